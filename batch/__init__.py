@@ -1,0 +1,1 @@
+"""hyperseg.batch"""

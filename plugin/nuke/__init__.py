@@ -1,0 +1,1 @@
+"""The Nuke node: the folder to put on NUKE_PATH."""
