@@ -41,7 +41,7 @@ def test_single_frame_and_negative_frames():
 def test_bad_specs_name_the_bad_part(spec, names):
     with pytest.raises(InputError, match=names.replace("(", r"\(")) as info:
         parse_frame_range(spec)
-    assert "1001-1100" in str(info.value) or spec.strip() in str(info.value)
+    assert repr(spec) in str(info.value)
 
 
 def test_format_round_trips():
