@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import OpenImageIO as oiio
+
 from hyperseg.errors import CorruptFileError, InputError, NotFoundError
 
 METADATA_PREFIX = "hyperseg/"
@@ -71,9 +72,7 @@ class Image:
     def channel(self, name: str) -> np.ndarray:
         """One channel as (H, W) float32."""
         if name not in self.channel_names:
-            raise InputError(
-                f"no channel {name!r} in this image; available channels: {', '.join(self.channel_names)}"
-            )
+            raise InputError(f"no channel {name!r} in this image; available channels: {', '.join(self.channel_names)}")
         return self.pixels[:, :, self.channel_names.index(name)]
 
     def rgb(self) -> np.ndarray:
@@ -144,9 +143,7 @@ def read_image(path: str | os.PathLike, channels: Sequence[str] | None = None) -
             raise InputError(f"{path} holds deep data; only flat images are supported")
         pixels = inp.read_image(0, 0, 0, spec.nchannels, "float")
         if pixels is None or inp.has_error:
-            raise CorruptFileError(
-                f"cannot decode image {path}: {inp.geterror() or 'OpenImageIO returned no pixels'}"
-            )
+            raise CorruptFileError(f"cannot decode image {path}: {inp.geterror() or 'OpenImageIO returned no pixels'}")
     finally:
         inp.close()
     pixels = np.asarray(pixels, dtype=np.float32).reshape(spec.height, spec.width, spec.nchannels)
@@ -160,6 +157,12 @@ def read_image(path: str | os.PathLike, channels: Sequence[str] | None = None) -
     )
     if channels is None:
         return image
+    unknown = [name for name in channels if name not in image.channel_names]
+    if unknown:
+        raise InputError(
+            f"no channel {', '.join(map(repr, unknown))} in {path}; "
+            f"available channels: {', '.join(image.channel_names)}"
+        )
     planes = [image.channel(name) for name in channels]
     image.pixels = np.stack(planes, axis=-1) if planes else pixels[:, :, :0]
     image.channel_names = tuple(channels)
@@ -236,8 +239,7 @@ def _metadata_attributes(metadata: Mapping[str, str | int | float] | None) -> di
     for key, value in (metadata or {}).items():
         if not isinstance(value, str | int | float):
             raise InputError(
-                f"metadata {key!r} must be a str, int or float (encode structures as JSON), "
-                f"got {type(value).__name__}"
+                f"metadata {key!r} must be a str, int or float (encode structures as JSON), got {type(value).__name__}"
             )
         name = key if key.startswith(METADATA_PREFIX) else METADATA_PREFIX + key
         attributes[name] = str(value)
@@ -251,8 +253,7 @@ def _windows_for(
     display_window = display_window or Window(0, 0, width, height)
     if data_window.shape != (height, width):
         raise InputError(
-            f"data window {data_window.width}x{data_window.height} does not match the "
-            f"pixels' size {width}x{height}"
+            f"data window {data_window.width}x{data_window.height} does not match the pixels' size {width}x{height}"
         )
     return data_window, display_window
 
@@ -338,9 +339,7 @@ def write_image(
     attributes = _metadata_attributes(metadata)
     if suffix == ".exr":
         attributes["compression"] = "zip"
-    _write_atomic(
-        path, pixels, channel_names, pixel_type, data_window, display_window, pixel_aspect, attributes
-    )
+    _write_atomic(path, pixels, channel_names, pixel_type, data_window, display_window, pixel_aspect, attributes)
 
 
 def write_alpha_exr(
@@ -436,8 +435,7 @@ class FramePattern:
         tokens = list(_FRAME_TOKEN.finditer(path.name))
         if not tokens:
             raise InputError(
-                f"no frame number token in the file name of {text!r}; "
-                "use %04d, ####, $F4 or @@@@ for the frame number"
+                f"no frame number token in the file name of {text!r}; use %04d, ####, $F4 or @@@@ for the frame number"
             )
         if len(tokens) > 1:
             raise InputError(f"more than one frame number token in {text!r}; use exactly one")
