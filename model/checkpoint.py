@@ -1,0 +1,119 @@
+"""One file per trained model: config, Tucker factors, CAN weights and backbone fingerprint.
+
+Like RITM's ``serialize``, a checkpoint carries the config that rebuilds its model. It is a plain
+dict of tensors, strings and numbers saved with ``torch.save`` and read back with
+``torch.load(weights_only=True)``: loading never runs code from the file. Writes are atomic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from hyperseg.errors import CorruptFileError, HypersegError, NotFoundError
+from hyperseg.model.config import ModelConfig
+from hyperseg.model.network import HyperSeg
+
+FORMAT = "hyperseg-checkpoint"
+VERSION = 1
+#: The checkpoint that ships inside the package and that ``Predictor.load()`` uses.
+DEFAULT_CHECKPOINT = Path(__file__).resolve().parent / "checkpoints" / "default.pt"
+
+
+class BackboneMismatchError(HypersegError):
+    """The checkpoint was trained on other backbone weights than the ones available here."""
+
+
+@dataclass
+class LoadedCheckpoint:
+    model: HyperSeg
+    checkpoint_id: str
+    path: Path | None
+    training: dict
+
+
+def checkpoint_payload(model: HyperSeg, training: dict | None = None) -> dict:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "config": model.config.to_dict(),
+        "backbone": {"name": model.config.backbone, "fingerprint": model.backbone.fingerprint},
+        "tucker": {k: v.detach().cpu() for k, v in model.compressor.state_dict().items()},
+        "can": {k: v.detach().cpu() for k, v in model.can.state_dict().items()},
+        "training": training or {},
+    }
+
+
+def atomic_torch_save(payload: dict, path: Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            torch.save(payload, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_checkpoint(path: Path, model: HyperSeg, training: dict | None = None) -> str:
+    """Write ``model`` atomically; returns its checkpoint id."""
+    atomic_torch_save(checkpoint_payload(model, training), path)
+    return checkpoint_id(Path(path).read_bytes())
+
+
+def checkpoint_id(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:12]
+
+
+def read_checkpoint(path: Path) -> tuple[dict, str]:
+    """The raw payload and id of a checkpoint file, with clear errors for missing or damaged files."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotFoundError(f"checkpoint not found: {path}")
+    data = path.read_bytes()
+    try:
+        with path.open("rb") as handle:
+            payload = torch.load(handle, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise CorruptFileError(f"checkpoint {path} is damaged or not a HyperSeg checkpoint: {exc}") from exc
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise CorruptFileError(f"{path} is not a HyperSeg checkpoint (no '{FORMAT}' header)")
+    if payload.get("version") != VERSION:
+        raise CorruptFileError(
+            f"checkpoint {path} has format version {payload.get('version')}; this HyperSeg reads version {VERSION}"
+        )
+    return payload, checkpoint_id(data)
+
+
+def load_checkpoint(path: Path | None = None, device: str | torch.device = "cpu") -> LoadedCheckpoint:
+    """Rebuild the model a checkpoint describes; refuses a backbone whose fingerprint differs."""
+    path = DEFAULT_CHECKPOINT if path is None else Path(path)
+    payload, ident = read_checkpoint(path)
+    try:
+        config = ModelConfig.from_dict(payload["config"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CorruptFileError(f"checkpoint {path} has an invalid model config: {exc}") from exc
+    model = HyperSeg(config)
+    expected = payload["backbone"]["fingerprint"]
+    if model.backbone.fingerprint != expected:
+        raise BackboneMismatchError(
+            f"checkpoint {path} was trained with backbone {payload['backbone']['name']} fingerprint {expected}, "
+            f"but the backbone here has fingerprint {model.backbone.fingerprint}: its weights differ, so this "
+            "checkpoint's outputs would be meaningless. Use the same backbone weights file or retrain."
+        )
+    try:
+        model.compressor.load_state_dict(payload["tucker"])
+        model.can.load_state_dict(payload["can"])
+    except (KeyError, RuntimeError) as exc:
+        raise CorruptFileError(f"checkpoint {path} does not match its own config: {exc}") from exc
+    model.eval().to(device)
+    return LoadedCheckpoint(model, ident, path, dict(payload.get("training", {})))
