@@ -123,10 +123,6 @@ class Image:
         return Image(out, self.channel_names, disp, disp, self.pixel_aspect, dict(self.metadata))
 
 
-def _attribute_text(value: object) -> str:
-    return value if isinstance(value, str) else str(value)
-
-
 def read_image(path: str | os.PathLike, channels: Sequence[str] | None = None) -> Image:
     """Decode the first subimage of ``path`` to float32; with ``channels``, only those, in that order."""
     path = Path(path)
@@ -153,7 +149,7 @@ def read_image(path: str | os.PathLike, channels: Sequence[str] | None = None) -
         data_window=Window(spec.x, spec.y, spec.width, spec.height),
         display_window=Window(spec.full_x, spec.full_y, spec.full_width, spec.full_height),
         pixel_aspect=float(spec.get_float_attribute("PixelAspectRatio", 1.0)) or 1.0,
-        metadata={a.name: _attribute_text(a.value) for a in spec.extra_attribs},
+        metadata={a.name: str(a.value) for a in spec.extra_attribs},
     )
     if channels is None:
         return image
@@ -163,8 +159,7 @@ def read_image(path: str | os.PathLike, channels: Sequence[str] | None = None) -
             f"no channel {', '.join(map(repr, unknown))} in {path}; "
             f"available channels: {', '.join(image.channel_names)}"
         )
-    planes = [image.channel(name) for name in channels]
-    image.pixels = np.stack(planes, axis=-1) if planes else pixels[:, :, :0]
+    image.pixels = pixels[:, :, [image.channel_names.index(name) for name in channels]]
     image.channel_names = tuple(channels)
     return image
 
