@@ -1,0 +1,185 @@
+"""Classical interactive baselines: GrabCut and random walker driven by clicks.
+
+Both take ``(rgb, positive, negative, previous)`` and return an (H, W) float32 foreground
+probability, so ``baseline_predict_fn(name, rgb)`` plugs into ``clicks.run_clicker`` exactly like
+the network. Clicks are (x, y) pixels, pixel centres at +0.5, and become small disk seeds.
+"""
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from skimage.segmentation import random_walker
+
+from hyperseg.errors import InputError
+from hyperseg.model.clicks import PredictFn
+
+Point = tuple[float, float]
+
+_GMM_COMPONENTS = 5
+"""OpenCV's GrabCut fits 5-component GMMs and needs at least that many pixels per side."""
+
+
+@dataclass(frozen=True)
+class BaselineConfig:
+    """Seed geometry shared by the baselines; fractions are of the image diagonal."""
+
+    click_radius_fraction: float = 0.005
+    """Click disk radius: 5 px at 854x480, 11 px at 1920x1080."""
+    min_click_radius: int = 2
+    prior_radius_fraction: float = 0.1
+    """GrabCut: pixels this close to a positive click start as probable foreground."""
+    border_width: int = 3
+    """Frame border seeded as background when there is no negative click."""
+    max_walker_pixels: int = 120_000
+    """Random walker runs on at most this many pixels, then upsamples bilinearly."""
+
+    def click_radius(self, shape: tuple[int, int]) -> int:
+        return max(self.min_click_radius, round(self.click_radius_fraction * math.hypot(*shape)))
+
+
+DEFAULT_CONFIG = BaselineConfig()
+
+
+def _check_rgb(rgb: np.ndarray) -> np.ndarray:
+    rgb = np.asarray(rgb)
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.shape[0] == 0 or rgb.shape[1] == 0:
+        raise InputError(f"image must be an (H, W, 3) RGB array, got shape {rgb.shape}")
+    if not np.isfinite(rgb).all():
+        raise InputError("image contains NaN or infinite pixels")
+    return np.clip(rgb.astype(np.float32), 0.0, 1.0)
+
+
+def _pixels(points: Sequence[Point], shape: tuple[int, int], name: str) -> list[tuple[int, int]]:
+    """(row, col) of each click, or InputError for a click outside the frame."""
+    height, width = shape
+    pixels = []
+    for x, y in points:
+        if not (0 <= x < width and 0 <= y < height):
+            raise InputError(f"{name} click ({x}, {y}) lies outside the {width}x{height} frame")
+        pixels.append((int(y), int(x)))
+    return pixels
+
+
+def _disks(shape: tuple[int, int], pixels: Sequence[tuple[int, int]], radius: int) -> np.ndarray:
+    canvas = np.zeros(shape, dtype=np.uint8)
+    for row, col in pixels:
+        cv2.circle(canvas, (col, row), radius, 1, thickness=-1)
+    return canvas.astype(bool)
+
+
+def _border(shape: tuple[int, int], width: int) -> np.ndarray:
+    border = np.ones(shape, dtype=bool)
+    border[width:-width, width:-width] = False
+    return border
+
+
+def _previous_mask(previous: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """A bool mask, or a probability map thresholded at 0.5."""
+    previous = np.asarray(previous)
+    if previous.shape != shape:
+        raise InputError(f"previous mask shape {previous.shape} differs from the image's {shape}")
+    return previous if previous.dtype == bool else previous > 0.5
+
+
+def grabcut_segment(
+    rgb: np.ndarray,
+    positive: Sequence[Point],
+    negative: Sequence[Point],
+    previous: np.ndarray | None = None,
+    iterations: int = 5,
+    config: BaselineConfig = DEFAULT_CONFIG,
+) -> np.ndarray:
+    """OpenCV GrabCut in mask mode; returns 1.0 on (probable) foreground, 0.0 elsewhere.
+
+    Click disks are hard foreground/background. Without a previous mask, pixels within
+    ``prior_radius_fraction`` of the diagonal from a positive click start as probable foreground,
+    the rest as probable background. With one, it sets the probable labels, and the prior disks
+    only widen it around positive clicks outside it and shrink it around negative clicks inside.
+    Without negative clicks the frame border is hard background, so the background GMM has data.
+    """
+    image = _check_rgb(rgb)
+    shape = image.shape[:2]
+    pos, neg = _pixels(positive, shape, "positive"), _pixels(negative, shape, "negative")
+    prior_radius = max(1, round(config.prior_radius_fraction * math.hypot(*shape)))
+    labels = np.full(shape, cv2.GC_PR_BGD, dtype=np.uint8)
+    if previous is None:
+        labels[_disks(shape, pos, prior_radius)] = cv2.GC_PR_FGD
+    else:
+        before = _previous_mask(previous, shape)
+        labels[before] = cv2.GC_PR_FGD
+        labels[_disks(shape, [p for p in pos if not before[p]], prior_radius) & ~before] = cv2.GC_PR_FGD
+        labels[_disks(shape, [p for p in neg if before[p]], prior_radius) & before] = cv2.GC_PR_BGD
+    if not neg:
+        labels[_border(shape, config.border_width) & (labels == cv2.GC_PR_BGD)] = cv2.GC_BGD
+    radius = config.click_radius(shape)
+    labels[_disks(shape, neg, radius)] = cv2.GC_BGD
+    labels[_disks(shape, pos, radius)] = cv2.GC_FGD
+    foreground = (labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD)
+    if min(np.count_nonzero(foreground), np.count_nonzero(~foreground)) < _GMM_COMPONENTS:
+        return foreground.astype(np.float32)
+    image_u8 = np.round(image * 255.0).astype(np.uint8)
+    background_model = np.zeros((1, 65), dtype=np.float64)
+    foreground_model = np.zeros((1, 65), dtype=np.float64)
+    cv2.grabCut(image_u8, labels, None, background_model, foreground_model, iterations, cv2.GC_INIT_WITH_MASK)
+    return ((labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD)).astype(np.float32)
+
+
+def random_walker_segment(
+    rgb: np.ndarray,
+    positive: Sequence[Point],
+    negative: Sequence[Point],
+    previous: np.ndarray | None = None,
+    beta: float = 130.0,
+    config: BaselineConfig = DEFAULT_CONFIG,
+) -> np.ndarray:
+    """Foreground probability of scikit-image's random walker (Grady 2006, mode "cg_j").
+
+    Click disks are seeds; without negative clicks the frame border seeds the background. Frames
+    above ``max_walker_pixels`` are solved at a reduced scale (854x480 runs at about 0.54x) and the
+    probabilities upsampled bilinearly. ``previous`` is accepted for the common signature and
+    ignored: the walker has no prior term, and every click so far is a seed anyway.
+    """
+    image = _check_rgb(rgb)
+    height, width = shape = image.shape[:2]
+    pos, neg = _pixels(positive, shape, "positive"), _pixels(negative, shape, "negative")
+    if previous is not None:
+        _previous_mask(previous, shape)
+    if not pos:
+        return np.zeros(shape, dtype=np.float32)
+    scale = min(1.0, math.sqrt(config.max_walker_pixels / (height * width)))
+    small_shape = (max(1, round(height * scale)), max(1, round(width * scale)))
+    small = image if scale == 1.0 else cv2.resize(image, small_shape[::-1], interpolation=cv2.INTER_AREA)
+    row_scale, col_scale = small_shape[0] / height, small_shape[1] / width
+
+    def to_small(pixels: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        return [(int((r + 0.5) * row_scale), int((c + 0.5) * col_scale)) for r, c in pixels]
+
+    seeds = np.zeros(small_shape, dtype=np.int32)
+    if not neg:
+        seeds[_border(small_shape, config.border_width)] = 2
+    radius = config.click_radius(small_shape)
+    seeds[_disks(small_shape, to_small(neg), radius)] = 2
+    seeds[_disks(small_shape, to_small(pos), radius)] = 1
+    probability = random_walker(
+        small, seeds, beta=beta, mode="cg_j", return_full_prob=True, channel_axis=-1
+    )[0].astype(np.float32)
+    if scale < 1.0:
+        probability = cv2.resize(probability, (width, height), interpolation=cv2.INTER_LINEAR)
+    return np.clip(probability, 0.0, 1.0)
+
+
+BASELINES: dict[str, Callable[..., np.ndarray]] = {
+    "grabcut": grabcut_segment,
+    "random_walker": random_walker_segment,
+}
+
+
+def baseline_predict_fn(name: str, rgb: np.ndarray) -> PredictFn:
+    """``predict_fn(positive, negative, previous_probability)`` of baseline ``name`` on ``rgb``."""
+    if name not in BASELINES:
+        raise InputError(f"unknown baseline {name!r}; known: {', '.join(sorted(BASELINES))}")
+    return functools.partial(BASELINES[name], rgb)

@@ -1,0 +1,225 @@
+"""Training the CAN: seeded, resumable exactly, checkpointing atomically as it goes.
+
+The run directory holds ``state.pt`` (model, optimiser, step and history: what ``--resume``
+continues from), ``model.pt`` (a plain checkpoint for ``Predictor.load``), ``train_log.jsonl``,
+``train_config.json`` and ``training_curve.png``. Every step draws its randomness from
+``(seed, step)`` alone, so a resumed run takes exactly the steps an uninterrupted one would.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from hyperseg.errors import InputError
+from hyperseg.model.checkpoint import atomic_torch_save, checkpoint_payload, load_checkpoint, save_checkpoint
+from hyperseg.model.config import CONFIGS, ModelConfig
+from hyperseg.model.data import DEFAULT_DAVIS_ROOT, VALIDATION_SEQUENCES, davis_samples, davis_sequences
+from hyperseg.model.feature_cache import FeatureCache
+from hyperseg.model.loss import LossConfig, hyperseg_loss
+from hyperseg.model.network import HyperSeg
+from hyperseg.model.training_examples import ExampleConfig, default_simulator, make_example
+from hyperseg.model.tucker_fit import load_tucker
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    model: str = "default"
+    data: str = str(DEFAULT_DAVIS_ROOT)
+    #: Sequences to train on; empty = every DAVIS sequence not in ``validation``.
+    sequences: tuple[str, ...] = ()
+    validation: tuple[str, ...] = VALIDATION_SEQUENCES
+    frame_stride: int = 4
+    #: Frames are trained on at this fraction of their resolution.
+    scale: float = 0.5
+    steps: int = 2000
+    batch: int = 8
+    lr: float = 1e-3
+    #: Spatial dropout on layer 1's image part (0 in the paper).
+    image_dropout: float = 0.0
+    seed: int = 0
+    checkpoint_every: int = 50
+    #: Stop (after saving) when this many minutes have passed in this sitting; 0 = no limit.
+    max_minutes: float = 0.0
+    examples: ExampleConfig = field(default_factory=ExampleConfig)
+    loss: LossConfig = field(default_factory=LossConfig)
+
+    @classmethod
+    def from_file(cls, path: Path) -> TrainConfig:
+        data = json.loads(Path(path).read_text())
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise InputError(f"{path}: unknown training settings {sorted(unknown)}")
+        nested = {"examples": ExampleConfig, "loss": LossConfig}
+        values = {}
+        for key, value in data.items():
+            if key in nested:
+                value = nested[key](**{k: tuple(v) if isinstance(v, list) else v for k, v in value.items()})
+            elif isinstance(value, list):
+                value = tuple(value)
+            values[key] = value
+        return cls(**values)
+
+
+def comparable(config: dict) -> dict:
+    """The settings a resumed run must share with the run it continues (length and time limit may change)."""
+    return {k: v for k, v in config.items() if k not in ("steps", "max_minutes")}
+
+
+def training_sequences(config: TrainConfig) -> list[str]:
+    if config.sequences:
+        return list(config.sequences)
+    return [s for s in davis_sequences(Path(config.data)) if s not in config.validation]
+
+
+def plot_curve(history: list[dict], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    steps = [h["step"] for h in history]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for key in ("loss", "best", "diversity", "boundary"):
+        values = np.array([h[key] for h in history])
+        window = max(1, len(values) // 50)
+        smooth = np.convolve(values, np.ones(window) / window, mode="valid")
+        ax.plot(steps[window - 1 :], smooth, label=key)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss (moving average)")
+    ax.set_yscale("log")
+    ax.legend()
+    ax.set_title("HyperSeg training")
+    fig.tight_layout()
+    tmp = out.with_name(f".{out.name}.tmp.png")
+    fig.savefig(tmp, dpi=100)
+    plt.close(fig)
+    tmp.replace(out)
+
+
+class Trainer:
+    def __init__(self, config: TrainConfig, run_dir: Path, tucker: Path | None = None, init: Path | None = None,
+                 cache_dir: Path | None = None) -> None:
+        self.config = config
+        self.run_dir = Path(run_dir)
+        if init is not None:
+            self.model = load_checkpoint(init).model
+        else:
+            if config.model not in CONFIGS:
+                raise InputError(f"unknown model config {config.model!r}; choose from {sorted(CONFIGS)}")
+            model_config: ModelConfig = CONFIGS[config.model]()
+            torch.manual_seed(config.seed)
+            self.model = HyperSeg(model_config)
+            if tucker is None:
+                raise InputError("training from scratch needs --tucker FILE (from `hyperseg fit-tucker`)")
+            load_tucker(self.model, tucker)
+        self.model.train()
+        self.model.backbone.eval()
+        self.optimizer = torch.optim.Adam(self.model.can.parameters(), lr=config.lr)
+        self.step = 0
+        self.history: list[dict] = []
+        samples = davis_samples(Path(config.data), training_sequences(config), config.frame_stride)
+        if not samples:
+            raise InputError(f"no training frames found under {config.data}")
+        self.samples = samples
+        self.cache = FeatureCache(cache_dir or self.run_dir / "features", self.model, config.scale)
+        self.simulator = default_simulator(config.seed)
+
+    @property
+    def state_path(self) -> Path:
+        return self.run_dir / "state.pt"
+
+    def save(self) -> None:
+        atomic_torch_save({
+            "checkpoint": checkpoint_payload(self.model),
+            "optimizer": self.optimizer.state_dict(),
+            "step": self.step,
+            "history": self.history,
+            "train_config": json.dumps(asdict(self.config)),
+        }, self.state_path)
+        save_checkpoint(self.run_dir / "model.pt", self.model, self.training_summary())
+        if self.history:
+            plot_curve(self.history, self.run_dir / "training_curve.png")
+
+    def resume(self) -> None:
+        state = torch.load(self.state_path, map_location="cpu", weights_only=True)
+        if comparable(json.loads(state["train_config"])) != comparable(json.loads(json.dumps(asdict(self.config)))):
+            raise InputError(f"{self.state_path} was written with another training config; resume with the same one")
+        self.model.compressor.load_state_dict(state["checkpoint"]["tucker"])
+        self.model.can.load_state_dict(state["checkpoint"]["can"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.step = int(state["step"])
+        self.history = list(state["history"])
+        with (self.run_dir / "train_log.jsonl").open("w") as log:
+            log.writelines(json.dumps(record) + "\n" for record in self.history)
+
+    def training_summary(self) -> dict:
+        last = self.history[-50:]
+        return {
+            "steps": self.step,
+            "train_config": json.dumps(asdict(self.config)),
+            "final_loss": float(np.mean([h["loss"] for h in last])) if last else float("nan"),
+            "frames": len(self.samples),
+        }
+
+    def train_step(self) -> dict:
+        config = self.config
+        rng = np.random.default_rng([config.seed, self.step])
+        torch.manual_seed(config.seed * 1_000_003 + self.step)
+        image_parts, contexts, targets, positives, negatives = [], [], [], [], []
+        for _ in range(config.batch):
+            frame = self.cache.get(self.samples[int(rng.integers(len(self.samples)))])
+            example = make_example(frame, self.model.config, config.examples, config.scale, self.simulator, rng)
+            image_parts.append(self.model.image_part_from_compressed(frame.maps, frame.size, example.window))
+            contexts.append(torch.from_numpy(example.context))
+            targets.append(torch.from_numpy(example.target))
+            positives.append(torch.from_numpy(example.positive_map))
+            negatives.append(torch.from_numpy(example.negative_map))
+        image_part = torch.stack(image_parts)
+        if config.image_dropout > 0:
+            image_part = F.dropout2d(image_part, config.image_dropout)
+        logits = self.model.decode(image_part, torch.stack(contexts))
+        terms = hyperseg_loss(torch.stack(targets), torch.sigmoid(logits), torch.stack(positives),
+                              torch.stack(negatives), config.loss)
+        self.optimizer.zero_grad(set_to_none=True)
+        terms.total.backward()
+        self.optimizer.step()
+        self.step += 1
+        return {"step": self.step, "loss": float(terms.total), "best": float(terms.best),
+                "diversity": float(terms.diversity), "boundary": float(terms.boundary)}
+
+    def run(self) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        (self.run_dir / "train_config.json").write_text(json.dumps(asdict(self.config), indent=2))
+        started = time.monotonic()
+        log = (self.run_dir / "train_log.jsonl").open("a")
+        bar = tqdm(total=self.config.steps, initial=self.step, desc="train", unit="step")
+        try:
+            while self.step < self.config.steps:
+                tick = time.monotonic()
+                record = self.train_step()
+                record["seconds"] = round(time.monotonic() - tick, 3)
+                self.history.append(record)
+                log.write(json.dumps(record) + "\n")
+                log.flush()
+                bar.update(1)
+                bar.set_postfix(loss=f"{record['loss']:.3f}", ex_s=f"{self.config.batch / record['seconds']:.1f}")
+                if self.step % self.config.checkpoint_every == 0:
+                    self.save()
+                if self.config.max_minutes and time.monotonic() - started > self.config.max_minutes * 60:
+                    break
+        finally:
+            bar.close()
+            log.close()
+        self.save()
+        if not math.isfinite(self.history[-1]["loss"]):
+            raise InputError("training diverged: the loss is not finite")

@@ -1,0 +1,118 @@
+"""Turning a cached frame into one training example: a crop, its clicks and its context.
+
+Two click modes, mixed per example (``ExampleConfig.iterative_probability``):
+
+- ``simulated``: the paper's clicks, Xu et al.'s simulator (1-15 positives and negatives).
+- ``iterative``: clicks that follow the evaluation clicker from the first click, as RITM trains.
+  The first click goes to the deepest point of the object; each further click goes to the deepest
+  point of the larger error of a plausible previous prediction (the ground truth eroded or dilated
+  and with a blob added or cut), and that prediction is fed back as the ``previous_mask`` cue.
+
+Photometric jitter (gain, gamma) varies the RGB context; the frozen features stay as cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from hyperseg.model.clicks import ClickSimulator, ClickSimulatorConfig, EvalClicker
+from hyperseg.model.config import ModelConfig
+from hyperseg.model.context import Clicks, build_context, click_map
+from hyperseg.model.feature_cache import CachedFrame
+
+
+@dataclass(frozen=True)
+class ExampleConfig:
+    crop: int = 160
+    iterative_probability: float = 0.5
+    max_error_clicks: int = 6
+    gain_range: tuple[float, float] = (0.8, 1.2)
+    gamma_range: tuple[float, float] = (0.8, 1.25)
+    #: Fraction of crops placed at random instead of around the object.
+    random_crop_probability: float = 0.1
+
+
+@dataclass
+class Example:
+    window: tuple[int, int, int, int]  # (y0, x0, y1, x1) in the cached frame
+    context: np.ndarray  # (C_ctx, h, w)
+    target: np.ndarray  # (h, w) float32
+    positive_map: np.ndarray  # (h, w) binary click maps of the loss' interactive term
+    negative_map: np.ndarray
+
+
+def choose_window(mask: np.ndarray, crop: int, rng: np.random.Generator, random_probability: float):
+    height, width = mask.shape
+    ch, cw = min(crop, height), min(crop, width)
+    if rng.random() < random_probability:
+        y0, x0 = rng.integers(0, height - ch + 1), rng.integers(0, width - cw + 1)
+    else:
+        rows, cols = np.nonzero(mask)
+        pick = rng.integers(len(rows))
+        y0 = int(np.clip(rows[pick] - rng.integers(0, ch), 0, height - ch))
+        x0 = int(np.clip(cols[pick] - rng.integers(0, cw), 0, width - cw))
+    return int(y0), int(x0), int(y0) + ch, int(x0) + cw
+
+
+def corrupt_mask(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A plausible imperfect prediction of ``mask``: morphology plus an added or removed blob."""
+    out = mask.astype(np.uint8)
+    radius = int(rng.integers(1, 9))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    out = cv2.erode(out, kernel) if rng.random() < 0.5 else cv2.dilate(out, kernel)
+    height, width = mask.shape
+    centre = (int(rng.integers(0, width)), int(rng.integers(0, height)))
+    axes = (int(rng.integers(4, max(5, width // 4))), int(rng.integers(4, max(5, height // 4))))
+    cv2.ellipse(out, centre, axes, float(rng.uniform(0, 180)), 0, 360, int(rng.random() < 0.5), -1)
+    return out.astype(bool)
+
+
+def iterative_clicks(mask: np.ndarray, rng: np.random.Generator, max_error_clicks: int):
+    clicker = EvalClicker()
+    positive, negative = [], []
+    prediction = np.zeros_like(mask)
+    for _ in range(1 + int(rng.integers(0, max_error_clicks + 1))):
+        click = clicker.next_click(mask, prediction)
+        if click is None:
+            break
+        x, y, is_positive = click
+        (positive if is_positive else negative).append((x, y))
+        prediction = corrupt_mask(mask, rng)
+    previous = prediction.astype(np.float32) if len(positive) + len(negative) > 1 else None
+    return Clicks.of(positive, negative), previous
+
+
+def make_example(frame: CachedFrame, model_config: ModelConfig, config: ExampleConfig, scale: float,
+                 simulator: ClickSimulator, rng: np.random.Generator) -> Example:
+    window = choose_window(frame.mask, config.crop, rng, config.random_crop_probability)
+    y0, x0, y1, x1 = window
+    mask = frame.mask[y0:y1, x0:x1]
+    gain, gamma = rng.uniform(*config.gain_range), rng.uniform(*config.gamma_range)
+    rgb = np.clip(frame.rgb[y0:y1, x0:x1] * gain, 0, 1) ** gamma
+    previous_rgb = np.clip(frame.previous[y0:y1, x0:x1] * gain, 0, 1) ** gamma
+    previous_mask = None
+    if not mask.any():
+        clicks = Clicks.of(negative=[simulator_point(rng, mask.shape)])
+    elif rng.random() < config.iterative_probability:
+        clicks, previous_mask = iterative_clicks(mask, rng, config.max_error_clicks)
+    else:
+        sampled = simulator.sample(mask, rng=rng)
+        clicks = Clicks.of(sampled.positive, sampled.negative)
+    context = build_context(model_config, rgb.astype(np.float32), previous_rgb.astype(np.float32), clicks, scale,
+                            previous_mask)
+    radius = model_config.click_radius * scale
+    h, w = mask.shape
+    return Example(window, context, mask.astype(np.float32), click_map(clicks.positive, h, w, radius),
+                   click_map(clicks.negative, h, w, radius))
+
+
+def simulator_point(rng: np.random.Generator, shape: tuple[int, int]) -> tuple[float, float]:
+    """A random pixel centre, for crops that hold no object (one negative click)."""
+    return float(rng.integers(shape[1])) + 0.5, float(rng.integers(shape[0])) + 0.5
+
+
+def default_simulator(seed: int) -> ClickSimulator:
+    return ClickSimulator(ClickSimulatorConfig(), seed=seed)
