@@ -1,0 +1,115 @@
+"""Many clients at once, latest-wins, deadlines and cancellation against a real daemon."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import grpc
+import numpy as np
+import pytest
+from daemon_wire import make_frame, points, upload
+
+from hyperseg.imageio import decode_exr_bytes
+from hyperseg.v1 import hyperseg_pb2 as pb
+from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
+
+
+def _wait_for(condition, timeout: float = 30.0) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise AssertionError("condition not reached in time")
+        time.sleep(0.005)
+
+
+def test_eight_clients_twenty_requests_each(daemon):
+    frames = [make_frame(300 + k % 4) for k in range(8)]  # pairs of clients share a frame
+    served = daemon.servicer.requests_served
+
+    def client(k: int) -> list[tuple[float, int]]:
+        rng = np.random.default_rng(k)
+        results = []
+        with grpc.insecure_channel(f"127.0.0.1:{daemon.port}") as channel:
+            stub = pb_grpc.HyperSegStub(channel)
+            sha = upload(stub, frames[k])
+            for _ in range(20):
+                x, y = rng.uniform(0, 32), rng.uniform(0, 24)
+                reply = stub.Segment(pb.SegmentRequest(frame=pb.FrameRef(sha256=sha), positive=points((x, y)),
+                                                       proxy=0.25, client_id=f"client-{k}"), timeout=120)
+                alpha = decode_exr_bytes(reply.exr).channel("A")
+                results.append((float(alpha.mean()), alpha.shape[0]))
+        return results
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(client, range(8)))
+    assert [len(r) for r in results] == [20] * 8
+    assert all(height == 24 for r in results for _, height in r)
+    assert daemon.servicer.requests_served - served == 160
+    with grpc.insecure_channel(f"127.0.0.1:{daemon.port}") as channel:
+        info = pb_grpc.HyperSegStub(channel).GetInfo(pb.GetInfoRequest())
+    assert info.counters.requests_served >= 160
+
+
+def _occupy_worker(stub, daemon, seed: int):
+    """Start a slow (full-resolution, uncached) request and return once the worker runs it."""
+    misses = daemon.servicer.worker.cache.misses
+    sha = upload(stub, make_frame(seed))
+    future = stub.Segment.future(pb.SegmentRequest(frame=pb.FrameRef(sha256=sha), positive=points((3.5, 3.5))))
+    _wait_for(lambda: daemon.servicer.worker.cache.misses > misses and daemon.servicer.worker.queued == 0)
+    return future
+
+
+def test_newer_click_on_same_frame_supersedes_queued_one(stub, daemon):
+    worker = daemon.servicer.worker
+    sha = upload(stub, make_frame(310))
+    superseded = worker.superseded
+    blocker = _occupy_worker(stub, daemon, 311)
+
+    def request(x: float, client: str) -> pb.SegmentRequest:
+        return pb.SegmentRequest(frame=pb.FrameRef(sha256=sha), positive=points((x, 5.5)), proxy=0.25,
+                                 client_id=client, frame_number=1001)
+
+    older = stub.Segment.future(request(5.5, "artist"))
+    _wait_for(lambda: worker.queued == 1)
+    other_client = stub.Segment.future(request(6.5, "someone-else"))
+    _wait_for(lambda: worker.queued == 2)
+    newer = stub.Segment.future(request(7.5, "artist"))
+
+    with pytest.raises(grpc.RpcError) as raised:
+        older.result()
+    assert raised.value.code() == grpc.StatusCode.ABORTED
+    assert "superseded" in raised.value.details()
+    assert newer.result().timings.cache_hit
+    assert other_client.result().width == 32
+    assert blocker.result().width == 32
+    assert worker.superseded == superseded + 1
+
+
+def test_expired_deadline_is_dropped_before_running(stub, daemon):
+    worker = daemon.servicer.worker
+    sha = upload(stub, make_frame(320))
+    encodes = worker.encode_calls
+    blocker = _occupy_worker(stub, daemon, 321)
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.Segment(pb.SegmentRequest(frame=pb.FrameRef(sha256=sha), positive=points((3.5, 3.5)), proxy=0.5),
+                     timeout=0.2)
+    assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    blocker.result()
+    _wait_for(lambda: worker.queued == 0)
+    time.sleep(0.1)
+    assert worker.encode_calls == encodes + 1  # the blocker only: the late request never ran
+
+
+def test_cancelled_request_is_dropped(stub, daemon):
+    worker = daemon.servicer.worker
+    sha = upload(stub, make_frame(330))
+    encodes = worker.encode_calls
+    blocker = _occupy_worker(stub, daemon, 331)
+    future = stub.Segment.future(pb.SegmentRequest(frame=pb.FrameRef(sha256=sha), positive=points((3.5, 3.5))))
+    _wait_for(lambda: worker.queued == 1)
+    future.cancel()
+    _wait_for(lambda: worker.queued == 0)
+    blocker.result()
+    time.sleep(0.1)
+    assert worker.encode_calls == encodes + 1  # the blocker only: the cancelled request never ran
