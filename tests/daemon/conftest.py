@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 import grpc
 import pytest
-from daemon_wire import TEST_CONFIG
+from daemon_wire import start
 
-from hyperseg.daemon.server import RunningServer, serve
+from hyperseg.daemon.server import RunningServer
 from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
 
 
@@ -18,10 +17,6 @@ def predictor():
     from hyperseg.model import Predictor
 
     return Predictor.untrained(seed=0, device="cpu")
-
-
-def start(predictor, **overrides) -> RunningServer:
-    return serve(replace(TEST_CONFIG, **overrides), predictor=predictor)
 
 
 @pytest.fixture(scope="module")

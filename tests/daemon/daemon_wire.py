@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from hyperseg.daemon.config import DaemonConfig
+from hyperseg.daemon.server import RunningServer, serve
 from hyperseg.frame_hash import frame_hash
 from hyperseg.v1 import hyperseg_pb2 as pb
 from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
@@ -48,3 +51,8 @@ def points(*xy: tuple[float, float]) -> list[pb.Point]:
     return [pb.Point(x=x, y=y) for x, y in xy]
 
 
+
+
+def start(predictor, **overrides) -> RunningServer:
+    """A daemon on a free loopback port with TEST_CONFIG plus ``overrides``."""
+    return serve(replace(TEST_CONFIG, **overrides), predictor=predictor)

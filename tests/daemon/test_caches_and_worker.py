@@ -1,0 +1,85 @@
+"""The byte-budgeted LRU, the feature cache keys and the worker's queue rules, in process."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from daemon_wire import make_frame
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+from hyperseg.daemon.byte_lru import ByteBudgetLRU
+from hyperseg.daemon.feature_cache import EncodingKey, FeatureCache
+from hyperseg.daemon.frame_store import StoredFrame
+from hyperseg.daemon.status_mapping import DeadlineError
+from hyperseg.daemon.worker import ModelWorker, SegmentJob
+from hyperseg.errors import UnavailableError
+from hyperseg.frame_hash import frame_hash
+from hyperseg.imageio import Window
+
+
+def test_lru_evicts_least_recently_used_to_fit_the_budget():
+    lru = ByteBudgetLRU(100)
+    assert lru.put("a", 1, 40) and lru.put("b", 2, 40)
+    assert lru.get("a") == 1  # b is now the oldest
+    assert lru.put("c", 3, 40)
+    assert "b" not in lru and lru.get("a") == 1 and lru.get("c") == 3
+    assert lru.nbytes == 80 and len(lru) == 2 and lru.evictions == 1
+    assert not lru.put("huge", 4, 101) and "huge" not in lru
+    assert lru.put("a", 5, 10) and lru.nbytes == 50 and lru.get("a") == 5
+
+
+def test_feature_cache_counts_hits_and_keys_on_everything_the_encoding_depends_on(predictor):
+    cache = FeatureCache(10 * 1024 * 1024)
+    frame = make_frame(500)
+    encoding = predictor.encode_frame(frame, proxy=0.25)
+    key = EncodingKey("a" * 64, None, 0.25, predictor.checkpoint_id)
+    assert cache.get(key) is None
+    assert cache.put(key, encoding)
+    assert cache.get(key) is encoding
+    for other in (EncodingKey("a" * 64, "b" * 64, 0.25, predictor.checkpoint_id),
+                  EncodingKey("a" * 64, None, 0.5, predictor.checkpoint_id),
+                  EncodingKey("a" * 64, None, 0.25, "other-checkpoint")):
+        assert cache.get(other) is None
+    assert (cache.hits, cache.misses) == (1, 4)
+    assert cache.nbytes == encoding.nbytes
+
+
+def _stored(seed: int) -> StoredFrame:
+    rgb = make_frame(seed)
+    window = Window(0, 0, 32, 24)
+    return StoredFrame(frame_hash(rgb, "RGB"), rgb, window, window)
+
+
+def test_worker_drops_expired_work_and_refuses_after_stop(predictor):
+    worker = ModelWorker(predictor, FeatureCache(1024 * 1024))
+    late = SegmentJob(_stored(501), None, [(3.5, 3.5)], [], proxy=0.25, deadline=time.monotonic() - 1)
+    with pytest.raises(DeadlineError, match="deadline passed"):
+        worker.submit(late).result(timeout=30)
+    assert worker.encode_calls == 0
+    job = SegmentJob(_stored(501), None, [(3.5, 3.5)], [], proxy=0.25)
+    outcome = worker.submit(job).result(timeout=60)
+    assert outcome.prediction.masks.shape == (6, 24, 32) and not outcome.cache_hit
+    assert worker.encode_calls == 1
+    worker.stop(timeout=10)
+    with pytest.raises(UnavailableError, match="shutting down"):
+        worker.submit(SegmentJob(_stored(501), None, [(3.5, 3.5)], [], proxy=0.25))
+
+
+def test_stop_finishes_queued_work(predictor):
+    worker = ModelWorker(predictor, FeatureCache(1024 * 1024))
+    futures = [worker.submit(SegmentJob(_stored(502), None, [(x + 0.5, 3.5)], [], proxy=0.25)) for x in range(3)]
+    worker.stop(timeout=60)
+    assert all(f.done() and f.exception() is None for f in futures)
+    assert worker.encode_calls == 1
+    masks = [f.result().prediction.masks for f in futures]
+    assert not np.array_equal(masks[0], masks[2])
+
+
+def test_reflection_lists_the_services(channel):
+    stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+    request = reflection_pb2.ServerReflectionRequest(list_services="")
+    reply = next(stub.ServerReflectionInfo(iter([request])))
+    names = {s.name for s in reply.list_services_response.service}
+    assert {"hyperseg.v1.HyperSeg", "grpc.health.v1.Health"} <= names
