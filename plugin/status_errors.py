@@ -2,8 +2,8 @@
 
 The daemon maps its errors to status codes (see protos/hyperseg/v1/hyperseg.proto); this module
 maps them back so a TD's ``except InputError`` and the Nuke node's status line read the same as
-an in-process call. Three conditions have no shared class in ``hyperseg.errors`` and are defined
-here: a rejected token, a request superseded by a newer one, and a deadline that passed.
+an in-process call. Four conditions have no shared class in ``hyperseg.errors`` and are defined
+here: a rejected token, a path the daemon may not read, a request superseded by a newer one, and a deadline that passed.
 """
 
 from __future__ import annotations
@@ -14,7 +14,11 @@ from hyperseg.errors import CorruptFileError, HypersegError, InputError, NotFoun
 
 
 class AuthenticationError(HypersegError, PermissionError):
-    """The daemon refused the bearer token (missing, wrong) or the path is outside its allowed roots."""
+    """The daemon refused the bearer token (missing or wrong)."""
+
+
+class PermissionDeniedError(HypersegError, PermissionError):
+    """The daemon may not read the named path (outside its --allow-root directories)."""
 
 
 class SupersededError(HypersegError):
@@ -32,7 +36,7 @@ _BY_CODE: dict[grpc.StatusCode, type[HypersegError]] = {
     grpc.StatusCode.RESOURCE_EXHAUSTED: InputError,
     grpc.StatusCode.NOT_FOUND: NotFoundError,
     grpc.StatusCode.DATA_LOSS: CorruptFileError,
-    grpc.StatusCode.PERMISSION_DENIED: AuthenticationError,
+    grpc.StatusCode.PERMISSION_DENIED: PermissionDeniedError,
     grpc.StatusCode.UNAUTHENTICATED: AuthenticationError,
     grpc.StatusCode.ABORTED: SupersededError,
     grpc.StatusCode.DEADLINE_EXCEEDED: DaemonTimeoutError,

@@ -1,1 +1,1 @@
-"""The Nuke node: the folder to put on NUKE_PATH."""
+"""The Nuke node. This folder is what goes on NUKE_PATH (init.py, menu.py); node.py is the node."""

@@ -1,0 +1,151 @@
+"""hyperseg.plugin.Client against a real daemon on loopback."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import numpy as np
+import pytest
+from conftest import HEIGHT, WIDTH, make_plate
+
+from hyperseg.errors import InputError, NotFoundError, UnavailableError
+from hyperseg.imageio import read_image
+from hyperseg.plugin import Client, RangeItem
+from hyperseg.plugin.backoff import RetryPolicy
+
+
+def test_info_names_the_model(address):
+    with Client(address) as client:
+        info = client.info()
+    assert info["checkpoint_id"] == "untrained-0"
+    assert info["hypotheses"] == 6
+    assert int(info["limits"]["max_chunk_bytes"]) == 1024 * 1024
+
+
+def test_segment_array_matches_predictor(address, predictor):
+    plate = make_plate(1)
+    with Client(address) as client:
+        result = client.segment(plate, positive=[(28.5, 24.5)], negative=[(3.5, 3.5)], hypotheses="all")
+    predictor.set_frame(plate)
+    expected = predictor.predict(positive=[(28.5, 24.5)], negative=[(3.5, 3.5)])
+    assert result.alpha.shape == (HEIGHT, WIDTH)
+    assert result.hypotheses.shape == (6, HEIGHT, WIDTH)
+    # the EXR is half float: agreement to half precision
+    np.testing.assert_allclose(result.alpha, expected.masks[0], atol=2e-3)
+    np.testing.assert_allclose(result.scores, expected.scores, rtol=1e-5, atol=1e-6)
+    assert result.checkpoint_id == "untrained-0"
+    assert result.timings["roundtrip_ms"] > 0
+
+
+def test_uploads_are_deduplicated_by_hash(address, daemon):
+    plate = make_plate(7)
+    with Client(address) as client:
+        before = int(client.info()["counters"]["frame_bytes_received"])
+        client.segment(plate, positive=[(28.5, 24.5)])
+        after_first = int(client.info()["counters"]["frame_bytes_received"])
+        client.segment(plate, positive=[(30.5, 20.5)])
+        after_second = int(client.info()["counters"]["frame_bytes_received"])
+    assert after_first - before == plate.nbytes
+    assert after_second == after_first
+
+
+def test_path_read_here_equals_array(address, plate_files):
+    path = plate_files / "plate.0002.exr"
+    with Client(address, send_paths=False) as client:
+        from_file = client.segment(str(path), positive=[(28.5, 24.5)])
+        from_array = client.segment(make_plate(2), positive=[(28.5, 24.5)])
+    np.testing.assert_array_equal(from_file.alpha, from_array.alpha)
+
+
+def test_save_writes_the_daemons_exr(address, tmp_path):
+    with Client(address) as client:
+        result = client.segment(make_plate(3), positive=[(28.5, 24.5)], frame_number=1001)
+    out = result.save(tmp_path / "alpha.1001.exr")
+    image = read_image(out)
+    assert image.channel_names == ("A",)
+    assert image.hyperseg_metadata["frame"] == "1001"
+    assert result.frame_number == 1001
+
+
+def test_segment_range_in_order(address):
+    items = [RangeItem(make_plate(f), positive=[(28.5, 24.5)], frame_number=f) for f in (11, 12, 13)]
+    with Client(address) as client:
+        results = list(client.segment_range(items, batch=2))
+    assert [r.frame_number for r in results] == [11, 12, 13]
+    assert all(r.alpha.shape == (HEIGHT, WIDTH) for r in results)
+
+
+def test_click_outside_frame_carries_daemons_message(address):
+    with Client(address) as client, pytest.raises(InputError, match="outside"):
+        client.segment(make_plate(1), positive=[(500.5, 24.5)])
+
+
+def test_missing_path_is_not_found(address, tmp_path):
+    with Client(address, send_paths=False) as client, pytest.raises(NotFoundError, match="not found"):
+        client.segment(str(tmp_path / "nope.exr"), positive=[(1.5, 1.5)])
+
+
+def test_bad_arguments_fail_before_the_wire():
+    with Client("127.0.0.1:1", retries=0) as client:
+        with pytest.raises(InputError, match="hypotheses"):
+            client.segment(make_plate(1), positive=[(1.5, 1.5)], hypotheses="some")
+        with pytest.raises(InputError, match="proxy"):
+            client.segment(make_plate(1), positive=[(1.5, 1.5)], proxy=0)
+        with pytest.raises(InputError, match="RGB"):
+            client.segment(np.zeros((4, 4), np.float32), positive=[(1.5, 1.5)])
+
+
+def test_unreachable_daemon_names_the_address():
+    started = time.perf_counter()
+    with Client("127.0.0.1:1", retries=2) as client:
+        client.retry = RetryPolicy(retries=2, initial_seconds=0.1, jitter=0.0)
+        with pytest.raises(UnavailableError, match=r"daemon unreachable at 127\.0\.0\.1:1"):
+            client.info()
+    assert time.perf_counter() - started >= 0.3  # waited 0.1 s, then 0.2 s, before giving up
+
+
+def test_retries_reach_a_daemon_that_starts_late(predictor):
+    from hyperseg.daemon.config import DaemonConfig
+    from hyperseg.daemon.server import serve
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    servers = []
+    starter = threading.Timer(0.4, lambda: servers.append(serve(DaemonConfig(port=port), predictor=predictor)))
+    starter.start()
+    try:
+        with Client(f"127.0.0.1:{port}") as client:
+            client.retry = RetryPolicy(retries=6, initial_seconds=0.2, jitter=0.0)
+            assert client.info()["checkpoint_id"] == "untrained-0"
+    finally:
+        starter.join()
+        for server in servers:
+            server.stop(grace=1)
+
+
+def test_backoff_grows_exponentially_and_caps():
+    policy = RetryPolicy(retries=5, initial_seconds=0.1, multiplier=2.0, max_seconds=0.5, jitter=0.0)
+    assert [policy.delay(n) for n in range(5)] == pytest.approx([0.1, 0.2, 0.4, 0.5, 0.5])
+    jittered = RetryPolicy(initial_seconds=1.0, jitter=0.5)
+    assert all(0.5 <= jittered.delay(0) <= 1.0 for _ in range(50))
+
+
+def test_backoff_retries_only_what_it_is_told():
+    waits: list[float] = []
+    calls = iter([ConnectionError("down"), ConnectionError("down"), "up"])
+
+    def flaky():
+        outcome = next(calls)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    policy = RetryPolicy(retries=3, initial_seconds=0.1, jitter=0.0)
+    assert policy.run(flaky, lambda e: isinstance(e, ConnectionError), sleep=waits.append) == "up"
+    assert waits == pytest.approx([0.1, 0.2])
+    with pytest.raises(ValueError):
+        policy.run(lambda: int("x"), lambda e: isinstance(e, ConnectionError), sleep=waits.append)
+    assert len(waits) == 2
