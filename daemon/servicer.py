@@ -7,6 +7,7 @@ message, logs one line per request, and keeps counters that tests and GetInfo re
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 import math
 import threading
@@ -63,7 +64,7 @@ def handled(method):
         except Exception as error:
             self._fail(method.__name__, error, context)
 
-    return stream_wrapper if method.__name__ == "SegmentRange" else wrapper
+    return stream_wrapper if inspect.isgeneratorfunction(method) else wrapper
 
 
 class HyperSegServicer(pb_grpc.HyperSegServicer):
