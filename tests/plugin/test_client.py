@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 
@@ -14,6 +15,7 @@ from hyperseg.errors import InputError, NotFoundError, UnavailableError
 from hyperseg.imageio import read_image
 from hyperseg.plugin import Client, RangeItem
 from hyperseg.plugin.backoff import RetryPolicy
+from hyperseg.plugin.client import read_token_file
 
 
 def test_info_names_the_model(address):
@@ -149,3 +151,38 @@ def test_backoff_retries_only_what_it_is_told():
     with pytest.raises(ValueError):
         policy.run(lambda: int("x"), lambda e: isinstance(e, ConnectionError), sleep=waits.append)
     assert len(waits) == 2
+
+
+def test_tls_with_a_ca_file_and_a_token(predictor, tmp_path):
+    from hyperseg.daemon.config import DaemonConfig
+    from hyperseg.daemon.server import serve
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    config = DaemonConfig(port=0, token="tls-token", tls_cert=cert, tls_key=key, cache_mb=16, frame_store_mb=16)
+    running = serve(config, predictor=predictor)
+    try:
+        address = f"127.0.0.1:{running.port}"
+        with Client(address, token="tls-token", tls_ca=cert) as client:
+            info = client.info()
+            assert info["tls"] and info["auth_required"]
+            assert client.segment(make_plate(1), positive=[(28.5, 24.5)]).alpha.shape == (HEIGHT, WIDTH)
+        with Client(address, token="tls-token", retries=0) as plaintext, pytest.raises(UnavailableError):
+            plaintext.info()
+    finally:
+        running.stop(grace=1)
+
+
+def test_token_file(tmp_path):
+    path = tmp_path / "token"
+    path.write_text("  abc123\n")
+    assert read_token_file(path) == "abc123"
+    path.write_text("\n")
+    with pytest.raises(InputError, match="empty"):
+        read_token_file(path)
+    with pytest.raises(NotFoundError, match="token file not found"):
+        read_token_file(tmp_path / "nope")
