@@ -7,15 +7,15 @@ reference) for exactly the calls the HyperSeg node makes, and nothing more:
   ``toNode(name)``, ``allNodes(filter)``, ``thisNode()``, ``thisKnob()``, ``frame(f)``, ``root()``,
   ``execute(nameOrNode, start, end, incr)``, ``executeInMainThread(call, args, kwargs)``,
   ``ProgressTask(name)`` with ``setMessage``/``setProgress``/``isCancelled``, ``menu(name)`` with
-  ``addMenu``/``addCommand``, constants ``LINEAR`` and ``STARTLINE``.
-- Node: ``Class``, ``name``, ``fullName``, ``setName``, ``knob``, ``[name]``, ``knobs``, ``addKnob``,
+  ``addMenu``/``addCommand``, the constant ``LINEAR``.
+- Node: ``Class``, ``name``, ``fullName``, ``setName``, ``knob``, ``[name]``, ``addKnob``,
   ``removeKnob``, ``input``, ``setInput``, ``begin``/``end`` (groups), ``format``, ``setSelected``.
-  ``nuke.root()`` has knobs ``format``, ``proxy``, ``proxy_type``, ``proxy_scale``, ``first_frame``,
-  ``last_frame``, ``name``; a Format has ``width()``, ``height()``, ``pixelAspect()``.
+  ``nuke.root()`` has knobs ``format``, ``proxy``, ``proxy_scale``, ``first_frame``,
+  ``last_frame``; a Format has ``width()``, ``height()``.
 - Knobs: ``XY_Knob``, ``Double_Knob``, ``Int_Knob``, ``Boolean_Knob``, ``String_Knob``, ``File_Knob``,
   ``Text_Knob``, ``Tab_Knob``, ``Enumeration_Knob`` (``values``/``setValues``), ``PyScript_Knob``
-  (``execute``); common: ``name``, ``label``, ``value``, ``getValue``, ``setValue``, ``setFlag``,
-  ``setTooltip``, ``setVisible``, ``setEnabled``, ``evaluate``; arrays: ``setValueAt(value, time, index)``,
+  (``execute``); common: ``name``, ``label``, ``value``, ``getValue``, ``setValue``,
+  ``setTooltip``, ``setVisible``; arrays: ``setValueAt(value, time, index)``,
   ``getValueAt(time, index)``, ``isAnimated(index)``, ``setAnimated(index)``, ``removeKeyAt(time, index)``,
   ``animation(index)`` -> AnimationCurve with ``keys()`` (AnimationKey ``x``, ``y``) and
   ``changeInterpolation(keys, type)``.
@@ -47,7 +47,6 @@ import OpenImageIO as oiio
 
 GUI = True
 LINEAR = "linear"
-STARTLINE = 0x1000
 
 
 class CancelledError(RuntimeError):
@@ -85,9 +84,6 @@ class Format:
     def height(self) -> int:
         return self._h
 
-    def pixelAspect(self) -> float:
-        return self._aspect
-
     def name(self) -> str:
         return self._name
 
@@ -103,7 +99,6 @@ class Knob:
         self._node: Node | None = None
         self._visible = True
         self._enabled = True
-        self._flags = 0
         self._tooltip = ""
 
     def Class(self) -> str:
@@ -125,17 +120,11 @@ class Knob:
     def getValue(self):
         return self.value()
 
-    def evaluate(self):
-        return self.value()
-
     def setValue(self, value) -> bool:
         _check_main_thread(f"knob {self._name}")
         self._value = value
         self._changed()
         return True
-
-    def setFlag(self, flag: int) -> None:
-        self._flags |= flag
 
     def setTooltip(self, text: str) -> None:
         self._tooltip = text
@@ -145,12 +134,6 @@ class Knob:
 
     def visible(self) -> bool:
         return self._visible
-
-    def setEnabled(self, enabled: bool) -> None:
-        self._enabled = bool(enabled)
-
-    def enabled(self) -> bool:
-        return self._enabled
 
     def _changed(self) -> None:
         if self._node is not None:
@@ -250,9 +233,6 @@ class AnimationCurve:
         _check_main_thread(f"knob {self._knob.name()}")
         return [self._keys()[t] for t in sorted(self._keys())]
 
-    def size(self) -> int:
-        return len(self._keys())
-
     def changeInterpolation(self, keys: list[AnimationKey], type: str) -> None:
         for key in keys:
             key.interpolation = type
@@ -333,14 +313,6 @@ class Array_Knob(Knob):
         for i in self._indices(index):
             if self._keys[i] is not None:
                 self._keys[i].pop(float(time), None)
-        return True
-
-    def clearAnimated(self, index: int = -1) -> bool:
-        _check_main_thread(f"knob {self._name}")
-        for i in self._indices(index):
-            if self._keys[i] is not None:
-                self._value[i] = AnimationCurve(self, i).evaluate(frame())
-                self._keys[i] = None
         return True
 
     def animation(self, index: int) -> AnimationCurve | None:
@@ -428,10 +400,6 @@ class Node:
         if knob is None:
             raise NameError(f"knob {name} does not exist")
         return knob
-
-    def knobs(self) -> dict[str, Knob]:
-        _check_main_thread(f"node {self._name}")
-        return dict(self._knobs)
 
     def addKnob(self, knob: Knob) -> None:
         _check_main_thread(f"node {self._name}")
@@ -525,7 +493,6 @@ def _make_root() -> Node:
     for knob in (
         Knob("format", value=Format(64, 48, 1.0, "standin")),
         Boolean_Knob("proxy"),
-        String_Knob("proxy_type", text="scale"),
         Knob("proxy_scale", value=0.5),
         Int_Knob("first_frame"),
         Int_Knob("last_frame"),
