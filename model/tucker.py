@@ -58,7 +58,7 @@ class TuckerCompressor(nn.Module):
             q, _ = torch.linalg.qr(torch.randn(channels, rank, generator=generator))
             self.factor(index).copy_(q)
 
-    def fit(self, samples: Iterable[list[torch.Tensor]], n_iter_max: int = 100) -> list[float]:
+    def fit(self, samples: Iterable[list[torch.Tensor]], n_iter_max: int = 10) -> list[float]:
         """Fit every layer's factor on corpus samples; returns each layer's relative reconstruction error.
 
         ``samples`` yields, per frame, one (C_l, n) matrix per layer: feature vectors drawn from that
@@ -73,7 +73,7 @@ class TuckerCompressor(nn.Module):
         for index, rank in enumerate(self.ranks):
             corpus = np.concatenate(per_layer[index], axis=1)
             (core, factors), _ = partial_tucker(tl.tensor(corpus), rank=[rank], modes=[0],
-                                                n_iter_max=n_iter_max, random_state=0)
+                                                n_iter_max=n_iter_max, svd="symeig_svd", random_state=0)
             u = np.asarray(factors[0])
             reconstruction = u @ np.asarray(core)
             errors.append(float(np.linalg.norm(corpus - reconstruction) / max(np.linalg.norm(corpus), 1e-12)))
