@@ -194,8 +194,8 @@ class Trainer:
         terms.total.backward()
         self.optimizer.step()
         self.step += 1
-        return {"step": self.step, "loss": float(terms.total), "best": float(terms.best),
-                "diversity": float(terms.diversity), "boundary": float(terms.boundary)}
+        return {"step": self.step, "loss": terms.total.item(), "best": terms.best.item(),
+                "diversity": terms.diversity.item(), "boundary": terms.boundary.item()}
 
     def run(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)

@@ -30,6 +30,8 @@ def write_davis_like(root, sequences=("alpha", "beta"), frames=4, size=(48, 64),
             mask = (yy - cy) ** 2 + (xx - cx) ** 2 <= r**2
             rgb = rng.uniform(0, 0.3, (h, w, 3))
             rgb[mask] = [0.9, 0.6 + 0.1 * s, 0.2]
-            write_image(root / "JPEGImages" / "480p" / name / f"{f:05d}.jpg", rgb.astype(np.float32), ("R", "G", "B"))
-            write_image(root / "Annotations" / "480p" / name / f"{f:05d}.png", mask[:, :, None].astype(np.float32), ("Y",))
+            stem = f"{f:05d}"
+            write_image(root / "JPEGImages" / "480p" / name / f"{stem}.jpg", rgb.astype(np.float32), ("R", "G", "B"))
+            matte = mask[:, :, None].astype(np.float32)
+            write_image(root / "Annotations" / "480p" / name / f"{stem}.png", matte, ("Y",))
     return root

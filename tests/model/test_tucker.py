@@ -21,8 +21,8 @@ def test_fit_gives_orthonormal_factors_of_the_right_rank():
 
     def frames():
         for _ in range(3):  # every frame shares each layer's rank-3 channel basis, plus noise
-            yield [b @ torch.randn(3, 200, generator=generator) + 0.01 * torch.randn(b.shape[0], 200, generator=generator)
-                   for b in bases]
+            yield [b @ torch.randn(3, 200, generator=generator)
+                   + 0.01 * torch.randn(b.shape[0], 200, generator=generator) for b in bases]
 
     errors = compressor.fit(frames())
     for index, (rank, channels) in enumerate(zip(ranks, HYPERCOLUMN_CHANNELS.values(), strict=True)):

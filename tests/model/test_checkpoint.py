@@ -1,0 +1,60 @@
+import numpy as np
+import pytest
+import torch
+
+from hyperseg.errors import CorruptFileError, NotFoundError
+from hyperseg.model import Predictor
+from hyperseg.model.checkpoint import BackboneMismatchError, load_checkpoint, save_checkpoint
+from hyperseg.model.config import ModelConfig
+
+
+@pytest.fixture(scope="module")
+def tiny_checkpoint(tmp_path_factory):
+    predictor = Predictor.untrained(seed=3, config=ModelConfig.tiny())
+    path = tmp_path_factory.mktemp("ckpt") / "tiny.pt"
+    ident = save_checkpoint(path, predictor.model, {"steps": 5})
+    return path, ident, predictor
+
+
+def test_round_trip_rebuilds_the_same_model(tiny_checkpoint):
+    path, ident, original = tiny_checkpoint
+    loaded = Predictor.load(path, device="cpu")
+    assert loaded.checkpoint_id == ident and loaded.training["steps"] == 5
+    assert loaded.config == original.config
+    rgb = np.random.default_rng(0).random((30, 40, 3), dtype=np.float32)
+    for p in (original, loaded):
+        p.set_frame(rgb)
+    a, b = original.predict([(5.5, 5.5)]), loaded.predict([(5.5, 5.5)])
+    assert np.array_equal(a.masks, b.masks)
+
+
+def test_corrupt_and_missing_files_are_clear_errors(tmp_path, tiny_checkpoint):
+    path, _, _ = tiny_checkpoint
+    with pytest.raises(NotFoundError, match="checkpoint not found"):
+        load_checkpoint(tmp_path / "nope.pt")
+    truncated = tmp_path / "truncated.pt"
+    truncated.write_bytes(path.read_bytes()[:1000])
+    with pytest.raises(CorruptFileError, match="damaged"):
+        load_checkpoint(truncated)
+    other = tmp_path / "other.pt"
+    torch.save({"weights": torch.zeros(2)}, other)
+    with pytest.raises(CorruptFileError, match="not a HyperSeg checkpoint"):
+        load_checkpoint(other)
+
+
+def test_future_format_version_is_refused(tmp_path, tiny_checkpoint):
+    path, _, _ = tiny_checkpoint
+    payload = torch.load(path, weights_only=True)
+    payload["version"] = 99
+    torch.save(payload, tmp_path / "v99.pt")
+    with pytest.raises(CorruptFileError, match="version 99"):
+        load_checkpoint(tmp_path / "v99.pt")
+
+
+def test_other_backbone_fingerprint_is_refused(tmp_path, tiny_checkpoint):
+    path, _, _ = tiny_checkpoint
+    payload = torch.load(path, weights_only=True)
+    payload["backbone"]["fingerprint"] = "0123456789abcdef"
+    torch.save(payload, tmp_path / "other_backbone.pt")
+    with pytest.raises(BackboneMismatchError, match="fingerprint 0123456789abcdef"):
+        load_checkpoint(tmp_path / "other_backbone.pt")

@@ -1,0 +1,81 @@
+import numpy as np
+import pytest
+
+from hyperseg.errors import HypersegError, InputError
+from hyperseg.model import Predictor
+from hyperseg.model.config import ModelConfig
+
+
+@pytest.fixture(scope="module")
+def predictor():
+    return Predictor.untrained(seed=0, config=ModelConfig.tiny())
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return np.random.default_rng(0).random((47, 85, 3), dtype=np.float32)
+
+
+def test_predict_before_set_frame_is_a_clear_error():
+    fresh = Predictor.untrained(seed=1, config=ModelConfig.tiny())
+    with pytest.raises(HypersegError, match="before set_frame"):
+        fresh.predict([(1.5, 1.5)])
+
+
+def test_masks_and_scores_at_odd_size(predictor, frame):
+    predictor.set_frame(frame)
+    result = predictor.predict([(10.5, 20.5)], [(70.5, 5.5)])
+    m = predictor.hypotheses
+    assert result.masks.shape == (m, 47, 85) and result.masks.dtype == np.float32
+    assert 0 <= result.masks.min() and result.masks.max() <= 1
+    assert result.scores.shape == (m,)
+    assert np.array_equal(result.alpha, result.masks[0])
+
+
+def test_predict_reuses_the_cached_frame(predictor, frame):
+    encoding = predictor.encode_frame(frame)
+    a = predictor.predict_encoded(encoding, [(10.5, 20.5)])
+    b = predictor.predict_encoded(encoding, [(10.5, 20.5)])
+    assert np.array_equal(a.masks, b.masks)
+    assert encoding.nbytes >= encoding.image_part.numel() * 4
+
+
+def test_proxy_runs_smaller_and_returns_full_size(predictor, frame):
+    encoding = predictor.encode_frame(frame, proxy=0.5)
+    assert encoding.run_size == (24, 42)
+    result = predictor.predict_encoded(encoding, [(10.5, 20.5)])
+    assert result.masks.shape[1:] == (47, 85)
+
+
+@pytest.mark.parametrize(
+    ("positive", "negative", "message"),
+    [
+        ([(85.0, 3.0)], [], "outside the 85x47 frame"),
+        ([(-0.1, 3.0)], [], "outside"),
+        ([(3.0, float("nan"))], [], "not a finite"),
+        ([], [], "no clicks"),
+    ],
+)
+def test_bad_clicks(predictor, frame, positive, negative, message):
+    predictor.set_frame(frame)
+    with pytest.raises(InputError, match=message):
+        predictor.predict(positive, negative)
+
+
+def test_bad_frames(predictor, frame):
+    broken = frame.copy()
+    broken[3, 4, 1] = np.nan
+    with pytest.raises(InputError, match=r"1 NaN/inf pixels \(first at x=4, y=3\)"):
+        predictor.set_frame(broken)
+    with pytest.raises(InputError, match="must be an"):
+        predictor.set_frame(frame[:, :, :2])
+    with pytest.raises(InputError, match="proxy"):
+        predictor.set_frame(frame, proxy=1.5)
+    with pytest.raises(InputError, match="previous frame is"):
+        predictor.set_frame(frame, previous=frame[:10])
+
+
+def test_describe_flags_the_random_backbone(predictor):
+    info = predictor.describe()
+    assert info["backbone_pretrained"] == "no" and "not ImageNet" in info["warning"]
+    assert info["checkpoint"] == "untrained-0"

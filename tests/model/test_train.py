@@ -1,0 +1,81 @@
+import json
+from dataclasses import replace
+
+import pytest
+import torch
+
+from hyperseg.errors import InputError
+from hyperseg.model import Predictor
+from hyperseg.model.config import ModelConfig
+from hyperseg.model.data import davis_samples
+from hyperseg.model.network import HyperSeg
+from hyperseg.model.train import TrainConfig, Trainer
+from hyperseg.model.training_examples import ExampleConfig
+from hyperseg.model.tucker_fit import fit_tucker, load_tucker
+
+from .conftest import write_davis_like
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    root = tmp_path_factory.mktemp("davis")
+    write_davis_like(root)
+    tucker = root / "tucker.pt"
+    model = HyperSeg(ModelConfig.tiny())
+    report = fit_tucker(model, davis_samples(root, ["alpha", "beta"], stride=2), tucker, scale=1.0, per_frame=200)
+    assert report["frames"] == 4 and len(report["relative_error"]) == 5
+    return root, tucker
+
+
+def config_for(root, **overrides):
+    base = TrainConfig(model="tiny", data=str(root), sequences=("alpha", "beta"), validation=(), frame_stride=1,
+                       scale=1.0, steps=4, batch=2, checkpoint_every=2,
+                       examples=ExampleConfig(crop=32, iterative_probability=0.5))
+    return replace(base, **overrides)
+
+
+def test_tucker_factors_round_trip_and_check_ranks(dataset):
+    _, tucker = dataset
+    model = HyperSeg(ModelConfig.tiny())
+    report = load_tucker(model, tucker)
+    assert report["ranks"] == [4, 4, 4, 4, 4]
+    with pytest.raises(InputError, match="ranks"):
+        load_tucker(HyperSeg(ModelConfig.paper()), tucker)
+
+
+def test_training_steps_reduce_nothing_to_nan_and_write_artifacts(dataset, tmp_path):
+    root, tucker = dataset
+    trainer = Trainer(config_for(root), tmp_path / "run", tucker=tucker)
+    trainer.run()
+    assert trainer.step == 4
+    log = [json.loads(line) for line in (tmp_path / "run" / "train_log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in log] == [1, 2, 3, 4]
+    assert all(r["loss"] > 0 for r in log)
+    assert (tmp_path / "run" / "training_curve.png").stat().st_size > 1000
+    predictor = Predictor.load(tmp_path / "run" / "model.pt", device="cpu")
+    assert predictor.training["steps"] == 4
+
+
+def test_resume_after_interruption_continues_exactly(dataset, tmp_path):
+    root, tucker = dataset
+    straight = Trainer(config_for(root), tmp_path / "straight", tucker=tucker)
+    straight.run()
+
+    first = Trainer(config_for(root, steps=2), tmp_path / "resumed", tucker=tucker)
+    first.run()
+    assert first.step == 2
+    second = Trainer(config_for(root), tmp_path / "resumed", tucker=tucker)
+    second.resume()
+    assert second.step == 2
+    second.run()
+    for key, value in straight.model.can.state_dict().items():
+        assert torch.equal(value, second.model.can.state_dict()[key]), key
+    assert [h["loss"] for h in straight.history] == [h["loss"] for h in second.history]
+
+
+def test_resume_refuses_another_config(dataset, tmp_path):
+    root, tucker = dataset
+    Trainer(config_for(root, steps=2), tmp_path / "run", tucker=tucker).run()
+    other = Trainer(config_for(root, lr=0.5), tmp_path / "run", tucker=tucker)
+    with pytest.raises(InputError, match="another training config"):
+        other.resume()
