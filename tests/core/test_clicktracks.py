@@ -2,6 +2,7 @@ import json
 import os
 
 import pytest
+
 from hyperseg.clicktracks import ClickTrack, ClickTracks
 from hyperseg.errors import InputError, NotFoundError
 

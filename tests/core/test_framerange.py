@@ -1,4 +1,5 @@
 import pytest
+
 from hyperseg.errors import InputError
 from hyperseg.framerange import chunk_frames, format_frame_range, parse_frame_range
 
