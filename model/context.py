@@ -12,7 +12,6 @@ same physical distance at every scale. Distances enter the network divided by th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from skimage.graph import MCP_Geometric
@@ -23,25 +22,6 @@ Point = tuple[float, float]
 
 #: How strongly image gradients lengthen geodesic paths (cost per pixel = 1 + weight * |grad I|).
 GEODESIC_GRADIENT_WEIGHT = 10.0
-
-
-@dataclass(frozen=True)
-class Clicks:
-    """Positive and negative clicks in full-resolution frame pixels."""
-
-    positive: tuple[Point, ...] = ()
-    negative: tuple[Point, ...] = ()
-
-    @classmethod
-    def of(cls, positive: Sequence[Point] = (), negative: Sequence[Point] = ()) -> Clicks:
-        return cls(tuple((float(x), float(y)) for x, y in positive),
-                   tuple((float(x), float(y)) for x, y in negative))
-
-    def scaled(self, scale: float, offset: Point = (0.0, 0.0)) -> Clicks:
-        """Coordinates on a grid scaled by ``scale`` and shifted by -offset (a crop's origin)."""
-        def move(points: tuple[Point, ...]) -> tuple[Point, ...]:
-            return tuple((x * scale - offset[0], y * scale - offset[1]) for x, y in points)
-        return Clicks(move(self.positive), move(self.negative))
 
 
 def click_map(points: Sequence[Point], height: int, width: int, radius: float) -> np.ndarray:
@@ -89,13 +69,13 @@ def geodesic_distance_map(points: Sequence[Point], gradient: np.ndarray, unit: f
     return np.minimum(cumulative.astype(np.float32) * unit, clip)
 
 
-def build_context(config: ModelConfig, rgb: np.ndarray, previous_rgb: np.ndarray, clicks: Clicks,
-                  scale: float = 1.0, previous_mask: np.ndarray | None = None,
+def build_context(config: ModelConfig, rgb: np.ndarray, previous_rgb: np.ndarray, positive: Sequence[Point],
+                  negative: Sequence[Point], scale: float = 1.0, previous_mask: np.ndarray | None = None,
                   gradient: np.ndarray | None = None) -> np.ndarray:
     """All context channels, (C_ctx, H, W) float32, in ``config.context_names`` order.
 
-    ``rgb``/``previous_rgb`` are at the grid the network runs on; ``clicks`` are already on that
-    grid (``Clicks.scaled``); ``scale`` is that grid's size relative to the full frame.
+    ``rgb``/``previous_rgb`` are at the grid the network runs on and the clicks are already in
+    that grid's pixels; ``scale`` is that grid's size relative to the full frame.
     """
     height, width = rgb.shape[:2]
     unit, clip = 1.0 / scale, config.distance_clip
@@ -103,16 +83,16 @@ def build_context(config: ModelConfig, rgb: np.ndarray, previous_rgb: np.ndarray
     channels: dict[str, np.ndarray] = {
         "previous_rgb": previous_rgb.transpose(2, 0, 1),
         "rgb": rgb.transpose(2, 0, 1),
-        "positive_clicks": click_map(clicks.positive, height, width, radius)[None],
-        "negative_clicks": click_map(clicks.negative, height, width, radius)[None],
-        "positive_distance": euclidean_distance_map(clicks.positive, height, width, unit, clip)[None] / clip,
-        "negative_distance": euclidean_distance_map(clicks.negative, height, width, unit, clip)[None] / clip,
+        "positive_clicks": click_map(positive, height, width, radius)[None],
+        "negative_clicks": click_map(negative, height, width, radius)[None],
+        "positive_distance": euclidean_distance_map(positive, height, width, unit, clip)[None] / clip,
+        "negative_distance": euclidean_distance_map(negative, height, width, unit, clip)[None] / clip,
     }
     if "geodesic_distance" in config.extra_context:
         grad = gradient_magnitude(rgb) if gradient is None else gradient
         channels["geodesic_distance"] = np.stack([
-            geodesic_distance_map(clicks.positive, grad, unit, clip),
-            geodesic_distance_map(clicks.negative, grad, unit, clip),
+            geodesic_distance_map(positive, grad, unit, clip),
+            geodesic_distance_map(negative, grad, unit, clip),
         ]) / clip
     if "previous_mask" in config.extra_context:
         mask = np.zeros((height, width), np.float32) if previous_mask is None else previous_mask

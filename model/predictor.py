@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from hyperseg.errors import HypersegError, InputError
 from hyperseg.model.checkpoint import LoadedCheckpoint, load_checkpoint
 from hyperseg.model.config import ModelConfig
-from hyperseg.model.context import Clicks, build_context, gradient_magnitude
+from hyperseg.model.context import build_context, gradient_magnitude
 from hyperseg.model.network import HyperSeg
 
 Point = tuple[float, float]
@@ -186,19 +186,16 @@ class Predictor:
         if not positive and not negative:
             raise InputError("no clicks: give at least one positive or negative click")
         (h, w), (full_h, full_w) = encoding.run_size, encoding.frame_size
-        clicks = Clicks.of(positive, negative)
-        run_clicks = Clicks(
-            tuple((x * w / full_w, y * h / full_h) for x, y in clicks.positive),
-            tuple((x * w / full_w, y * h / full_h) for x, y in clicks.negative),
-        )
+        sx, sy = w / full_w, h / full_h
         previous_mask = None
         if mask_input is not None:
             mask_input = np.asarray(mask_input, np.float32)
             if mask_input.shape != encoding.frame_size:
                 raise InputError(f"mask_input is {mask_input.shape}, frame is {encoding.frame_size}")
             previous_mask = resize(mask_input, (h, w))
-        context = build_context(self.config, encoding.rgb, encoding.previous, run_clicks, encoding.proxy,
-                                previous_mask, encoding.gradient)
+        context = build_context(self.config, encoding.rgb, encoding.previous, [(x * sx, y * sy) for x, y in positive],
+                                [(x * sx, y * sy) for x, y in negative], encoding.proxy, previous_mask,
+                                encoding.gradient)
         context_t = torch.from_numpy(context)[None].to(self.device)
         probabilities = torch.sigmoid(self.model.decode(encoding.image_part[None], context_t))
         if (h, w) != encoding.frame_size:

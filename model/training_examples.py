@@ -20,7 +20,7 @@ import numpy as np
 
 from hyperseg.model.clicks import ClickSimulator, ClickSimulatorConfig, EvalClicker
 from hyperseg.model.config import ModelConfig
-from hyperseg.model.context import Clicks, build_context, click_map
+from hyperseg.model.context import build_context, click_map
 from hyperseg.model.feature_cache import CachedFrame
 
 
@@ -82,7 +82,7 @@ def iterative_clicks(mask: np.ndarray, rng: np.random.Generator, max_error_click
         (positive if is_positive else negative).append((x, y))
         prediction = corrupt_mask(mask, rng)
     previous = prediction.astype(np.float32) if len(positive) + len(negative) > 1 else None
-    return Clicks.of(positive, negative), previous
+    return positive, negative, previous
 
 
 def make_example(frame: CachedFrame, model_config: ModelConfig, config: ExampleConfig, scale: float,
@@ -95,18 +95,18 @@ def make_example(frame: CachedFrame, model_config: ModelConfig, config: ExampleC
     previous_rgb = np.clip(frame.previous[y0:y1, x0:x1] * gain, 0, 1) ** gamma
     previous_mask = None
     if not mask.any():
-        clicks = Clicks.of(negative=[simulator_point(rng, mask.shape)])
+        positive, negative = [], [simulator_point(rng, mask.shape)]
     elif rng.random() < config.iterative_probability:
-        clicks, previous_mask = iterative_clicks(mask, rng, config.max_error_clicks)
+        positive, negative, previous_mask = iterative_clicks(mask, rng, config.max_error_clicks)
     else:
         sampled = simulator.sample(mask, rng=rng)
-        clicks = Clicks.of(sampled.positive, sampled.negative)
-    context = build_context(model_config, rgb.astype(np.float32), previous_rgb.astype(np.float32), clicks, scale,
-                            previous_mask)
+        positive, negative = sampled.positive, sampled.negative
+    context = build_context(model_config, rgb.astype(np.float32), previous_rgb.astype(np.float32), positive,
+                            negative, scale, previous_mask)
     radius = model_config.click_radius * scale
     h, w = mask.shape
-    return Example(window, context, mask.astype(np.float32), click_map(clicks.positive, h, w, radius),
-                   click_map(clicks.negative, h, w, radius))
+    return Example(window, context, mask.astype(np.float32), click_map(positive, h, w, radius),
+                   click_map(negative, h, w, radius))
 
 
 def simulator_point(rng: np.random.Generator, shape: tuple[int, int]) -> tuple[float, float]:

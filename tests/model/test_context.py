@@ -3,7 +3,6 @@ import pytest
 
 from hyperseg.model.config import ModelConfig
 from hyperseg.model.context import (
-    Clicks,
     build_context,
     click_map,
     euclidean_distance_map,
@@ -48,7 +47,7 @@ def test_click_map_marks_the_clicked_pixel():
 @pytest.mark.parametrize("config", [ModelConfig.paper(), ModelConfig.default()])
 def test_context_channels_in_order(config):
     rgb = np.random.default_rng(0).random((12, 16, 3)).astype(np.float32)
-    ctx = build_context(config, rgb, rgb * 0.5, Clicks.of([(3.5, 4.5)], [(10.5, 8.5)]))
+    ctx = build_context(config, rgb, rgb * 0.5, [(3.5, 4.5)], [(10.5, 8.5)])
     assert ctx.shape == (config.context_channels, 12, 16)
     assert np.allclose(ctx[0:3], (rgb * 0.5).transpose(2, 0, 1))  # X_{t-1} first
     assert np.allclose(ctx[3:6], rgb.transpose(2, 0, 1))

@@ -4,12 +4,12 @@ import torch
 
 from hyperseg.model.can import ContextAggregationNet
 from hyperseg.model.config import ModelConfig
-from hyperseg.model.context import Clicks, build_context
+from hyperseg.model.context import build_context
 
 
 def _context(config, rgb):
     image = rgb.permute(1, 2, 0).numpy()
-    return torch.from_numpy(build_context(config, image, image, Clicks.of([(5.5, 7.5)], [(30.5, 20.5)])))[None]
+    return torch.from_numpy(build_context(config, image, image, [(5.5, 7.5)], [(30.5, 20.5)]))[None]
 
 
 @pytest.mark.parametrize("size", [(53, 71), (37, 240)])

@@ -27,7 +27,7 @@ def test_masks_and_scores_at_odd_size(predictor, frame):
     result = predictor.predict([(10.5, 20.5)], [(70.5, 5.5)])
     m = predictor.hypotheses
     assert result.masks.shape == (m, 47, 85) and result.masks.dtype == np.float32
-    assert 0 <= result.masks.min() and result.masks.max() <= 1
+    assert result.masks.min() >= 0 and result.masks.max() <= 1
     assert result.scores.shape == (m,)
     assert np.array_equal(result.alpha, result.masks[0])
 
