@@ -1,0 +1,66 @@
+import numpy as np
+import OpenImageIO as oiio
+import pytest
+
+from hyperseg.cli import main
+from hyperseg.imageio import Window, read_image, write_image
+from hyperseg.model import Predictor
+from hyperseg.model.checkpoint import save_checkpoint
+from hyperseg.model.config import ModelConfig
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ckpt") / "tiny.pt"
+    predictor = Predictor.untrained(seed=2, config=ModelConfig.tiny())
+    save_checkpoint(path, predictor.model)
+    return path, predictor
+
+
+@pytest.fixture
+def plate(tmp_path):
+    rgb = np.random.default_rng(0).random((40, 60, 3), dtype=np.float32)
+    path = tmp_path / "plate.1001.exr"
+    write_image(path, rgb, ("R", "G", "B"), display_window=Window(0, 0, 60, 40), pixel_aspect=2.0)
+    return path, rgb
+
+
+def test_segment_in_process_writes_the_predictors_alpha(tmp_path, checkpoint, plate, capsys):
+    ckpt, predictor = checkpoint
+    path, rgb = plate
+    out = tmp_path / "alpha.exr"
+    status = main(["segment", str(path), "-p", "10.5,20.5", "-n", "50.5,5.5", "--out", str(out),
+                   "--checkpoint", str(ckpt), "--device", "cpu", "--hypotheses", "all"])
+    assert status == 0
+    assert "not ImageNet" in capsys.readouterr().err
+    spec = oiio.ImageInput.open(str(out)).spec()
+    assert spec.format == oiio.HALF and spec.get_string_attribute("compression") == "zip"
+    assert spec.getattribute("PixelAspectRatio") == pytest.approx(2.0)
+    image = read_image(out)
+    predictor.set_frame(rgb)
+    expected = predictor.predict([(10.5, 20.5)], [(50.5, 5.5)])
+    assert np.allclose(image.channel("A"), expected.alpha, atol=1e-3)
+    assert np.allclose(image.hypotheses(), expected.masks, atol=1e-3)
+    assert image.hyperseg_metadata["checkpoint"] == Predictor.load(ckpt).checkpoint_id
+
+
+@pytest.mark.parametrize(
+    ("clicks", "message"),
+    [(["-p", "60.5,3.5"], "outside the 60x40 frame"), ([], "no clicks")],
+)
+def test_segment_errors_name_the_problem(tmp_path, checkpoint, plate, capsys, clicks, message):
+    ckpt, _ = checkpoint
+    path, _ = plate
+    out = tmp_path / "alpha.exr"
+    status = main(["segment", str(path), *clicks, "--out", str(out), "--checkpoint", str(ckpt)])
+    assert status != 0
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_segment_missing_frame(tmp_path, checkpoint, capsys):
+    ckpt, _ = checkpoint
+    status = main(["segment", str(tmp_path / "nope.exr"), "-p", "1,1", "--out", str(tmp_path / "a.exr"),
+                   "--checkpoint", str(ckpt)])
+    assert status == 1
+    assert "nope.exr" in capsys.readouterr().err
