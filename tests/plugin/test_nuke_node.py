@@ -97,7 +97,6 @@ def test_click_session_gives_the_same_alpha_as_the_client(script, plate_files, a
 
 
 def test_click_session_matches_hyperseg_segment(script, plate_files, address, tmp_path):
-    pytest.importorskip("hyperseg.segment_command", reason="`hyperseg segment` has not landed")
     node = make_node(plate_files, address)
     node["previous_frame"].setValue(False)
     nuke.frame(2)
