@@ -14,11 +14,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hyperseg.atomic_write import write_text_atomic
 from hyperseg.batch.segmenter import SegmenterSettings
 from hyperseg.errors import InputError, NotFoundError
 from hyperseg.framerange import parse_frame_range
@@ -150,23 +150,6 @@ class BatchJob:
         path = Path(path)
         text = json.dumps(self.relative_to(path.parent).to_dict(), indent=2) + "\n"
         write_text_atomic(path, text)
-
-
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to a temp file beside ``path``, fsync, then ``os.replace`` it into place."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise NotFoundError(f"cannot write {path}: directory {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _required(field: dataclasses.Field) -> bool:

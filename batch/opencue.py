@@ -18,7 +18,8 @@ import outline
 import outline.cuerun
 import outline.modules.shell
 
-from hyperseg.batch.job import BatchJob, write_text_atomic
+from hyperseg.atomic_write import write_text_atomic
+from hyperseg.batch.job import BatchJob
 
 LAYER_NAME = "hyperseg_batch"
 

@@ -11,7 +11,6 @@ A daemon that is briefly unreachable is retried with exponential backoff and jit
 
 from __future__ import annotations
 
-import glob
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from hyperseg.atomic_write import stale_temp_files
 from hyperseg.batch.job import BatchJob
 from hyperseg.batch.segmenter import PlateFrame, Segmentation, Segmenter
 from hyperseg.clicktracks import ClickTracks, Point
@@ -239,7 +239,7 @@ def remove_stale_temp_files(out: Path) -> list[Path]:
 
     Safe because each output frame has a single writer: the runner about to write it.
     """
-    stale = sorted(out.parent.glob(f".{glob.escape(out.name)}.tmp-*"))
+    stale = stale_temp_files(out)
     for path in stale:
         path.unlink(missing_ok=True)
     return stale

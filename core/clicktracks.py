@@ -17,12 +17,12 @@ import json
 import math
 import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hyperseg.atomic_write import write_text_atomic
 from hyperseg.errors import InputError, NotFoundError
 
 VERSION = 1
@@ -161,17 +161,7 @@ class ClickTracks:
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write atomically: a temp file beside ``path``, then ``os.replace``."""
         path = Path(path)
-        text = json.dumps(self.to_dict(), indent=2) + "\n"
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_text_atomic(path, json.dumps(self.to_dict(), indent=2) + "\n")
 
 
 def _frame(key: Any, where: str) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import OpenImageIO as oiio
 
+from hyperseg.atomic_write import atomic_path
 from hyperseg.errors import CorruptFileError, InputError, NotFoundError
 
 METADATA_PREFIX = "hyperseg/"
@@ -211,24 +211,6 @@ def is_complete_exr(path: str | os.PathLike, expected_channels: Iterable[str] | 
 # ---------------------------------------------------------------------------------------- writing
 
 
-def _temp_path_for(path: Path) -> Path:
-    return path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}{path.suffix}")
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_directory(directory: Path) -> None:
-    if os.name == "nt":
-        return
-    _fsync_file(directory)
-
-
 def _metadata_attributes(metadata: Mapping[str, str | int | float] | None) -> dict[str, str]:
     attributes = {}
     for key, value in (metadata or {}).items():
@@ -271,10 +253,7 @@ def _write_atomic(
     spec.attribute("PixelAspectRatio", float(pixel_aspect))
     for name, value in attributes.items():
         spec.attribute(name, value)
-    if not path.parent.is_dir():
-        raise NotFoundError(f"cannot write {path}: directory {path.parent} does not exist")
-    temp = _temp_path_for(path)
-    try:
+    with atomic_path(path) as temp:
         out = oiio.ImageOutput.create(str(temp))
         if out is None:
             raise InputError(f"cannot write {path}: {oiio.geterror()}")
@@ -283,14 +262,6 @@ def _write_atomic(
                 raise OSError(f"cannot write {path}: {out.geterror()}")
         finally:
             out.close()
-        _fsync_file(temp)
-        try:
-            os.replace(temp, path)
-        except IsADirectoryError as err:
-            raise InputError(f"cannot write {path}: it is a directory") from err
-        _fsync_directory(path.parent)
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def _check_pixel_aspect(pixel_aspect: float) -> None:

@@ -8,13 +8,12 @@ dict of tensors, strings and numbers saved with ``torch.save`` and read back wit
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
+from hyperseg.atomic_write import atomic_path
 from hyperseg.errors import CorruptFileError, HypersegError, NotFoundError
 from hyperseg.model.config import ModelConfig
 from hyperseg.model.network import HyperSeg
@@ -52,16 +51,8 @@ def checkpoint_payload(model: HyperSeg, training: dict | None = None) -> dict:
 def atomic_torch_save(payload: dict, path: Path) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            torch.save(payload, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as temp:
+        torch.save(payload, temp)
 
 
 def save_checkpoint(path: Path, model: HyperSeg, training: dict | None = None) -> str:

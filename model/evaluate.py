@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hyperseg.atomic_write import atomic_path, write_text_atomic
 from hyperseg.model.baselines import baseline_predict_fn
 from hyperseg.model.clicks import PROBABILITY_THRESHOLD, PredictFn, run_clicker
 from hyperseg.model.data import DEFAULT_DAVIS_ROOT, VALIDATION_SEQUENCES, FrameSample, davis_samples, usable_samples
@@ -147,10 +148,9 @@ def plot_iou_vs_clicks(methods: dict[str, MethodScores], out: Path, title: str) 
     ax.legend()
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
-    tmp = out.with_name(f".{out.name}.tmp.png")
-    fig.savefig(tmp, dpi=110)
+    with atomic_path(out) as temp:
+        fig.savefig(temp, dpi=110, format="png")
     plt.close(fig)
-    tmp.replace(out)
 
 
 def write_report(predictor: Predictor, config: EvalConfig, methods: dict[str, MethodScores], out_dir: Path) -> str:
@@ -162,9 +162,9 @@ def write_report(predictor: Predictor, config: EvalConfig, methods: dict[str, Me
               + (f" — {info['warning']}" if "warning" in info else "")
               + f"; {summaries[0]['frames']} frames of {', '.join(config.sequences)}; HyperSeg at proxy {config.proxy}")
     markdown = f"{header}\n\n{markdown_table(summaries)}\n"
-    (out_dir / "eval.md").write_text(markdown)
+    write_text_atomic(out_dir / "eval.md", markdown)
     payload = {"predictor": info, "config": asdict(config), "summary": summaries,
                "per_frame": {name: asdict(scores) for name, scores in methods.items()}}
-    (out_dir / "eval.json").write_text(json.dumps(payload, indent=2))
+    write_text_atomic(out_dir / "eval.json", json.dumps(payload, indent=2))
     plot_iou_vs_clicks(methods, out_dir / "iou_vs_clicks.png", header[:160])
     return markdown

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from hyperseg.atomic_write import atomic_path
 from hyperseg.errors import InputError
 from hyperseg.model.checkpoint import atomic_torch_save, checkpoint_payload, load_checkpoint, save_checkpoint
 from hyperseg.model.config import CONFIGS, ModelConfig
@@ -100,10 +101,9 @@ def plot_curve(history: list[dict], out: Path) -> None:
     ax.legend()
     ax.set_title("HyperSeg training")
     fig.tight_layout()
-    tmp = out.with_name(f".{out.name}.tmp.png")
-    fig.savefig(tmp, dpi=100)
+    with atomic_path(out) as temp:
+        fig.savefig(temp, dpi=100, format="png")
     plt.close(fig)
-    tmp.replace(out)
 
 
 class Trainer:

@@ -26,6 +26,7 @@ import grpc
 import numpy as np
 from google.protobuf.json_format import MessageToDict
 
+from hyperseg.atomic_write import write_bytes_atomic
 from hyperseg.errors import HypersegError, InputError, NotFoundError
 from hyperseg.imageio import decode_exr_bytes
 from hyperseg.plugin.backoff import RetryPolicy
@@ -72,14 +73,7 @@ class SegmentResult:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the EXR exactly as the daemon sent it, atomically (temp file, then rename)."""
-        path = Path(path)
-        temp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-        try:
-            temp.write_bytes(self.exr_bytes)
-            os.replace(temp, path)
-        finally:
-            temp.unlink(missing_ok=True)
-        return path
+        return write_bytes_atomic(path, self.exr_bytes)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FRAMES, alpha_pixels
+from batch_shot import FRAMES, alpha_pixels
 
 from hyperseg.batch.job import BatchJob
 from hyperseg.cli import main

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import FRAMES, alpha_pixels
+from batch_shot import FRAMES, alpha_pixels
 
 from hyperseg.batch.dask_runner import run_on_dask
 from hyperseg.batch.runner import BatchRunner

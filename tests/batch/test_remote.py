@@ -7,7 +7,7 @@ import threading
 from dataclasses import replace
 
 import pytest
-from conftest import alpha_pixels
+from batch_shot import alpha_pixels
 
 from hyperseg.batch.runner import BatchRunner
 from hyperseg.batch.segmenter import LocalSegmenter, RemoteSegmenter

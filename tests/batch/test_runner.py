@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 import pytest
-from conftest import FRAMES, HEIGHT, WIDTH, alpha_pixels, plate_frame
+from batch_shot import FRAMES, HEIGHT, WIDTH, alpha_pixels, plate_frame
 
 from hyperseg.batch.runner import BatchRunner, clicks_metadata, crop_to_window
 from hyperseg.batch.segmenter import LocalSegmenter

@@ -9,7 +9,7 @@ import time
 
 import numpy as np
 import pytest
-from conftest import HEIGHT, WIDTH, make_plate
+from plugin_plates import HEIGHT, WIDTH, make_plate
 
 from hyperseg.errors import InputError, NotFoundError, UnavailableError
 from hyperseg.imageio import read_image

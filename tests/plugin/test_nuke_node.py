@@ -13,7 +13,7 @@ from pathlib import Path
 import nuke
 import numpy as np
 import pytest
-from conftest import HEIGHT, WIDTH
+from plugin_plates import HEIGHT, WIDTH
 
 from hyperseg.clicktracks import ClickTrack, ClickTracks
 from hyperseg.imageio import read_image

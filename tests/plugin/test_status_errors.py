@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_plate
+from plugin_plates import make_plate
 
 from hyperseg.errors import InputError, NotFoundError, UnavailableError
 from hyperseg.plugin import Client
