@@ -36,14 +36,26 @@ class LoadedCheckpoint:
     training: dict
 
 
-def checkpoint_payload(model: HyperSeg, training: dict | None = None) -> dict:
+def ranked_can_state(model: HyperSeg, order: list[int]) -> dict[str, torch.Tensor]:
+    """The CAN's weights with its output hypotheses relabelled: new hypothesis k is old ``order[k]``."""
+    state = {k: v.detach().cpu().clone() for k, v in model.can.state_dict().items()}
+    index = torch.tensor(order)
+    for key in ("last.weight", "last.bias"):
+        state[key] = state[key][index]
+    return state
+
+
+def checkpoint_payload(model: HyperSeg, training: dict | None = None,
+                       hypothesis_order: list[int] | None = None) -> dict:
+    """The checkpoint of ``model``; ``hypothesis_order`` relabels the hypotheses (see ``ranked_can_state``)."""
+    order = hypothesis_order or list(range(model.config.hypotheses))
     return {
         "format": FORMAT,
         "version": VERSION,
         "config": model.config.to_dict(),
         "backbone": {"name": model.config.backbone, "fingerprint": model.backbone.fingerprint},
         "tucker": {k: v.detach().cpu() for k, v in model.compressor.state_dict().items()},
-        "can": {k: v.detach().cpu() for k, v in model.can.state_dict().items()},
+        "can": ranked_can_state(model, order),
         "training": training or {},
     }
 
@@ -55,9 +67,10 @@ def atomic_torch_save(payload: dict, path: Path) -> None:
         torch.save(payload, temp)
 
 
-def save_checkpoint(path: Path, model: HyperSeg, training: dict | None = None) -> str:
+def save_checkpoint(path: Path, model: HyperSeg, training: dict | None = None,
+                    hypothesis_order: list[int] | None = None) -> str:
     """Write ``model`` atomically; returns its checkpoint id."""
-    atomic_torch_save(checkpoint_payload(model, training), path)
+    atomic_torch_save(checkpoint_payload(model, training, hypothesis_order), path)
     return checkpoint_id(Path(path).read_bytes())
 
 

@@ -30,6 +30,9 @@ from hyperseg.model.network import HyperSeg
 from hyperseg.model.training_examples import ExampleConfig, default_simulator, make_example
 from hyperseg.model.tucker_fit import load_tucker
 
+#: Steps whose loss winners rank the hypotheses of an exported checkpoint.
+RANKING_WINDOW = 200
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -146,7 +149,7 @@ class Trainer:
             "history": self.history,
             "train_config": json.dumps(asdict(self.config)),
         }, self.state_path)
-        save_checkpoint(self.run_dir / "model.pt", self.model, self.training_summary())
+        save_checkpoint(self.run_dir / "model.pt", self.model, self.training_summary(), self.hypothesis_order())
         if self.history:
             plot_curve(self.history, self.run_dir / "training_curve.png")
 
@@ -162,6 +165,17 @@ class Trainer:
         with (self.run_dir / "train_log.jsonl").open("w") as log:
             log.writelines(json.dumps(record) + "\n" for record in self.history)
 
+    def hypothesis_order(self) -> list[int]:
+        """Hypotheses by how often each won the loss' min over the last ``RANKING_WINDOW`` steps.
+
+        The exported checkpoint relabels its outputs in this order, so hypothesis 0 is the one that
+        was best most often in training, whichever output happened to win early on.
+        """
+        counts = np.zeros(self.model.config.hypotheses)
+        for record in self.history[-RANKING_WINDOW:]:
+            counts += np.asarray(record.get("wins", np.zeros_like(counts)))
+        return [int(i) for i in np.argsort(-counts, kind="stable")]
+
     def training_summary(self) -> dict:
         last = self.history[-50:]
         return {
@@ -169,6 +183,7 @@ class Trainer:
             "train_config": json.dumps(asdict(self.config)),
             "final_loss": float(np.mean([h["loss"] for h in last])) if last else float("nan"),
             "frames": len(self.samples),
+            "hypothesis_order": self.hypothesis_order(),
         }
 
     def train_step(self) -> dict:
@@ -195,7 +210,8 @@ class Trainer:
         self.optimizer.step()
         self.step += 1
         return {"step": self.step, "loss": terms.total.item(), "best": terms.best.item(),
-                "diversity": terms.diversity.item(), "boundary": terms.boundary.item()}
+                "diversity": terms.diversity.item(), "boundary": terms.boundary.item(),
+                "wins": torch.bincount(terms.best_index, minlength=logits.shape[1]).tolist()}
 
     def run(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)

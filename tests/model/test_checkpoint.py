@@ -58,3 +58,15 @@ def test_other_backbone_fingerprint_is_refused(tmp_path, tiny_checkpoint):
     torch.save(payload, tmp_path / "other_backbone.pt")
     with pytest.raises(BackboneMismatchError, match="fingerprint 0123456789abcdef"):
         load_checkpoint(tmp_path / "other_backbone.pt")
+
+
+def test_hypotheses_can_be_relabelled_on_export(tmp_path, tiny_checkpoint):
+    _, _, original = tiny_checkpoint
+    order = [2, 0, 1]
+    save_checkpoint(tmp_path / "ranked.pt", original.model, hypothesis_order=order)
+    ranked = Predictor.load(tmp_path / "ranked.pt", device="cpu")
+    rgb = np.random.default_rng(1).random((30, 40, 3), dtype=np.float32)
+    original.set_frame(rgb)
+    ranked.set_frame(rgb)
+    a, b = original.predict([(5.5, 5.5)]), ranked.predict([(5.5, 5.5)])
+    assert np.allclose(b.masks, a.masks[order], atol=1e-6)
