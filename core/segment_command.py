@@ -70,7 +70,7 @@ def segment_in_process(args: argparse.Namespace) -> None:
 
 def segment_through_daemon(args: argparse.Namespace) -> None:
     from hyperseg.plugin import Client
-    from hyperseg.plugin.client import read_token_file
+    from hyperseg.token_file import read_token_file
 
     token = read_token_file(args.token_file) if args.token_file else None
     with Client(args.server, token=token, tls_ca=args.tls_ca, send_paths=False) as client:

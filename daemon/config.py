@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,19 +95,3 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
-
-
-def read_token_file(path: Path) -> str:
-    """The bearer token kept in ``path`` (surrounding whitespace dropped)."""
-    try:
-        token = Path(path).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        raise InputError(f"token file {path} does not exist") from None
-    except OSError as error:
-        raise InputError(f"cannot read token file {path}: {error.strerror}") from None
-    if not token:
-        raise InputError(f"token file {path} is empty")
-    mode = os.stat(path).st_mode
-    if mode & 0o077:
-        raise InputError(f"token file {path} is readable by others (mode {mode & 0o777:o}): chmod 600 it")
-    return token

@@ -7,8 +7,9 @@ import logging
 import sys
 from pathlib import Path
 
-from hyperseg.daemon.config import DaemonConfig, read_token_file
+from hyperseg.daemon.config import DaemonConfig
 from hyperseg.errors import HypersegError
+from hyperseg.token_file import read_token_file
 
 DEFAULTS = DaemonConfig()
 
@@ -49,7 +50,7 @@ def config_from_args(args: argparse.Namespace) -> DaemonConfig:
         device=args.device,
         checkpoint=args.checkpoint,
         untrained_seed=args.untrained_seed,
-        token=read_token_file(args.token_file) if args.token_file else None,
+        token=read_token_file(args.token_file, private=True) if args.token_file else None,
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
         insecure=args.insecure,

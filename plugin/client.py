@@ -282,19 +282,6 @@ class Client:
             raise error_from_rpc(error, self.address) from None
 
 
-def read_token_file(path: str | os.PathLike[str]) -> str:
-    """The bearer token kept in ``path`` (``hyperseg serve --token-file``), surrounding whitespace dropped."""
-    try:
-        token = Path(path).expanduser().read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        raise NotFoundError(f"token file not found: {path}") from None
-    except OSError as error:
-        raise InputError(f"cannot read token file {path}: {error.strerror}") from None
-    if not token:
-        raise InputError(f"token file {path} is empty")
-    return token
-
-
 def _is_unavailable(error: BaseException) -> bool:
     return isinstance(error, grpc.RpcError) and error.code() is grpc.StatusCode.UNAVAILABLE
 

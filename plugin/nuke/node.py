@@ -26,11 +26,12 @@ from hyperseg.clicktracks import ClickTracks
 from hyperseg.errors import HypersegError, InputError
 from hyperseg.framerange import parse_frame_range
 from hyperseg.plugin.background import Job, LatestWinsRunner
-from hyperseg.plugin.client import ClientConfig, read_token_file
+from hyperseg.plugin.client import ClientConfig
 from hyperseg.plugin.coords import tracks_nuke_to_wire, tracks_wire_to_nuke
 from hyperseg.plugin.nuke import point_knobs
 from hyperseg.plugin.session import CachePaths, FrameOutcome, NodeSession, NodeSettings, PlateSource, RangeOutcome
 from hyperseg.plugin.status_errors import SupersededError
+from hyperseg.token_file import read_token_file
 
 MARKER = "hyperseg_node"
 HYPOTHESES = ["1 (best)", "2", "3", "4", "5", "6"]

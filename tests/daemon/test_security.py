@@ -12,9 +12,10 @@ import pytest
 from daemon_wire import TEST_CONFIG, make_frame, points, upload
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from hyperseg.daemon.config import DaemonConfig, is_loopback, read_token_file
+from hyperseg.daemon.config import DaemonConfig, is_loopback
 from hyperseg.daemon.server import serve
-from hyperseg.errors import InputError
+from hyperseg.errors import InputError, NotFoundError
+from hyperseg.token_file import read_token_file
 from hyperseg.v1 import hyperseg_pb2 as pb
 from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
 
@@ -67,10 +68,11 @@ def test_token_file_rules(tmp_path):
     token_file.write_text(f"  {TOKEN}\n")
     os.chmod(token_file, 0o644)
     with pytest.raises(InputError, match="readable by others"):
-        read_token_file(token_file)
+        read_token_file(token_file, private=True)
+    assert read_token_file(token_file) == TOKEN  # a client's token file need not be private
     os.chmod(token_file, 0o600)
-    assert read_token_file(token_file) == TOKEN
-    with pytest.raises(InputError, match="does not exist"):
+    assert read_token_file(token_file, private=True) == TOKEN
+    with pytest.raises(NotFoundError, match="token file not found"):
         read_token_file(tmp_path / "absent")
 
 

@@ -15,7 +15,7 @@ from hyperseg.errors import InputError, NotFoundError, UnavailableError
 from hyperseg.imageio import read_image
 from hyperseg.plugin import Client, RangeItem
 from hyperseg.plugin.backoff import RetryPolicy
-from hyperseg.plugin.client import read_token_file
+from hyperseg.token_file import read_token_file
 
 
 def test_info_names_the_model(address):
