@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -23,8 +24,15 @@ from hyperseg.atomic_write import atomic_path
 from hyperseg.errors import InputError
 from hyperseg.model.checkpoint import atomic_torch_save, checkpoint_payload, load_checkpoint, save_checkpoint
 from hyperseg.model.config import CONFIGS, ModelConfig
-from hyperseg.model.data import DEFAULT_DAVIS_ROOT, VALIDATION_SEQUENCES, davis_samples, davis_sequences
-from hyperseg.model.feature_cache import FeatureCache
+from hyperseg.model.data import (
+    DEFAULT_DAVIS_ROOT,
+    VALIDATION_SEQUENCES,
+    BadSample,
+    davis_samples,
+    davis_sequences,
+    plate_roto_samples,
+)
+from hyperseg.model.feature_cache import CachedFrame, FeatureCache
 from hyperseg.model.loss import LossConfig, hyperseg_loss
 from hyperseg.model.network import HyperSeg
 from hyperseg.model.training_examples import ExampleConfig, default_simulator, make_example
@@ -37,7 +45,10 @@ RANKING_WINDOW = 200
 @dataclass(frozen=True)
 class TrainConfig:
     model: str = "default"
+    #: DAVIS 2016 folder; empty to train on ``shots`` only.
     data: str = str(DEFAULT_DAVIS_ROOT)
+    #: A studio's own shots: {"plate": "plate.%04d.exr", "roto": "roto.%04d.exr", "channel": "A"} each.
+    shots: tuple[dict, ...] = ()
     #: Sequences to train on; empty = every DAVIS sequence not in ``validation``.
     sequences: tuple[str, ...] = ()
     validation: tuple[str, ...] = VALIDATION_SEQUENCES
@@ -68,6 +79,8 @@ class TrainConfig:
         for key, value in data.items():
             if key in nested:
                 value = nested[key](**{k: tuple(v) if isinstance(v, list) else v for k, v in value.items()})
+            elif key == "shots":
+                value = tuple(dict(shot) for shot in value)
             elif isinstance(value, list):
                 value = tuple(value)
             values[key] = value
@@ -130,9 +143,13 @@ class Trainer:
         self.optimizer = torch.optim.Adam(self.model.can.parameters(), lr=config.lr)
         self.step = 0
         self.history: list[dict] = []
-        samples = davis_samples(Path(config.data), training_sequences(config), config.frame_stride)
+        samples = []
+        if config.data:
+            samples = davis_samples(Path(config.data), training_sequences(config), config.frame_stride)
+        for shot in config.shots:
+            samples += plate_roto_samples(shot["plate"], shot["roto"], shot.get("channel", "A"), config.frame_stride)
         if not samples:
-            raise InputError(f"no training frames found under {config.data}")
+            raise InputError(f"no training frames found (data {config.data!r}, {len(config.shots)} shots)")
         self.samples = samples
         self.cache = FeatureCache(cache_dir or self.run_dir / "features", self.model, config.scale)
         self.simulator = default_simulator(config.seed)
@@ -186,13 +203,24 @@ class Trainer:
             "hypothesis_order": self.hypothesis_order(),
         }
 
+    def draw_frame(self, rng: np.random.Generator) -> CachedFrame:
+        """A random usable frame; bad samples are reported on stderr and dropped, never fatal."""
+        while self.samples:
+            sample = self.samples[int(rng.integers(len(self.samples)))]
+            try:
+                return self.cache.get(sample)
+            except BadSample as exc:
+                print(f"hyperseg: skipping sample: {exc}", file=sys.stderr)
+                self.samples.remove(sample)
+        raise InputError("no usable training sample is left")
+
     def train_step(self) -> dict:
         config = self.config
         rng = np.random.default_rng([config.seed, self.step])
         torch.manual_seed(config.seed * 1_000_003 + self.step)
         image_parts, contexts, targets, positives, negatives = [], [], [], [], []
         for _ in range(config.batch):
-            frame = self.cache.get(self.samples[int(rng.integers(len(self.samples)))])
+            frame = self.draw_frame(rng)
             example = make_example(frame, self.model.config, config.examples, config.scale, self.simulator, rng)
             image_parts.append(self.model.image_part_from_compressed(frame.maps, frame.size, example.window))
             contexts.append(torch.from_numpy(example.context))

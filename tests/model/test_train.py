@@ -1,6 +1,7 @@
 import json
 from dataclasses import replace
 
+import numpy as np
 import pytest
 import torch
 
@@ -79,3 +80,26 @@ def test_resume_refuses_another_config(dataset, tmp_path):
     other = Trainer(config_for(root, lr=0.5), tmp_path / "run", tucker=tucker)
     with pytest.raises(InputError, match="another training config"):
         other.resume()
+
+
+def test_trains_on_plate_and_roto_pairs_skipping_bad_frames(dataset, tmp_path, capsys):
+    """A studio's shot as EXR plate + roto patterns; an empty roto frame is reported and skipped."""
+    _, tucker = dataset
+    from hyperseg.imageio import write_image
+
+    rng = np.random.default_rng(0)
+    for frame in range(1, 4):
+        rgb = rng.uniform(0, 0.3, (40, 56, 3)).astype(np.float32)
+        alpha = np.zeros((40, 56, 1), np.float32)
+        if frame != 2:  # frame 2's roto is empty: a bad sample
+            alpha[10:30, 15:40] = 1.0
+            rgb[10:30, 15:40] = 0.9
+        write_image(tmp_path / f"plate.{frame:04d}.exr", rgb, ("R", "G", "B"))
+        write_image(tmp_path / f"roto.{frame:04d}.exr", alpha, ("A",))
+    shot = {"plate": str(tmp_path / "plate.%04d.exr"), "roto": str(tmp_path / "roto.####.exr")}
+    config = config_for("", data="", sequences=(), shots=(shot,), steps=3)
+    trainer = Trainer(config, tmp_path / "run", tucker=tucker)
+    assert len(trainer.samples) == 3
+    trainer.run()
+    assert trainer.step == 3 and len(trainer.samples) == 2
+    assert "the mask is empty" in capsys.readouterr().err
