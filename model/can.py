@@ -44,7 +44,7 @@ class ContextAggregationNet(nn.Module):
         """Layers 2-10 from layer 1's pre-activation; returns logits (B, M, H, W)."""
         x = F.relu(first)
         for layer in self.dilated:
-            x = F.relu(layer(torch.cat([x, context], dim=1)))
+            x = F.relu(layer(torch.cat([x, context], dim=1)), inplace=True)
         return self.last(torch.cat([x, context], dim=1))
 
     def forward(self, compressed: torch.Tensor, context: torch.Tensor) -> torch.Tensor:

@@ -22,7 +22,7 @@ from torch import nn
 from hyperseg.model.backbone import VGG19Hypercolumns
 from hyperseg.model.can import ContextAggregationNet
 from hyperseg.model.config import ModelConfig
-from hyperseg.model.tessellate import TileGrid, stitch, tessellate, upsample_nearest
+from hyperseg.model.tessellate import TileGrid, nearest_indices, stitch, tessellate, upsample_nearest
 from hyperseg.model.tucker import TuckerCompressor
 
 #: Tiles run through the backbone at once; bounds peak memory at large frames.
@@ -31,23 +31,29 @@ TILE_BATCH = 4
 ROW_BAND = 256
 
 
-def project(maps: Sequence[torch.Tensor], matrices: Sequence[torch.Tensor]) -> list[torch.Tensor]:
-    """matrix_l @ maps_l per layer, at the maps' own resolution: (C_l, h, w) -> (width, h, w)."""
-    return [torch.einsum("wc,chx->whx", m, x.to(m.dtype)) for x, m in zip(maps, matrices, strict=True)]
-
-
 def upsample_and_sum(maps: Sequence[torch.Tensor], size: tuple[int, int], bias: torch.Tensor,
-                     window: tuple[int, int, int, int] | None = None) -> torch.Tensor:
-    """bias + sum_l nearest_up(maps_l) at ``size`` = (H, W), or only its ``window`` = (y0, x0, y1, x1).
+                     window: tuple[int, int, int, int] | None = None,
+                     matrices: Sequence[torch.Tensor | None] | None = None) -> torch.Tensor:
+    """bias + sum_l nearest_up(matrix_l @ maps_l) at ``size`` = (H, W), or its ``window`` = (y0, x0, y1, x1).
 
-    Sampled in bands of rows so no full-size copy of a layer is ever held besides the sum.
+    maps_l: (C_l, h_l, w_l); matrix_l: (width, C_l), or None where maps_l already has ``width``
+    channels. Each product is taken at the map's native resolution, one band of output rows at a
+    time, so neither a full-size copy of a layer nor a full projected map is ever held.
     """
     y0, x0, y1, x1 = window if window is not None else (0, 0, *size)
     out = bias.view(-1, 1, 1).expand(-1, y1 - y0, x1 - x0).clone()
-    for layer_maps in maps:
+    for index, layer_maps in enumerate(maps):
+        matrix = matrices[index] if matrices is not None else None
+        h, w = layer_maps.shape[-2:]
+        cols = nearest_indices(w, size[1], x0, x1, layer_maps.device)
         for top in range(y0, y1, ROW_BAND):
             bottom = min(top + ROW_BAND, y1)
-            out[:, top - y0 : bottom - y0] += upsample_nearest(layer_maps, size, (top, x0, bottom, x1))
+            rows = nearest_indices(h, size[0], top, bottom, layer_maps.device)
+            first, last = int(rows[0]), int(rows[-1]) + 1
+            band = layer_maps[:, first:last, cols[0] : cols[-1] + 1]
+            if matrix is not None:
+                band = torch.einsum("wc,chx->whx", matrix, band.to(matrix.dtype))
+            out[:, top - y0 : bottom - y0] += band[:, rows - first][:, :, cols - cols[0]]
     return out
 
 
@@ -68,11 +74,15 @@ class HyperSeg(nn.Module):
         """
         grid = TileGrid(rgb.shape[1], rgb.shape[2], self.config.tile_size)
         tiles = tessellate(rgb, grid)
-        outputs: list[list[torch.Tensor]] = [[] for _ in self.backbone.layers]
+        canvases: list[torch.Tensor | None] = [None] * len(self.backbone.layers)
         for start in range(0, grid.count, TILE_BATCH):
             for index, maps in enumerate(self.backbone(tiles[start : start + TILE_BATCH])):
-                outputs[index].append(maps if per_layer is None else per_layer(index, maps))
-        return [stitch(torch.cat(chunks), grid) for chunks in outputs]
+                maps = maps if per_layer is None else per_layer(index, maps)
+                if canvases[index] is None:
+                    s = maps.shape[-1]
+                    canvases[index] = maps.new_empty((maps.shape[1], grid.rows * s, grid.cols * s))
+                stitch(maps, grid, canvases[index], start)
+        return canvases
 
     def compressed_maps(self, rgb: torch.Tensor) -> list[torch.Tensor]:
         """Each layer's Tucker-compressed map at native resolution (what training caches)."""
@@ -85,13 +95,22 @@ class HyperSeg(nn.Module):
     def image_part_from_compressed(self, compressed: Sequence[torch.Tensor], size: tuple[int, int],
                                    window: tuple[int, int, int, int] | None = None) -> torch.Tensor:
         """Layer 1's image part from cached compressed maps (training): (width, H, W) or a window of it."""
-        return upsample_and_sum(project(compressed, self.can.image_weights()), size, self.can.first.bias, window)
+        return upsample_and_sum(compressed, size, self.can.first.bias, window, self.can.image_weights())
 
     def encode(self, rgb: torch.Tensor) -> torch.Tensor:
-        """Everything image-only, folded: layer 1's image part plus bias, (width, H, W)."""
+        """Everything image-only, folded: layer 1's image part plus bias, (width, H, W).
+
+        A layer deeper than the CAN is wide is projected tile batch by tile batch before stitching;
+        a shallower one (conv1_2 against the paper's 70) is stitched as it is and projected band by
+        band while it is sampled up. Either way only the smaller form is ever held at full extent.
+        """
         folded = self.folded_matrices()
-        maps = self.stitched_maps(rgb, lambda index, tile_maps: torch.einsum("wc,tchx->twhx", folded[index], tile_maps))
-        return upsample_and_sum(maps, tuple(rgb.shape[1:]), self.can.first.bias)
+        early = [m.shape[1] > m.shape[0] for m in folded]
+        maps = self.stitched_maps(
+            rgb, lambda i, tile_maps: torch.einsum("wc,tchx->twhx", folded[i], tile_maps) if early[i] else tile_maps
+        )
+        late = [None if e else m for e, m in zip(early, folded, strict=True)]
+        return upsample_and_sum(maps, tuple(rgb.shape[1:]), self.can.first.bias, matrices=late)
 
     def decode(self, image_part: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
         """The click path: (B, width, H, W) image part + (B, C_ctx, H, W) context -> logits (B, M, H, W)."""

@@ -52,13 +52,22 @@ def tessellate(image: torch.Tensor, grid: TileGrid) -> torch.Tensor:
     return tiles.reshape(grid.count, c, t, t)
 
 
-def stitch(tile_maps: torch.Tensor, grid: TileGrid) -> torch.Tensor:
-    """(T, C, s, s) tile maps -> (C, rows * s, cols * s), each tile back in its place."""
+def stitch(tile_maps: torch.Tensor, grid: TileGrid, out: torch.Tensor | None = None, first: int = 0) -> torch.Tensor:
+    """Put (n, C, s, s) maps of tiles first..first+n-1 in their places of ``out``, (C, rows * s, cols * s).
+
+    Without ``out`` the maps must be all T tiles and a new canvas is returned. Batches of tiles can
+    be stitched into one canvas as they come, so no second full-size copy is ever made.
+    """
     count, c, s, s2 = tile_maps.shape
-    if count != grid.count or s != s2:
-        raise ValueError(f"expected {grid.count} square tile maps, got {tuple(tile_maps.shape)}")
-    maps = tile_maps.reshape(grid.rows, grid.cols, c, s, s).permute(2, 0, 3, 1, 4)
-    return maps.reshape(c, grid.rows * s, grid.cols * s)
+    if s != s2 or first + count > grid.count or (out is None and count != grid.count):
+        raise ValueError(f"expected square maps of tiles {first}..{first + count - 1} of {grid.count}, "
+                         f"got {tuple(tile_maps.shape)}")
+    if out is None:
+        out = tile_maps.new_empty((c, grid.rows * s, grid.cols * s))
+    for offset in range(count):
+        row, col = divmod(first + offset, grid.cols)
+        out[:, row * s : (row + 1) * s, col * s : (col + 1) * s] = tile_maps[offset]
+    return out
 
 
 def nearest_indices(source: int, target: int, start: int = 0, stop: int | None = None,

@@ -63,3 +63,18 @@ def test_output_keeps_odd_sizes(tiny_model):
         out = tiny_model.decode(tiny_model.encode(rgb)[None], _context(tiny_model.config, rgb))
     assert out.shape[-2:] == (47, 85)
     assert np.isfinite(out.numpy()).all()
+
+
+def test_folded_path_equals_naive_when_a_layer_is_narrower_than_the_can():
+    """conv1_2 (64 channels) against a 64-wide CAN is projected band by band while upsampling."""
+    from dataclasses import replace
+
+    from hyperseg.model.network import HyperSeg
+
+    torch.manual_seed(2)
+    model = HyperSeg(replace(ModelConfig.tiny(), width=64, dilations=(1,))).eval()
+    model.compressor.randomize(1)
+    rgb = torch.rand(3, 30, 50)
+    ctx = _context(model.config, rgb)
+    with torch.no_grad():
+        assert torch.allclose(model.forward_naive(rgb, ctx), model.decode(model.encode(rgb)[None], ctx), atol=1e-5)
