@@ -39,6 +39,10 @@ class EvalConfig:
     #: Proxy scale HyperSeg runs at; 1.0 is full resolution.
     proxy: float = 0.5
     baselines: tuple[str, ...] = ("grabcut", "random_walker")
+    #: Feed each prediction back as the next click's ``previous_mask`` cue (configs that have it).
+    #: Off by default: chosen on the validation sequences, where feeding back made later clicks
+    #: worse for the bundled checkpoint; the daemon and the Nuke node do not feed back either.
+    feed_previous_mask: bool = False
 
 
 @dataclass
@@ -95,11 +99,11 @@ def score_run(scores: MethodScores, gt: np.ndarray, predict_fn: PredictFn, max_c
 
 
 def hyperseg_predict_fn(predictor: Predictor, rgb: np.ndarray, previous: np.ndarray, proxy: float,
-                        scores: MethodScores) -> PredictFn:
+                        scores: MethodScores, feed_previous_mask: bool) -> PredictFn:
     start = time.perf_counter()
     encoding = predictor.encode_frame(rgb, previous, proxy)
     scores.seconds_per_frame.append(time.perf_counter() - start)
-    feeds_back = "previous_mask" in predictor.config.extra_context
+    feeds_back = feed_previous_mask and "previous_mask" in predictor.config.extra_context
 
     def predict(positive, negative, previous_probability):
         mask_input = previous_probability if feeds_back else None
@@ -116,7 +120,8 @@ def evaluate(predictor: Predictor, config: EvalConfig,
         progress(f"[{index}/{len(loaded)}] {sample.name}")
         scores = methods["hyperseg"]
         score_run(scores, frame.mask,
-                  hyperseg_predict_fn(predictor, frame.rgb, frame.previous, config.proxy, scores), config.max_clicks)
+                  hyperseg_predict_fn(predictor, frame.rgb, frame.previous, config.proxy, scores,
+                                      config.feed_previous_mask), config.max_clicks)
         for name in config.baselines:
             score_run(methods[name], frame.mask, baseline_predict_fn(name, frame.rgb), config.max_clicks)
     return methods
@@ -160,7 +165,8 @@ def write_report(predictor: Predictor, config: EvalConfig, methods: dict[str, Me
     info = predictor.describe()
     header = (f"checkpoint {info['checkpoint']} ({info['config']} config), backbone {info['backbone']}"
               + (f" — {info['warning']}" if "warning" in info else "")
-              + f"; {summaries[0]['frames']} frames of {', '.join(config.sequences)}; HyperSeg at proxy {config.proxy}")
+              + f"; {summaries[0]['frames']} frames of {', '.join(config.sequences)}; HyperSeg at proxy {config.proxy}"
+              + (", previous mask fed back" if config.feed_previous_mask else ""))
     markdown = f"{header}\n\n{markdown_table(summaries)}\n"
     write_text_atomic(out_dir / "eval.md", markdown)
     payload = {"predictor": info, "config": asdict(config), "summary": summaries,
