@@ -49,11 +49,11 @@ def run(args: argparse.Namespace) -> int:
     predicted = result.alpha > 0.5
     iou = float((predicted & truth).sum() / max((predicted | truth).sum(), 1))
     print(f"checkpoint {result.checkpoint_id}; backbone {result.backbone}")
-    warning = info.get("model", {}).get("warning")
-    if warning:
-        print(f"note: {warning}; the scores and alpha above come from it")
     print(f"{len(POSITIVE_CLICKS)} positive + {len(NEGATIVE_CLICKS)} negative clicks -> alpha in {seconds:.2f} s "
           f"(frame upload + backbone + click), IoU with the true matte {iou:.3f}")
     channels = f"A + hypotheses.h0..h{len(result.scores) - 1}"
     print(f"wrote {alpha_path} (half, ZIP, {channels}) and {args.out / 'overlay.png'}")
+    warning = info.get("model", {}).get("warning")
+    if warning:
+        print(f"note: {warning}; this alpha and its IoU come from that backbone")
     return 0 if np.isfinite(result.alpha).all() else 1
