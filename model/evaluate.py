@@ -11,6 +11,7 @@ measured at the frames' full resolution, whatever proxy scale the network runs a
 from __future__ import annotations
 
 import json
+import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -151,7 +152,7 @@ def plot_iou_vs_clicks(methods: dict[str, MethodScores], out: Path, title: str) 
     ax.set_ylim(0, 1)
     ax.grid(alpha=0.3)
     ax.legend()
-    ax.set_title(title, fontsize=9)
+    ax.set_title("\n".join(textwrap.wrap(title, 110)), fontsize=7)
     fig.tight_layout()
     with atomic_path(out) as temp:
         fig.savefig(temp, dpi=110, format="png")
@@ -172,5 +173,5 @@ def write_report(predictor: Predictor, config: EvalConfig, methods: dict[str, Me
     payload = {"predictor": info, "config": asdict(config), "summary": summaries,
                "per_frame": {name: asdict(scores) for name, scores in methods.items()}}
     write_text_atomic(out_dir / "eval.json", json.dumps(payload, indent=2))
-    plot_iou_vs_clicks(methods, out_dir / "iou_vs_clicks.png", header[:160])
+    plot_iou_vs_clicks(methods, out_dir / "iou_vs_clicks.png", header)
     return markdown
