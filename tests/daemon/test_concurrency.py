@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -51,13 +52,42 @@ def test_eight_clients_twenty_requests_each(daemon):
     assert info.counters.requests_served >= 160
 
 
-def _occupy_worker(stub, daemon, seed: int):
-    """Start a slow (full-resolution, uncached) request and return once the worker runs it."""
-    misses = daemon.servicer.worker.cache.misses
+class HeldRequest:
+    """A request the model worker is running but cannot finish until ``result()`` releases it."""
+
+    def __init__(self, future, release) -> None:
+        self._future, self._release = future, release
+
+    def result(self):
+        self._release()
+        return self._future.result()
+
+
+def _occupy_worker(stub, daemon, seed: int) -> HeldRequest:
+    """Start an uncached request and hold the worker inside its backbone pass until released.
+
+    The real predictor runs; a gate in front of its ``encode_frame`` keeps the worker busy for as
+    long as the test needs, so requests sent meanwhile are guaranteed to queue on any machine.
+    """
+    predictor = daemon.servicer.worker.predictor
+    entered, release = threading.Event(), threading.Event()
+    real_encode = predictor.encode_frame
+
+    def held_encode(*args, **kwargs):
+        entered.set()
+        release.wait(60)
+        return real_encode(*args, **kwargs)
+
+    predictor.encode_frame = held_encode
     sha = upload(stub, make_frame(seed))
     future = stub.Segment.future(pb.SegmentRequest(frame=pb.FrameRef(sha256=sha), positive=points((3.5, 3.5))))
-    _wait_for(lambda: daemon.servicer.worker.cache.misses > misses and daemon.servicer.worker.queued == 0)
-    return future
+    assert entered.wait(30), "the worker never started the blocking request"
+
+    def unblock() -> None:
+        del predictor.encode_frame  # later requests use the predictor's own method again
+        release.set()
+
+    return HeldRequest(future, unblock)
 
 
 def test_newer_click_on_same_frame_supersedes_queued_one(stub, daemon):
@@ -80,9 +110,9 @@ def test_newer_click_on_same_frame_supersedes_queued_one(stub, daemon):
         older.result()
     assert raised.value.code() == grpc.StatusCode.ABORTED
     assert "superseded" in raised.value.details()
+    assert blocker.result().width == 32
     assert newer.result().timings.cache_hit
     assert other_client.result().width == 32
-    assert blocker.result().width == 32
     assert worker.superseded == superseded + 1
 
 
