@@ -123,9 +123,8 @@ class Image:
         return Image(out, self.channel_names, disp, disp, self.pixel_aspect, dict(self.metadata))
 
 
-def read_image(path: str | os.PathLike, channels: Sequence[str] | None = None) -> Image:
-    """Decode the first subimage of ``path`` to float32; with ``channels``, only those, in that order."""
-    path = Path(path)
+def _open_image(path: Path) -> oiio.ImageInput:
+    """An open ImageInput for ``path``, with the errors that name what is wrong with it."""
     if not path.exists():
         raise NotFoundError(f"image file not found: {path}")
     if path.is_dir():
@@ -133,6 +132,23 @@ def read_image(path: str | os.PathLike, channels: Sequence[str] | None = None) -
     inp = oiio.ImageInput.open(str(path))
     if inp is None:
         raise CorruptFileError(f"cannot open image {path}: {oiio.geterror() or 'unknown OpenImageIO error'}")
+    return inp
+
+
+def read_display_window(path: str | os.PathLike) -> Window:
+    """The display window of ``path`` from its header alone (no pixels are decoded)."""
+    inp = _open_image(Path(path))
+    try:
+        spec = inp.spec()
+        return Window(spec.full_x, spec.full_y, spec.full_width, spec.full_height)
+    finally:
+        inp.close()
+
+
+def read_image(path: str | os.PathLike, channels: Sequence[str] | None = None) -> Image:
+    """Decode the first subimage of ``path`` to float32; with ``channels``, only those, in that order."""
+    path = Path(path)
+    inp = _open_image(path)
     try:
         spec = inp.spec()
         if spec.deep:

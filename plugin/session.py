@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import OpenImageIO as oiio
 
 from hyperseg.clicktracks import ClickTracks
-from hyperseg.errors import CorruptFileError, InputError, NotFoundError
-from hyperseg.imageio import FramePattern, write_alpha_exr
+from hyperseg.errors import InputError
+from hyperseg.imageio import FramePattern, read_display_window, write_alpha_exr
 from hyperseg.plugin.client import Client, ClientConfig
 from hyperseg.plugin.coords import FrameGeometry, to_image
 
@@ -169,16 +168,8 @@ class NodeSession:
 
 def _geometry(plate: Path, settings: NodeSettings) -> FrameGeometry:
     """Format (what the knobs are in) against the plate file's display window (smaller in proxy)."""
-    if not plate.is_file():
-        raise NotFoundError(f"plate frame not found: {plate}")
-    image = oiio.ImageInput.open(str(plate))
-    if image is None:
-        raise CorruptFileError(f"cannot open plate {plate}: {oiio.geterror()}")
-    try:
-        spec = image.spec()
-        return FrameGeometry(settings.format_width, settings.format_height, spec.full_width, spec.full_height)
-    finally:
-        image.close()
+    display = read_display_window(plate)
+    return FrameGeometry(settings.format_width, settings.format_height, display.width, display.height)
 
 
 def _write_empty(path: Path, geometry: FrameGeometry) -> None:
