@@ -56,6 +56,18 @@ class LatestWinsRunner:
         if thread is not None:
             thread.join(timeout)
 
+    def join_all(self, timeout: float | None = None) -> None:
+        """Wait for every key's thread, including jobs queued behind them (tests and shutdown)."""
+        while True:
+            with self._lock:
+                threads = list(self._running.values())
+            if not threads:
+                return
+            for thread in threads:
+                thread.join(timeout)
+            if timeout is not None:
+                return
+
     def _loop(self, key: str, job: Job) -> None:
         while True:
             self._run(job, post=self._post)

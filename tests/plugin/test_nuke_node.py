@@ -32,6 +32,7 @@ def script(tmp_path, monkeypatch):
     nuke.root()["last_frame"].setValue(3)
     monkeypatch.setenv("HYPERSEG_CACHE", str(tmp_path / "cache"))
     yield nuke
+    hyperseg_node._jobs().join_all(timeout=60)  # no job of this test may finish inside the next one
     nuke.standin_reset(WIDTH, HEIGHT)
 
 
