@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 from skimage.graph import MCP_Geometric
 
+from hyperseg.model.baselines import BaselineConfig, random_walker_segment
 from hyperseg.model.config import ModelConfig
 
 Point = tuple[float, float]
@@ -69,13 +70,24 @@ def geodesic_distance_map(points: Sequence[Point], gradient: np.ndarray, unit: f
     return np.minimum(cumulative.astype(np.float32) * unit, clip)
 
 
+def walker_probability_map(rgb: np.ndarray, positive: Sequence[Point], negative: Sequence[Point],
+                           max_pixels: int) -> np.ndarray:
+    """Random-walker foreground probability (H, W) from the clicks, the frame border seeded as background.
+
+    The same solver as the random-walker baseline, on at most ``max_pixels`` pixels; zeros
+    until there is a positive click.
+    """
+    return random_walker_segment(rgb, positive, negative, config=BaselineConfig(max_walker_pixels=max_pixels))
+
+
 def build_context(config: ModelConfig, rgb: np.ndarray, previous_rgb: np.ndarray, positive: Sequence[Point],
                   negative: Sequence[Point], scale: float = 1.0, previous_mask: np.ndarray | None = None,
-                  gradient: np.ndarray | None = None) -> np.ndarray:
+                  gradient: np.ndarray | None = None, walker: np.ndarray | None = None) -> np.ndarray:
     """All context channels, (C_ctx, H, W) float32, in ``config.context_names`` order.
 
     ``rgb``/``previous_rgb`` are at the grid the network runs on and the clicks are already in
-    that grid's pixels; ``scale`` is that grid's size relative to the full frame.
+    that grid's pixels; ``scale`` is that grid's size relative to the full frame. ``gradient``
+    and ``walker`` are precomputed cues (training passes a crop of a whole-frame walker map).
     """
     height, width = rgb.shape[:2]
     unit, clip = 1.0 / scale, config.distance_clip
@@ -97,4 +109,8 @@ def build_context(config: ModelConfig, rgb: np.ndarray, previous_rgb: np.ndarray
     if "previous_mask" in config.extra_context:
         mask = np.zeros((height, width), np.float32) if previous_mask is None else previous_mask
         channels["previous_mask"] = mask.astype(np.float32)[None]
+    if "walker_probability" in config.extra_context:
+        if walker is None:
+            walker = walker_probability_map(rgb, positive, negative, config.walker_max_pixels)
+        channels["walker_probability"] = walker.astype(np.float32)[None]
     return np.concatenate([channels[name] for name in config.context_names]).astype(np.float32)

@@ -9,6 +9,8 @@ Two click modes, mixed per example (``ExampleConfig.iterative_probability``):
   and with a blob added or cut), and that prediction is fed back as the ``previous_mask`` cue.
 
 Photometric jitter (gain, gamma) varies the RGB context; the frozen features stay as cached.
+The walker_probability cue is solved on the whole (jittered) frame and then cropped, as the
+predictor solves it on the whole frame: a crop's edge is not the frame's border.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 
 from hyperseg.model.clicks import ClickSimulator, ClickSimulatorConfig, EvalClicker
 from hyperseg.model.config import ModelConfig
-from hyperseg.model.context import build_context, click_map
+from hyperseg.model.context import build_context, click_map, walker_probability_map
 from hyperseg.model.feature_cache import CachedFrame
 
 
@@ -91,7 +93,8 @@ def make_example(frame: CachedFrame, model_config: ModelConfig, config: ExampleC
     y0, x0, y1, x1 = window
     mask = frame.mask[y0:y1, x0:x1]
     gain, gamma = rng.uniform(*config.gain_range), rng.uniform(*config.gamma_range)
-    rgb = np.clip(frame.rgb[y0:y1, x0:x1] * gain, 0, 1) ** gamma
+    full_rgb = (np.clip(frame.rgb * gain, 0, 1) ** gamma).astype(np.float32)
+    rgb = full_rgb[y0:y1, x0:x1]
     previous_rgb = np.clip(frame.previous[y0:y1, x0:x1] * gain, 0, 1) ** gamma
     previous_mask = None
     if not mask.any():
@@ -101,8 +104,13 @@ def make_example(frame: CachedFrame, model_config: ModelConfig, config: ExampleC
     else:
         sampled = simulator.sample(mask, rng=rng)
         positive, negative = sampled.positive, sampled.negative
-    context = build_context(model_config, rgb.astype(np.float32), previous_rgb.astype(np.float32), positive,
-                            negative, scale, previous_mask)
+    walker = None
+    if "walker_probability" in model_config.extra_context:
+        walker = walker_probability_map(full_rgb, [(x + x0, y + y0) for x, y in positive],
+                                        [(x + x0, y + y0) for x, y in negative],
+                                        model_config.walker_max_pixels)[y0:y1, x0:x1]
+    context = build_context(model_config, rgb, previous_rgb.astype(np.float32), positive, negative, scale,
+                            previous_mask, walker=walker)
     radius = model_config.click_radius * scale
     h, w = mask.shape
     return Example(window, context, mask.astype(np.float32), click_map(positive, h, w, radius),

@@ -1,13 +1,14 @@
 import numpy as np
 import pytest
 
-from hyperseg.model.config import ModelConfig
+from hyperseg.model.config import CONTEXT_CHANNELS, ModelConfig
 from hyperseg.model.context import (
     build_context,
     click_map,
     euclidean_distance_map,
     geodesic_distance_map,
     gradient_magnitude,
+    walker_probability_map,
 )
 
 
@@ -53,3 +54,39 @@ def test_context_channels_in_order(config):
     assert np.allclose(ctx[3:6], rgb.transpose(2, 0, 1))
     assert ctx[6, 4, 3] == 1 and ctx[7, 8, 10] == 1  # B_p, B_n
     assert ctx[8:].min() >= 0 and ctx[8:10].max() <= 1.0  # distances scaled by the clip
+
+
+def two_regions(height: int = 30, width: int = 40) -> np.ndarray:
+    rgb = np.full((height, width, 3), 0.1, np.float32)
+    rgb[5:25, 8:22] = 0.9  # a bright object on a dark ground
+    return rgb
+
+
+def test_walker_cue_follows_the_object_edge_and_every_click():
+    rgb = two_regions()
+    one = walker_probability_map(rgb, [(14.5, 14.5)], [], max_pixels=10_000)
+    assert one.shape == (30, 40)
+    assert one[15, 12] > 0.9 and one[15, 32] < 0.1  # the border seeds the ground
+    corrected = walker_probability_map(rgb, [(14.5, 14.5)], [(10.5, 8.5)], max_pixels=10_000)
+    assert corrected[8, 10] < 0.5 < one[8, 10]  # a negative click inside the object wins locally
+    assert (walker_probability_map(rgb, [], [(30.5, 15.5)], 10_000) == 0).all()  # no positive: nothing
+
+
+def test_walker_cue_solves_large_frames_at_its_pixel_budget():
+    rgb = two_regions(120, 160)
+    rgb[20:100, 32:88] = 0.9
+    small = walker_probability_map(rgb, [(60.5, 60.5)], [], max_pixels=1_200)
+    assert small.shape == (120, 160)
+    assert small[60, 50] > 0.9 and small[60, 140] < 0.1
+
+
+def test_context_uses_a_precomputed_walker_map():
+    config = ModelConfig.default()
+    rgb = two_regions()
+    given = np.full((30, 40), 0.25, np.float32)
+    ctx = build_context(config, rgb, rgb, [(14.5, 14.5)], [], walker=given)
+    index = config.context_names.index("walker_probability")
+    offset = sum(CONTEXT_CHANNELS[name] for name in config.context_names[:index])
+    assert np.all(ctx[offset] == 0.25)
+    computed = build_context(config, rgb, rgb, [(14.5, 14.5)], [])
+    assert computed[offset, 15, 12] > 0.9 and computed[offset, 15, 32] < 0.1

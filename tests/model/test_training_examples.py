@@ -1,0 +1,51 @@
+import numpy as np
+import pytest
+from scipy.ndimage import distance_transform_edt
+
+from hyperseg.model.config import CONTEXT_CHANNELS, ModelConfig
+from hyperseg.model.feature_cache import CachedFrame
+from hyperseg.model.training_examples import ExampleConfig, default_simulator, make_example
+
+
+def channel(config: ModelConfig, name: str) -> int:
+    names = config.context_names
+    return sum(CONTEXT_CHANNELS[n] for n in names[: names.index(name)])
+
+
+def bright_object_frame() -> CachedFrame:
+    rgb = np.full((48, 64, 3), 0.1, np.float32)
+    mask = np.zeros((48, 64), bool)
+    mask[8:40, 8:56] = True
+    rgb[mask] = 0.9
+    return CachedFrame([], rgb, rgb.copy(), mask)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_walker_cue_of_a_crop_is_solved_on_the_whole_frame(seed):
+    config = ModelConfig.default()
+    frame = bright_object_frame()
+    examples = ExampleConfig(crop=20, iterative_probability=1.0, random_crop_probability=0.0,
+                             gain_range=(1.0, 1.0), gamma_range=(1.0, 1.0))
+    example = make_example(frame, config, examples, 0.5, default_simulator(seed), np.random.default_rng(seed))
+    y0, x0, y1, x1 = example.window
+    assert example.context.shape == (config.context_channels, y1 - y0, x1 - x0)
+    walker = example.context[channel(config, "walker_probability")]
+    # Away from the click seeds (disks of 2 px that may straddle the object's edge) ...
+    clicked = (example.positive_map + example.negative_map) > 0
+    away = distance_transform_edt(~clicked) > 3
+    inside = (example.target > 0.5) & away
+    outside = (example.target < 0.5) & away
+    # ... a crop's edge is not the frame's border: object pixels on it stay foreground.
+    assert inside.any() and walker[inside].min() > 0.8
+    if outside.any():
+        assert walker[outside].max() < 0.2
+
+
+def test_examples_are_reproducible_from_their_seed():
+    config = ModelConfig.default()
+    frame = bright_object_frame()
+    make = lambda: make_example(frame, config, ExampleConfig(crop=20), 0.5, default_simulator(0),  # noqa: E731
+                                np.random.default_rng(7))
+    first, second = make(), make()
+    assert first.window == second.window
+    assert np.array_equal(first.context, second.context)
