@@ -41,7 +41,7 @@ def tucker_digest(model: HyperSeg) -> str:
     return digest.hexdigest()[:16]
 
 
-class FeatureCache:
+class FeatureDiskCache:
     def __init__(self, directory: Path, model: HyperSeg, scale: float) -> None:
         self.directory = Path(directory)
         self.model = model

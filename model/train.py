@@ -32,7 +32,7 @@ from hyperseg.model.data import (
     davis_sequences,
     plate_roto_samples,
 )
-from hyperseg.model.feature_cache import CachedFrame, FeatureCache
+from hyperseg.model.feature_cache import CachedFrame, FeatureDiskCache
 from hyperseg.model.loss import LossConfig, hyperseg_loss
 from hyperseg.model.network import HyperSeg
 from hyperseg.model.training_examples import ExampleConfig, default_simulator, make_example
@@ -69,11 +69,15 @@ class TrainConfig:
 
     @classmethod
     def from_file(cls, path: Path) -> TrainConfig:
-        data = json.loads(Path(path).read_text())
+        return cls.from_dict(json.loads(Path(path).read_text()), str(path))
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "training config") -> TrainConfig:
+        """Settings from JSON-like data; a setting left out keeps its default."""
         known = {f.name for f in fields(cls)}
         unknown = set(data) - known
         if unknown:
-            raise InputError(f"{path}: unknown training settings {sorted(unknown)}")
+            raise InputError(f"{source}: unknown training settings {sorted(unknown)}")
         nested = {"examples": ExampleConfig, "loss": LossConfig}
         values = {}
         for key, value in data.items():
@@ -87,9 +91,14 @@ class TrainConfig:
         return cls(**values)
 
 
-def comparable(config: dict) -> dict:
-    """The settings a resumed run must share with the run it continues (length and time limit may change)."""
-    return {k: v for k, v in config.items() if k not in ("steps", "max_minutes")}
+def comparable(config: TrainConfig) -> dict:
+    """The settings a resumed run must share with the run it continues (length and time limit may change).
+
+    Settings added since a run was written compare at their defaults, so an old run still resumes
+    as long as it is continued without them.
+    """
+    data = json.loads(json.dumps(asdict(config)))
+    return {k: v for k, v in data.items() if k not in ("steps", "max_minutes")}
 
 
 def training_sequences(config: TrainConfig) -> list[str]:
@@ -151,7 +160,7 @@ class Trainer:
         if not samples:
             raise InputError(f"no training frames found (data {config.data!r}, {len(config.shots)} shots)")
         self.samples = samples
-        self.cache = FeatureCache(cache_dir or self.run_dir / "features", self.model, config.scale)
+        self.cache = FeatureDiskCache(cache_dir or self.run_dir / "features", self.model, config.scale)
         self.simulator = default_simulator(config.seed)
 
     @property
@@ -172,7 +181,8 @@ class Trainer:
 
     def resume(self) -> None:
         state = torch.load(self.state_path, map_location="cpu", weights_only=True)
-        if comparable(json.loads(state["train_config"])) != comparable(json.loads(json.dumps(asdict(self.config)))):
+        written = TrainConfig.from_dict(json.loads(state["train_config"]), str(self.state_path))
+        if comparable(written) != comparable(self.config):
             raise InputError(f"{self.state_path} was written with another training config; resume with the same one")
         self.model.compressor.load_state_dict(state["checkpoint"]["tucker"])
         self.model.can.load_state_dict(state["checkpoint"]["can"])
@@ -222,7 +232,8 @@ class Trainer:
         for _ in range(config.batch):
             frame = self.draw_frame(rng)
             example = make_example(frame, self.model.config, config.examples, config.scale, self.simulator, rng)
-            image_parts.append(self.model.image_part_from_compressed(frame.maps, frame.size, example.window))
+            image_part = self.model.image_part_from_compressed(frame.maps, example.size, example.feature_window)
+            image_parts.append(image_part.flip(-1) if example.flipped else image_part)
             contexts.append(torch.from_numpy(example.context))
             targets.append(torch.from_numpy(example.target))
             positives.append(torch.from_numpy(example.positive_map))

@@ -8,9 +8,11 @@ Two click modes, mixed per example (``ExampleConfig.iterative_probability``):
   point of the larger error of a plausible previous prediction (the ground truth eroded or dilated
   and with a blob added or cut), and that prediction is fed back as the ``previous_mask`` cue.
 
-Photometric jitter (gain, gamma) varies the RGB context; the frozen features stay as cached.
-The walker_probability cue is solved on the whole (jittered) frame and then cropped, as the
-predictor solves it on the whole frame: a crop's edge is not the frame's border.
+Augmentation: photometric jitter (gain, gamma) varies the RGB context while the frozen features
+stay as cached; a scale jitter resamples the frame, its mask and its cached feature maps (nearest,
+as inference samples them up); a horizontal flip mirrors all of them. The walker_probability cue
+is solved on the whole (jittered) frame and then cropped, as the predictor solves it on the whole
+frame: a crop's edge is not the frame's border.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from hyperseg.model.clicks import ClickSimulator, ClickSimulatorConfig, EvalClic
 from hyperseg.model.config import ModelConfig
 from hyperseg.model.context import build_context, click_map, walker_probability_map
 from hyperseg.model.feature_cache import CachedFrame
+from hyperseg.model.predictor import resize
 
 
 @dataclass(frozen=True)
@@ -35,21 +38,57 @@ class ExampleConfig:
     gamma_range: tuple[float, float] = (0.8, 1.25)
     #: Fraction of crops placed at random instead of around the object.
     random_crop_probability: float = 0.1
+    #: The frame is resampled by a factor drawn from this range before cropping; (1, 1) = off.
+    scale_range: tuple[float, float] = (1.0, 1.0)
+    #: Probability of mirroring the frame left-right; 0 = off.
+    flip_probability: float = 0.0
 
 
 @dataclass
 class Example:
-    window: tuple[int, int, int, int]  # (y0, x0, y1, x1) in the cached frame
+    size: tuple[int, int]  # (h, w) of the (rescaled) frame the window lies in
+    window: tuple[int, int, int, int]  # (y0, x0, y1, x1) in that frame, after any flip
+    flipped: bool  # the frame was mirrored left-right
     context: np.ndarray  # (C_ctx, h, w)
     target: np.ndarray  # (h, w) float32
     positive_map: np.ndarray  # (h, w) binary click maps of the loss' interactive term
     negative_map: np.ndarray
 
+    @property
+    def feature_window(self) -> tuple[int, int, int, int]:
+        """The window in the unflipped frame: where to sample the cached features (then mirror them)."""
+        y0, x0, y1, x1 = self.window
+        return (y0, self.size[1] - x1, y1, self.size[1] - x0) if self.flipped else self.window
+
+
+@dataclass
+class FrameView:
+    """A cached frame as one example sees it: rescaled and possibly mirrored."""
+
+    rgb: np.ndarray
+    previous: np.ndarray
+    mask: np.ndarray
+    flipped: bool
+
+
+def frame_view(frame: CachedFrame, config: ExampleConfig, rng: np.random.Generator) -> FrameView:
+    """The frame after the scale and flip augmentations; each draws randomness only when it is on."""
+    rgb, previous, mask = frame.rgb, frame.previous, frame.mask
+    if tuple(config.scale_range) != (1.0, 1.0):
+        factor = rng.uniform(*config.scale_range)
+        size = (max(1, round(mask.shape[0] * factor)), max(1, round(mask.shape[1] * factor)))
+        rgb, previous = resize(rgb, size), resize(previous, size)
+        mask = resize(mask.astype(np.float32), size) > 0.5
+    flipped = config.flip_probability > 0 and rng.random() < config.flip_probability
+    if flipped:
+        rgb, previous, mask = rgb[:, ::-1], previous[:, ::-1], mask[:, ::-1]
+    return FrameView(np.ascontiguousarray(rgb), np.ascontiguousarray(previous), np.ascontiguousarray(mask), flipped)
+
 
 def choose_window(mask: np.ndarray, crop: int, rng: np.random.Generator, random_probability: float):
     height, width = mask.shape
     ch, cw = min(crop, height), min(crop, width)
-    if rng.random() < random_probability:
+    if rng.random() < random_probability or not mask.any():
         y0, x0 = rng.integers(0, height - ch + 1), rng.integers(0, width - cw + 1)
     else:
         rows, cols = np.nonzero(mask)
@@ -89,13 +128,14 @@ def iterative_clicks(mask: np.ndarray, rng: np.random.Generator, max_error_click
 
 def make_example(frame: CachedFrame, model_config: ModelConfig, config: ExampleConfig, scale: float,
                  simulator: ClickSimulator, rng: np.random.Generator) -> Example:
-    window = choose_window(frame.mask, config.crop, rng, config.random_crop_probability)
+    view = frame_view(frame, config, rng)
+    window = choose_window(view.mask, config.crop, rng, config.random_crop_probability)
     y0, x0, y1, x1 = window
-    mask = frame.mask[y0:y1, x0:x1]
+    mask = view.mask[y0:y1, x0:x1]
     gain, gamma = rng.uniform(*config.gain_range), rng.uniform(*config.gamma_range)
-    full_rgb = (np.clip(frame.rgb * gain, 0, 1) ** gamma).astype(np.float32)
+    full_rgb = (np.clip(view.rgb * gain, 0, 1) ** gamma).astype(np.float32)
     rgb = full_rgb[y0:y1, x0:x1]
-    previous_rgb = np.clip(frame.previous[y0:y1, x0:x1] * gain, 0, 1) ** gamma
+    previous_rgb = np.clip(view.previous[y0:y1, x0:x1] * gain, 0, 1) ** gamma
     previous_mask = None
     if not mask.any():
         positive, negative = [], [simulator_point(rng, mask.shape)]
@@ -113,8 +153,8 @@ def make_example(frame: CachedFrame, model_config: ModelConfig, config: ExampleC
                             previous_mask, walker=walker)
     radius = model_config.click_radius * scale
     h, w = mask.shape
-    return Example(window, context, mask.astype(np.float32), click_map(positive, h, w, radius),
-                   click_map(negative, h, w, radius))
+    return Example(view.mask.shape, window, view.flipped, context, mask.astype(np.float32),
+                   click_map(positive, h, w, radius), click_map(negative, h, w, radius))
 
 
 def simulator_point(rng: np.random.Generator, shape: tuple[int, int]) -> tuple[float, float]:

@@ -31,7 +31,8 @@ def dataset(tmp_path_factory):
 def config_for(root, **overrides):
     base = TrainConfig(model="tiny", data=str(root), sequences=("alpha", "beta"), validation=(), frame_stride=1,
                        scale=1.0, steps=4, batch=2, checkpoint_every=2,
-                       examples=ExampleConfig(crop=32, iterative_probability=0.5))
+                       examples=ExampleConfig(crop=32, iterative_probability=0.5, scale_range=(0.75, 1.25),
+                                              flip_probability=0.5))
     return replace(base, **overrides)
 
 
@@ -80,6 +81,25 @@ def test_resume_refuses_another_config(dataset, tmp_path):
     other = Trainer(config_for(root, lr=0.5), tmp_path / "run", tucker=tucker)
     with pytest.raises(InputError, match="another training config"):
         other.resume()
+
+
+def test_a_run_written_before_newer_settings_still_resumes(dataset, tmp_path):
+    root, tucker = dataset
+    plain = config_for(root, steps=2, examples=ExampleConfig(crop=32))
+    Trainer(plain, tmp_path / "run", tucker=tucker).run()
+    state_path = tmp_path / "run" / "state.pt"
+    state = torch.load(state_path, weights_only=True)
+    written = json.loads(state["train_config"])
+    del written["examples"]["flip_probability"], written["examples"]["scale_range"]
+    state["train_config"] = json.dumps(written)
+    torch.save(state, state_path)
+    resumed = Trainer(replace(plain, steps=3), tmp_path / "run", tucker=tucker)
+    resumed.resume()
+    assert resumed.step == 2
+    flipping = Trainer(replace(plain, examples=ExampleConfig(crop=32, flip_probability=0.5)), tmp_path / "run",
+                       tucker=tucker)
+    with pytest.raises(InputError, match="another training config"):
+        flipping.resume()
 
 
 def test_trains_on_plate_and_roto_pairs_skipping_bad_frames(dataset, tmp_path, capsys):

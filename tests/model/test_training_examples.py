@@ -49,3 +49,27 @@ def test_examples_are_reproducible_from_their_seed():
     first, second = make(), make()
     assert first.window == second.window
     assert np.array_equal(first.context, second.context)
+
+
+def test_a_flipped_example_mirrors_frame_window_and_targets():
+    config = ModelConfig.default()
+    frame = bright_object_frame()
+    frame.rgb[:, :32, 0] += 0.05  # left half tinted, so a mirror is visible
+    examples = ExampleConfig(crop=24, flip_probability=1.0, gain_range=(1.0, 1.0), gamma_range=(1.0, 1.0))
+    example = make_example(frame, config, examples, 0.5, default_simulator(0), np.random.default_rng(3))
+    assert example.flipped and example.size == (48, 64)
+    y0, x0, y1, x1 = example.window
+    fy0, fx0, fy1, fx1 = example.feature_window
+    assert (fy0, fy1) == (y0, y1) and (fx0, fx1) == (64 - x1, 64 - x0)
+    rgb = example.context[channel(config, "rgb") : channel(config, "rgb") + 3].transpose(1, 2, 0)
+    assert np.allclose(rgb, frame.rgb[fy0:fy1, fx0:fx1][:, ::-1])
+    assert np.array_equal(example.target > 0.5, frame.mask[fy0:fy1, fx0:fx1][:, ::-1])
+
+
+def test_a_rescaled_example_lives_in_the_resampled_frame():
+    config = ModelConfig.default()
+    frame = bright_object_frame()
+    examples = ExampleConfig(crop=200, scale_range=(2.0, 2.0))
+    example = make_example(frame, config, examples, 0.5, default_simulator(0), np.random.default_rng(0))
+    assert example.size == (96, 128) and example.window == (0, 0, 96, 128) and not example.flipped
+    assert example.target.sum() == pytest.approx(frame.mask.sum() * 4, rel=0.05)
