@@ -35,7 +35,7 @@ from hyperseg.model.data import (
 from hyperseg.model.feature_cache import CachedFrame, FeatureDiskCache
 from hyperseg.model.loss import LossConfig, hyperseg_loss
 from hyperseg.model.network import HyperSeg
-from hyperseg.model.training_examples import ExampleConfig, default_simulator, make_example
+from hyperseg.model.training_examples import Example, ExampleConfig, default_simulator, make_example
 from hyperseg.model.tucker_fit import load_tucker
 
 #: Steps whose loss winners rank the hypotheses of an exported checkpoint.
@@ -228,22 +228,21 @@ class Trainer:
         config = self.config
         rng = np.random.default_rng([config.seed, self.step])
         torch.manual_seed(config.seed * 1_000_003 + self.step)
-        image_parts, contexts, targets, positives, negatives = [], [], [], [], []
+        examples, image_parts = [], []
         for _ in range(config.batch):
             frame = self.draw_frame(rng)
             example = make_example(frame, self.model.config, config.examples, config.scale, self.simulator, rng)
             image_part = self.model.image_part_from_compressed(frame.maps, example.size, example.feature_window)
             image_parts.append(image_part.flip(-1) if example.flipped else image_part)
-            contexts.append(torch.from_numpy(example.context))
-            targets.append(torch.from_numpy(example.target))
-            positives.append(torch.from_numpy(example.positive_map))
-            negatives.append(torch.from_numpy(example.negative_map))
+            examples.append(example)
         image_part = torch.stack(image_parts)
         if config.image_dropout > 0:
             image_part = F.dropout2d(image_part, config.image_dropout)
-        logits = self.model.decode(image_part, torch.stack(contexts))
-        terms = hyperseg_loss(torch.stack(targets), torch.sigmoid(logits), torch.stack(positives),
-                              torch.stack(negatives), config.loss)
+        self.add_own_error_clicks(examples, image_part, int(rng.integers(0, config.examples.own_error_clicks + 1)))
+        logits = self.model.decode(image_part, torch.stack([torch.from_numpy(e.context) for e in examples]))
+        terms = hyperseg_loss(torch.stack([torch.from_numpy(e.target) for e in examples]), torch.sigmoid(logits),
+                              torch.stack([torch.from_numpy(e.positive_map) for e in examples]),
+                              torch.stack([torch.from_numpy(e.negative_map) for e in examples]), config.loss)
         self.optimizer.zero_grad(set_to_none=True)
         terms.total.backward()
         self.optimizer.step()
@@ -251,6 +250,17 @@ class Trainer:
         return {"step": self.step, "loss": terms.total.item(), "best": terms.best.item(),
                 "diversity": terms.diversity.item(), "boundary": terms.boundary.item(),
                 "wins": torch.bincount(terms.best_index, minlength=logits.shape[1]).tolist()}
+
+    @torch.no_grad()
+    def add_own_error_clicks(self, examples: list[Example], image_part: torch.Tensor, rounds: int) -> None:
+        """RITM's iterative training: ``rounds`` times, click each example's largest error of the
+        network's current best hypothesis (as the evaluation clicker would) and rebuild its context."""
+        best = self.hypothesis_order()[0]
+        for _ in range(rounds):
+            context = torch.stack([torch.from_numpy(e.context) for e in examples])
+            probabilities = torch.sigmoid(self.model.decode(image_part, context)[:, best]).numpy()
+            for example, probability in zip(examples, probabilities, strict=True):
+                example.add_error_click(probability, self.model.config, self.config.scale)
 
     def run(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,9 @@ Two click modes, mixed per example (``ExampleConfig.iterative_probability``):
   point of the larger error of a plausible previous prediction (the ground truth eroded or dilated
   and with a blob added or cut), and that prediction is fed back as the ``previous_mask`` cue.
 
+On top of either, ``own_error_clicks`` adds RITM's rounds: the trainer runs the network without
+gradients and ``Example.add_error_click`` puts the next click on the network's own largest error.
+
 Augmentation: photometric jitter (gain, gamma) varies the RGB context while the frozen features
 stay as cached; a scale jitter resamples the frame, its mask and its cached feature maps (nearest,
 as inference samples them up); a horizontal flip mirrors all of them. The walker_probability cue
@@ -17,12 +20,12 @@ frame: a crop's edge is not the frame's border.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
-from hyperseg.model.clicks import ClickSimulator, ClickSimulatorConfig, EvalClicker
+from hyperseg.model.clicks import PROBABILITY_THRESHOLD, ClickSimulator, ClickSimulatorConfig, EvalClicker, Point
 from hyperseg.model.config import ModelConfig
 from hyperseg.model.context import build_context, click_map, walker_probability_map
 from hyperseg.model.feature_cache import CachedFrame
@@ -42,6 +45,8 @@ class ExampleConfig:
     scale_range: tuple[float, float] = (1.0, 1.0)
     #: Probability of mirroring the frame left-right; 0 = off.
     flip_probability: float = 0.0
+    #: Up to this many further clicks per step from the network's own errors (RITM); 0 = off.
+    own_error_clicks: int = 0
 
 
 @dataclass
@@ -49,16 +54,56 @@ class Example:
     size: tuple[int, int]  # (h, w) of the (rescaled) frame the window lies in
     window: tuple[int, int, int, int]  # (y0, x0, y1, x1) in that frame, after any flip
     flipped: bool  # the frame was mirrored left-right
-    context: np.ndarray  # (C_ctx, h, w)
-    target: np.ndarray  # (h, w) float32
-    positive_map: np.ndarray  # (h, w) binary click maps of the loss' interactive term
-    negative_map: np.ndarray
+    frame_rgb: np.ndarray  # (h, w, 3) the whole jittered frame: the walker cue is solved on it
+    previous_rgb: np.ndarray  # (h_c, w_c, 3) the crop of the previous frame
+    positive: list[Point]  # clicks in crop pixels
+    negative: list[Point]
+    previous_mask: np.ndarray | None
+    target: np.ndarray  # (h_c, w_c) float32
+    context: np.ndarray = field(init=False)  # (C_ctx, h_c, w_c)
+    positive_map: np.ndarray = field(init=False)  # (h_c, w_c) binary click maps of the loss' interactive term
+    negative_map: np.ndarray = field(init=False)
 
     @property
     def feature_window(self) -> tuple[int, int, int, int]:
         """The window in the unflipped frame: where to sample the cached features (then mirror them)."""
         y0, x0, y1, x1 = self.window
         return (y0, self.size[1] - x1, y1, self.size[1] - x0) if self.flipped else self.window
+
+    def encode(self, model_config: ModelConfig, scale: float) -> Example:
+        """(Re)build the context and click maps from the clicks; returns self."""
+        y0, x0, y1, x1 = self.window
+        walker = None
+        if "walker_probability" in model_config.extra_context:
+            walker = walker_probability_map(self.frame_rgb, [(x + x0, y + y0) for x, y in self.positive],
+                                            [(x + x0, y + y0) for x, y in self.negative],
+                                            model_config.walker_max_pixels)[y0:y1, x0:x1]
+        self.context = build_context(model_config, self.frame_rgb[y0:y1, x0:x1], self.previous_rgb, self.positive,
+                                     self.negative, scale, self.previous_mask, walker=walker)
+        radius = model_config.click_radius * scale
+        h, w = self.target.shape
+        self.positive_map = click_map(self.positive, h, w, radius)
+        self.negative_map = click_map(self.negative, h, w, radius)
+        return self
+
+    def add_error_click(self, probability: np.ndarray, model_config: ModelConfig, scale: float) -> bool:
+        """One more click where the evaluation clicker puts it against ``probability`` (h_c, w_c).
+
+        RITM's iterative training: the prediction is the network's own, so training sees the
+        errors it actually makes. Returns False (and changes nothing) when there is no error left.
+        """
+        clicked = np.ones(self.target.shape, bool)
+        for x, y in self.positive + self.negative:
+            clicked[int(y), int(x)] = False
+        click = EvalClicker().next_click(self.target > 0.5, probability > PROBABILITY_THRESHOLD, clicked)
+        if click is None:
+            return False
+        x, y, is_positive = click
+        (self.positive if is_positive else self.negative).append((x, y))
+        if "previous_mask" in model_config.extra_context:
+            self.previous_mask = probability.astype(np.float32)
+        self.encode(model_config, scale)
+        return True
 
 
 @dataclass
@@ -134,7 +179,6 @@ def make_example(frame: CachedFrame, model_config: ModelConfig, config: ExampleC
     mask = view.mask[y0:y1, x0:x1]
     gain, gamma = rng.uniform(*config.gain_range), rng.uniform(*config.gamma_range)
     full_rgb = (np.clip(view.rgb * gain, 0, 1) ** gamma).astype(np.float32)
-    rgb = full_rgb[y0:y1, x0:x1]
     previous_rgb = np.clip(view.previous[y0:y1, x0:x1] * gain, 0, 1) ** gamma
     previous_mask = None
     if not mask.any():
@@ -144,17 +188,8 @@ def make_example(frame: CachedFrame, model_config: ModelConfig, config: ExampleC
     else:
         sampled = simulator.sample(mask, rng=rng)
         positive, negative = sampled.positive, sampled.negative
-    walker = None
-    if "walker_probability" in model_config.extra_context:
-        walker = walker_probability_map(full_rgb, [(x + x0, y + y0) for x, y in positive],
-                                        [(x + x0, y + y0) for x, y in negative],
-                                        model_config.walker_max_pixels)[y0:y1, x0:x1]
-    context = build_context(model_config, rgb, previous_rgb.astype(np.float32), positive, negative, scale,
-                            previous_mask, walker=walker)
-    radius = model_config.click_radius * scale
-    h, w = mask.shape
-    return Example(view.mask.shape, window, view.flipped, context, mask.astype(np.float32),
-                   click_map(positive, h, w, radius), click_map(negative, h, w, radius))
+    return Example(view.mask.shape, window, view.flipped, full_rgb, previous_rgb.astype(np.float32), list(positive),
+                   list(negative), previous_mask, mask.astype(np.float32)).encode(model_config, scale)
 
 
 def simulator_point(rng: np.random.Generator, shape: tuple[int, int]) -> tuple[float, float]:

@@ -32,7 +32,7 @@ def config_for(root, **overrides):
     base = TrainConfig(model="tiny", data=str(root), sequences=("alpha", "beta"), validation=(), frame_stride=1,
                        scale=1.0, steps=4, batch=2, checkpoint_every=2,
                        examples=ExampleConfig(crop=32, iterative_probability=0.5, scale_range=(0.75, 1.25),
-                                              flip_probability=0.5))
+                                              flip_probability=0.5, own_error_clicks=2))
     return replace(base, **overrides)
 
 

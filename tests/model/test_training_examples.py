@@ -73,3 +73,23 @@ def test_a_rescaled_example_lives_in_the_resampled_frame():
     example = make_example(frame, config, examples, 0.5, default_simulator(0), np.random.default_rng(0))
     assert example.size == (96, 128) and example.window == (0, 0, 96, 128) and not example.flipped
     assert example.target.sum() == pytest.approx(frame.mask.sum() * 4, rel=0.05)
+
+
+def test_own_error_clicks_go_to_the_networks_largest_error():
+    config = ModelConfig.default()
+    frame = bright_object_frame()
+    examples = ExampleConfig(crop=64, iterative_probability=1.0, max_error_clicks=0)
+    example = make_example(frame, config, examples, 0.5, default_simulator(0), np.random.default_rng(0))
+    assert (len(example.positive), len(example.negative)) == (1, 0)
+    target = example.target > 0.5
+    missed_right = target.copy()
+    missed_right[:, 40:] = False  # the "network" misses the object's right part (x 40..55)
+    assert example.add_error_click(missed_right.astype(np.float32), config, 0.5)
+    x, y = example.positive[-1]
+    assert 40 <= x < 56 and target[int(y), int(x)]
+    clicks = example.context[channel(config, "positive_clicks")]
+    assert clicks[int(y), int(x)] == 1
+    walker = example.context[channel(config, "walker_probability")]
+    assert walker[int(y), int(x)] > 0.9
+    assert not example.add_error_click(example.target, config, 0.5)  # nothing left to correct
+    assert len(example.positive) == 2
