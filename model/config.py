@@ -45,6 +45,10 @@ CONTEXT_CHANNELS: dict[str, int] = {
 }
 
 
+#: Fields that change what a trained network's outputs become, not what its weights mean.
+POST_PROCESS_FIELDS = ("name", "enforce_clicks")
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     """Architecture of one HyperSeg network (paper section 2 and Table 1)."""
@@ -68,8 +72,11 @@ class ModelConfig:
     extra_context: tuple[str, ...] = ()
     #: Radius of a click's disk in the binary click maps B_p, B_n, full-resolution pixels.
     click_radius: float = 3.0
-    #: The walker_probability cue is solved on the whole frame reduced to at most this many pixels.
+    #: The random walker (cue and click enforcement) is solved on the whole frame at most this many pixels.
     walker_max_pixels: int = 50_000
+    #: Patch a hypothesis that contradicts a click with the walker's region around it
+    #: (``hyperseg.model.click_enforcement``); a post-process, not trained through.
+    enforce_clicks: bool = False
 
     def __post_init__(self) -> None:
         if len(self.tucker_ranks) != len(HYPERCOLUMN_CHANNELS):
@@ -96,6 +103,17 @@ class ModelConfig:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def weights_compatible(self, other: ModelConfig) -> bool:
+        """Whether weights trained under ``other`` mean the same under this config.
+
+        Everything but the name and post-processing (``POST_PROCESS_FIELDS``) must match: a
+        context channel of the same width but another meaning (previous_mask vs walker) does not.
+        """
+        def essential(config: ModelConfig) -> dict:
+            return {k: v for k, v in config.to_dict().items() if k not in POST_PROCESS_FIELDS}
+
+        return essential(self) == essential(other)
+
     @classmethod
     def from_dict(cls, data: dict) -> ModelConfig:
         known = {f.name for f in fields(cls)}
@@ -116,10 +134,11 @@ class ModelConfig:
 
         Departures, each chosen on the validation sequences: geodesic click distances and a
         random-walker probability as extra context (cues that follow every click on unseen
-        images, where random-init features alone memorised the training sequences), and a
-        narrower CAN (32 channels) that trains in CPU time.
+        images, where random-init features alone memorised the training sequences), clicks
+        enforced on the output, and a narrower CAN (32 channels) that trains in CPU time.
         """
-        return cls(name="default", width=32, extra_context=("geodesic_distance", "walker_probability"))
+        return cls(name="default", width=32, extra_context=("geodesic_distance", "walker_probability"),
+                   enforce_clicks=True)
 
     @classmethod
     def tiny(cls) -> ModelConfig:

@@ -167,7 +167,8 @@ def write_report(predictor: Predictor, config: EvalConfig, methods: dict[str, Me
     header = (f"checkpoint {info['checkpoint']} ({info['config']} config), backbone {info['backbone']}"
               + (f" — {info['warning']}" if "warning" in info else "")
               + f"; {summaries[0]['frames']} frames of {', '.join(config.sequences)}; HyperSeg at proxy {config.proxy}"
-              + (", previous mask fed back" if config.feed_previous_mask else ""))
+              + (", previous mask fed back" if config.feed_previous_mask else "")
+              + (", clicks enforced (random-walker regions)" if info["clicks_enforced"] == "yes" else ""))
     markdown = f"{header}\n\n{markdown_table(summaries)}\n"
     write_text_atomic(out_dir / "eval.md", markdown)
     payload = {"predictor": info, "config": asdict(config), "summary": summaries,

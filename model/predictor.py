@@ -20,8 +20,9 @@ import torch.nn.functional as F
 
 from hyperseg.errors import HypersegError, InputError
 from hyperseg.model.checkpoint import LoadedCheckpoint, load_checkpoint
+from hyperseg.model.click_enforcement import enforce_clicks
 from hyperseg.model.config import ModelConfig
-from hyperseg.model.context import build_context, gradient_magnitude
+from hyperseg.model.context import build_context, gradient_magnitude, walker_probability_map
 from hyperseg.model.network import HyperSeg
 
 Point = tuple[float, float]
@@ -153,6 +154,7 @@ class Predictor:
             "backbone_pretrained": "yes" if weights.pretrained else "no",
             "device": str(self.device),
             "hypotheses": str(self.hypotheses),
+            "clicks_enforced": "yes" if self.config.enforce_clicks else "no",
         }
         if not weights.pretrained:
             info["warning"] = "backbone is a fingerprinted random initialisation, not ImageNet-pretrained VGG-19"
@@ -193,11 +195,17 @@ class Predictor:
             if mask_input.shape != encoding.frame_size:
                 raise InputError(f"mask_input is {mask_input.shape}, frame is {encoding.frame_size}")
             previous_mask = resize(mask_input, (h, w))
-        context = build_context(self.config, encoding.rgb, encoding.previous, [(x * sx, y * sy) for x, y in positive],
-                                [(x * sx, y * sy) for x, y in negative], encoding.proxy, previous_mask,
-                                encoding.gradient)
+        run_positive, run_negative = [(x * sx, y * sy) for x, y in positive], [(x * sx, y * sy) for x, y in negative]
+        walker = None
+        if "walker_probability" in self.config.extra_context or self.config.enforce_clicks:
+            walker = walker_probability_map(encoding.rgb, run_positive, run_negative, self.config.walker_max_pixels)
+        context = build_context(self.config, encoding.rgb, encoding.previous, run_positive, run_negative,
+                                encoding.proxy, previous_mask, encoding.gradient, walker)
         context_t = torch.from_numpy(context)[None].to(self.device)
         probabilities = torch.sigmoid(self.model.decode(encoding.image_part[None], context_t))
+        if self.config.enforce_clicks:
+            enforced = enforce_clicks(probabilities[0].float().cpu().numpy(), walker, run_positive, run_negative)
+            probabilities = torch.from_numpy(enforced)[None].to(self.device)
         if (h, w) != encoding.frame_size:
             probabilities = F.interpolate(probabilities, size=encoding.frame_size, mode="bilinear", align_corners=False)
         masks = probabilities[0].float().cpu().numpy()

@@ -136,16 +136,21 @@ class Trainer:
                  cache_dir: Path | None = None) -> None:
         self.config = config
         self.run_dir = Path(run_dir)
+        if config.model not in CONFIGS:
+            raise InputError(f"unknown model config {config.model!r}; choose from {sorted(CONFIGS)}")
+        model_config: ModelConfig = CONFIGS[config.model]()
+        torch.manual_seed(config.seed)
+        self.model = HyperSeg(model_config)
         if init is not None:
-            self.model = load_checkpoint(init).model
+            start = load_checkpoint(init).model
+            if not model_config.weights_compatible(start.config):
+                raise InputError(f"{init} holds a {start.config.name!r} model whose weights do not fit the "
+                                 f"{config.model!r} config: {start.config} vs {model_config}")
+            self.model.compressor.load_state_dict(start.compressor.state_dict())
+            self.model.can.load_state_dict(start.can.state_dict())
+        elif tucker is None:
+            raise InputError("training from scratch needs --tucker FILE (from `hyperseg fit-tucker`)")
         else:
-            if config.model not in CONFIGS:
-                raise InputError(f"unknown model config {config.model!r}; choose from {sorted(CONFIGS)}")
-            model_config: ModelConfig = CONFIGS[config.model]()
-            torch.manual_seed(config.seed)
-            self.model = HyperSeg(model_config)
-            if tucker is None:
-                raise InputError("training from scratch needs --tucker FILE (from `hyperseg fit-tucker`)")
             load_tucker(self.model, tucker)
         self.model.train()
         self.model.backbone.eval()

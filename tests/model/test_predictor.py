@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -79,3 +81,18 @@ def test_describe_flags_the_random_backbone(predictor):
     info = predictor.describe()
     assert info["backbone_pretrained"] == "no" and "not ImageNet" in info["warning"]
     assert info["checkpoint"] == "untrained-0"
+
+
+@pytest.mark.parametrize("enforce", [False, True])
+def test_enforced_clicks_are_always_honoured(enforce):
+    """An untrained CAN ignores clicks; with enforce_clicks every click's pixel takes its side."""
+    config = replace(ModelConfig.tiny(), extra_context=("walker_probability",), enforce_clicks=enforce)
+    untrained = Predictor.untrained(seed=3, config=config)
+    rgb = np.full((48, 64, 3), 0.1, np.float32)
+    rgb[10:40, 12:52] = 0.9
+    untrained.set_frame(rgb, proxy=0.5)
+    positive, negative = [(20.5, 20.5), (45.5, 30.5)], [(5.5, 5.5), (58.5, 44.5)]
+    alpha = untrained.predict(positive, negative).alpha
+    honoured = all(alpha[int(y), int(x)] > 0.5 for x, y in positive) and all(
+        alpha[int(y), int(x)] < 0.5 for x, y in negative)
+    assert honoured == enforce

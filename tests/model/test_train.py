@@ -7,6 +7,7 @@ import torch
 
 from hyperseg.errors import InputError
 from hyperseg.model import Predictor
+from hyperseg.model.checkpoint import load_checkpoint, save_checkpoint
 from hyperseg.model.config import ModelConfig
 from hyperseg.model.data import davis_samples
 from hyperseg.model.network import HyperSeg
@@ -81,6 +82,22 @@ def test_resume_refuses_another_config(dataset, tmp_path):
     other = Trainer(config_for(root, lr=0.5), tmp_path / "run", tucker=tucker)
     with pytest.raises(InputError, match="another training config"):
         other.resume()
+
+
+def test_init_fine_tunes_a_checkpoint_whose_weights_fit_the_config(dataset, tmp_path):
+    root, tucker = dataset
+    Trainer(config_for(root, steps=2), tmp_path / "base", tucker=tucker).run()
+    start = load_checkpoint(tmp_path / "base" / "model.pt").model
+    tuned = Trainer(config_for(root, steps=1), tmp_path / "tuned", init=tmp_path / "base" / "model.pt")
+    for key, value in start.can.state_dict().items():
+        assert torch.equal(value, tuned.model.can.state_dict()[key]), key
+    tuned.run()
+    assert not torch.equal(start.can.last.weight, tuned.model.can.last.weight)
+
+    other = HyperSeg(replace(ModelConfig.tiny(), extra_context=("previous_mask",)))
+    save_checkpoint(tmp_path / "other.pt", other, {})
+    with pytest.raises(InputError, match="do not fit"):
+        Trainer(config_for(root), tmp_path / "refused", init=tmp_path / "other.pt")
 
 
 def test_a_run_written_before_newer_settings_still_resumes(dataset, tmp_path):
