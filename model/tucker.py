@@ -63,7 +63,9 @@ class TuckerCompressor(nn.Module):
 
         ``samples`` yields, per frame, one (C_l, n) matrix per layer: feature vectors drawn from that
         frame. They are stacked into one (C_l, N) corpus tensor per layer and decomposed along
-        mode 0 (channels) only.
+        mode 0 (channels) only. The decomposition runs on the corpus's (C_l, C_l) Gram matrix, whose
+        mode-0 factor is exactly the corpus's (same left singular vectors), so memory and time grow
+        with the channels, not with the tens of thousands of feature vectors.
         """
         per_layer: list[list[np.ndarray]] = [[] for _ in self.ranks]
         for frame_samples in samples:
@@ -72,12 +74,12 @@ class TuckerCompressor(nn.Module):
         errors = []
         for index, rank in enumerate(self.ranks):
             corpus = np.concatenate(per_layer[index], axis=1)
-            (core, factors), _ = partial_tucker(tl.tensor(corpus), rank=[rank], modes=[0],
-                                                n_iter_max=n_iter_max, svd="symeig_svd", random_state=0)
+            _, factors = partial_tucker(tl.tensor(corpus @ corpus.T), rank=[rank], modes=[0],
+                                        n_iter_max=n_iter_max, random_state=0)[0]
             u = np.asarray(factors[0])
-            reconstruction = u @ np.asarray(core)
-            errors.append(float(np.linalg.norm(corpus - reconstruction) / max(np.linalg.norm(corpus), 1e-12)))
-            rms = float(np.sqrt(np.mean(np.asarray(core) ** 2)))
+            core = u.T @ corpus
+            errors.append(float(np.linalg.norm(corpus - u @ core) / max(np.linalg.norm(corpus), 1e-12)))
+            rms = float(np.sqrt(np.mean(core ** 2)))
             self.factor(index).copy_(torch.from_numpy(u).float())
             self.scale(index).fill_(1.0 / max(rms, 1e-12))
         return errors

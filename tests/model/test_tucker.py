@@ -1,3 +1,5 @@
+import tracemalloc
+
 import pytest
 import torch
 
@@ -30,6 +32,20 @@ def test_fit_gives_orthonormal_factors_of_the_right_rank():
         assert u.shape == (channels, rank)
         assert torch.allclose(u.T @ u, torch.eye(rank), atol=1e-4)
     assert max(errors) < 0.05  # rank >= 3 captures the rank-3 signal
+
+
+def test_fit_memory_grows_with_channels_not_with_samples():
+    """A corpus is far wider (feature vectors) than tall (channels): an N x N Gram would be 128 MB here."""
+    compressor = TuckerCompressor((2, 2, 2, 2, 2))
+    generator = torch.Generator().manual_seed(0)
+    samples = 4_000
+    corpus = [[torch.randn(c, samples, generator=generator) for c in HYPERCOLUMN_CHANNELS.values()]]
+    tracemalloc.start()
+    compressor.fit(iter(corpus), n_iter_max=1)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    corpus_bytes = max(HYPERCOLUMN_CHANNELS.values()) * samples * 8
+    assert peak < 4 * corpus_bytes
 
 
 def test_compress_projects_channels_only():
