@@ -19,6 +19,9 @@ from hyperseg.model.clicks import PredictFn
 
 Point = tuple[float, float]
 
+WALKER_BETA = 4000.0
+"""Random walker edge weight (scikit-image's default is 130), chosen on DAVIS breakdance and bmx-trees."""
+
 _GMM_COMPONENTS = 5
 """OpenCV's GrabCut fits 5-component GMMs and needs at least that many pixels per side."""
 
@@ -72,6 +75,11 @@ def _disks(shape: tuple[int, int], pixels: Sequence[tuple[int, int]], radius: in
     for row, col in pixels:
         cv2.circle(canvas, (col, row), radius, 1, thickness=-1)
     return canvas.astype(bool)
+
+
+def click_disks(shape: tuple[int, int], points: Sequence[Point], radius: int) -> np.ndarray:
+    """(H, W) bool: disks of ``radius`` pixels around (x, y) clicks inside a frame of ``shape``."""
+    return _disks(shape, [(int(y), int(x)) for x, y in points], radius)
 
 
 def _border(shape: tuple[int, int], width: int) -> np.ndarray:
@@ -139,7 +147,7 @@ def random_walker_segment(
     positive: Sequence[Point],
     negative: Sequence[Point],
     previous: np.ndarray | None = None,
-    beta: float = 4000.0,
+    beta: float = WALKER_BETA,
     config: BaselineConfig = DEFAULT_CONFIG,
 ) -> np.ndarray:
     """Foreground probability of scikit-image's random walker (Grady 2006).
@@ -148,8 +156,7 @@ def random_walker_segment(
     clicks). Frames above ``max_walker_pixels`` are solved at a reduced scale (854x480 runs at
     about 0.54x) and the probabilities upsampled bilinearly. The system is solved directly
     (mode "bf", sparse LU): at this size that is faster than "cg_j", whose iterations stall on
-    large ``beta``. ``beta`` = 4000 (scikit-image's default is 130) was chosen on DAVIS breakdance
-    and bmx-trees. ``previous`` is accepted for the common signature and ignored: the walker has
+    large ``beta`` (``WALKER_BETA``). ``previous`` is accepted for the common signature and ignored: the walker has
     no prior term, and every click so far is a seed anyway.
     """
     image = _check_rgb(rgb)

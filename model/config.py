@@ -46,7 +46,7 @@ CONTEXT_CHANNELS: dict[str, int] = {
 
 
 #: Fields that change what a trained network's outputs become, not what its weights mean.
-POST_PROCESS_FIELDS = ("name", "enforce_clicks")
+POST_PROCESS_FIELDS = ("name", "enforce_clicks", "boundary_band")
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,9 @@ class ModelConfig:
     #: Patch a hypothesis that contradicts a click with the walker's region around it
     #: (``hyperseg.model.click_enforcement``); a post-process, not trained through.
     enforce_clicks: bool = False
+    #: Re-solve a band of this fraction of the run-resolution diagonal around each hypothesis's
+    #: contour with a random walker (``hyperseg.model.boundary_refinement``); 0 turns it off.
+    boundary_band: float = 0.0
 
     def __post_init__(self) -> None:
         if len(self.tucker_ranks) != len(HYPERCOLUMN_CHANNELS):
@@ -85,6 +88,8 @@ class ModelConfig:
             if not 0 < rank <= channels:
                 raise ValueError(f"Tucker rank {rank} for {layer} must be in 1..{channels}")
         unknown = set(self.extra_context) - set(EXTRA_CONTEXT_CHANNELS)
+        if not 0.0 <= self.boundary_band < 0.5:
+            raise ValueError(f"boundary_band must be in [0, 0.5), got {self.boundary_band}")
         if unknown:
             raise ValueError(f"unknown extra context {sorted(unknown)}; known: {sorted(EXTRA_CONTEXT_CHANNELS)}")
 

@@ -168,7 +168,9 @@ def write_report(predictor: Predictor, config: EvalConfig, methods: dict[str, Me
               + (f" — {info['warning']}" if "warning" in info else "")
               + f"; {summaries[0]['frames']} frames of {', '.join(config.sequences)}; HyperSeg at proxy {config.proxy}"
               + (", previous mask fed back" if config.feed_previous_mask else "")
-              + (", clicks enforced (random-walker regions)" if info["clicks_enforced"] == "yes" else ""))
+              + (", clicks enforced (random-walker regions)" if info["clicks_enforced"] == "yes" else "")
+              + (f", boundaries re-solved in a {info['boundary_band']} x diagonal band" if info["boundary_band"] != "0"
+                 else ""))
     markdown = f"{header}\n\n{markdown_table(summaries)}\n"
     write_text_atomic(out_dir / "eval.md", markdown)
     payload = {"predictor": info, "config": asdict(config), "summary": summaries,

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from hyperseg.errors import HypersegError, InputError
+from hyperseg.model.boundary_refinement import refine_boundaries
 from hyperseg.model.checkpoint import LoadedCheckpoint, load_checkpoint
 from hyperseg.model.click_enforcement import enforce_clicks
 from hyperseg.model.config import ModelConfig
@@ -155,6 +156,7 @@ class Predictor:
             "device": str(self.device),
             "hypotheses": str(self.hypotheses),
             "clicks_enforced": "yes" if self.config.enforce_clicks else "no",
+            "boundary_band": f"{self.config.boundary_band:g}",
         }
         if not weights.pretrained:
             info["warning"] = "backbone is a fingerprinted random initialisation, not ImageNet-pretrained VGG-19"
@@ -206,6 +208,10 @@ class Predictor:
         if self.config.enforce_clicks:
             enforced = enforce_clicks(probabilities[0].float().cpu().numpy(), walker, run_positive, run_negative)
             probabilities = torch.from_numpy(enforced)[None].to(self.device)
+        if self.config.boundary_band > 0:
+            refined = refine_boundaries(probabilities[0].float().cpu().numpy(), encoding.rgb, run_positive,
+                                        run_negative, self.config.boundary_band)
+            probabilities = torch.from_numpy(refined)[None].to(self.device)
         if (h, w) != encoding.frame_size:
             probabilities = F.interpolate(probabilities, size=encoding.frame_size, mode="bilinear", align_corners=False)
         masks = probabilities[0].float().cpu().numpy()

@@ -5,6 +5,7 @@ import pytest
 
 from hyperseg.errors import HypersegError, InputError
 from hyperseg.model import Predictor
+from hyperseg.model.boundary_refinement import contour_band
 from hyperseg.model.config import ModelConfig
 
 
@@ -96,3 +97,23 @@ def test_enforced_clicks_are_always_honoured(enforce):
     honoured = all(alpha[int(y), int(x)] > 0.5 for x, y in positive) and all(
         alpha[int(y), int(x)] < 0.5 for x, y in negative)
     assert honoured == enforce
+
+
+def test_boundary_band_changes_only_pixels_near_each_contour():
+    rgb = np.full((48, 64, 3), 0.1, np.float32)
+    rgb[10:40, 12:52] = 0.9
+    clicks = [(20.5, 20.5)], [(5.5, 5.5)]
+    plain = Predictor.untrained(seed=3, config=ModelConfig.tiny())
+    banded = Predictor.untrained(seed=3, config=replace(ModelConfig.tiny(), boundary_band=0.05))
+    assert banded.describe()["boundary_band"] == "0.05"
+    plain.set_frame(rgb)
+    banded.set_frame(rgb)
+    before, after = plain.predict(*clicks).masks, banded.predict(*clicks).masks
+    assert not np.allclose(before, after)
+    for hypothesis_before, hypothesis_after in zip(before, after, strict=True):
+        inside = hypothesis_before > 0.5
+        if inside.all() or not inside.any():
+            assert np.array_equal(hypothesis_before, hypothesis_after)
+            continue
+        far = ~contour_band(inside, 0.05 * np.hypot(48, 64))
+        assert np.array_equal(hypothesis_before[far], hypothesis_after[far])
