@@ -142,6 +142,22 @@ def grabcut_segment(
     return ((labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD)).astype(np.float32)
 
 
+def solve_walker(rgb: np.ndarray, seeds: np.ndarray, beta: float = WALKER_BETA) -> np.ndarray:
+    """(H, W) float32 probability of label 1 from scikit-image's random walker; seeds 1, 2 or 0 (unknown).
+
+    Solved directly (mode "bf", sparse LU): at these sizes that is faster than "cg_j", whose
+    iterations stall on large ``beta``. Two cases scikit-image gets wrong are answered here: seeds
+    that cover the frame (the seeds are the answer) and a flat frame, where its edge weights
+    divide by the image's zero standard deviation. A flat frame has no edges, so every edge
+    weight is equal; a seeded noise far below any real edge (1e-6) gives exactly that.
+    """
+    if seeds.all():
+        return (seeds == 1).astype(np.float32)
+    if float(rgb.std()) < 1e-6:
+        rgb = rgb + 1e-6 * np.random.default_rng(0).standard_normal(rgb.shape).astype(np.float32)
+    return random_walker(rgb, seeds, beta=beta, mode="bf", return_full_prob=True, channel_axis=-1)[0].astype(np.float32)
+
+
 def random_walker_segment(
     rgb: np.ndarray,
     positive: Sequence[Point],
@@ -154,10 +170,9 @@ def random_walker_segment(
 
     Click disks are seeds, and so is the frame border as background (except near positive
     clicks). Frames above ``max_walker_pixels`` are solved at a reduced scale (854x480 runs at
-    about 0.54x) and the probabilities upsampled bilinearly. The system is solved directly
-    (mode "bf", sparse LU): at this size that is faster than "cg_j", whose iterations stall on
-    large ``beta`` (``WALKER_BETA``). ``previous`` is accepted for the common signature and ignored: the walker has
-    no prior term, and every click so far is a seed anyway.
+    about 0.54x) and the probabilities upsampled bilinearly (``solve_walker``). ``previous`` is
+    accepted for the common signature and ignored: the walker has no prior term, and every click
+    so far is a seed anyway.
     """
     image = _check_rgb(rgb)
     height, width = shape = image.shape[:2]
@@ -180,9 +195,7 @@ def random_walker_segment(
     radius = config.click_radius(small_shape)
     seeds[_disks(small_shape, small_neg, radius)] = 2
     seeds[_disks(small_shape, small_pos, radius)] = 1
-    probability = random_walker(
-        small, seeds, beta=beta, mode="bf", return_full_prob=True, channel_axis=-1
-    )[0].astype(np.float32)
+    probability = solve_walker(small, seeds, beta)
     if scale < 1.0:
         probability = cv2.resize(probability, (width, height), interpolation=cv2.INTER_LINEAR)
     return np.clip(probability, 0.0, 1.0)

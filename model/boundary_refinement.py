@@ -16,9 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import ndimage
-from skimage.segmentation import random_walker
 
-from hyperseg.model.baselines import DEFAULT_CONFIG, WALKER_BETA, click_disks
+from hyperseg.model.baselines import DEFAULT_CONFIG, click_disks, solve_walker
 
 Point = tuple[float, float]
 
@@ -50,8 +49,8 @@ def refine_boundaries(probabilities: np.ndarray, rgb: np.ndarray, positive: Sequ
         seeds[unknown] = 0
         seeds[negative_seeds] = 2
         seeds[positive_seeds] = 1
-        if not (seeds == 0).any() or not (seeds == 1).any() or not (seeds == 2).any():
+        if not (seeds == 1).any() or not (seeds == 2).any():
             continue
-        walker = random_walker(rgb, seeds, beta=WALKER_BETA, mode="bf", return_full_prob=True, channel_axis=-1)[0]
+        walker = solve_walker(rgb, seeds)
         hypothesis[unknown] = walker[unknown]
     return np.clip(out, 0.0, 1.0)

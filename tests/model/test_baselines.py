@@ -130,3 +130,19 @@ def test_baselines_are_deterministic(name):
     cv2.randu(np.zeros((4, 4), np.float32), 0, 1)  # move OpenCV's global RNG between the calls
     second = BASELINES[name](rgb, [(60.5, 60.5), (70.5, 50.5)], [(130.5, 60.5)], None)
     np.testing.assert_array_equal(first, second)
+
+
+@pytest.mark.parametrize("shape", [(6, 8), (3, 3)])
+def test_random_walker_on_a_frame_its_seeds_cover(shape):
+    """Border and click seeds leave no pixel to solve: the seeds are the answer, at the frame's size."""
+    rgb = np.full((*shape, 3), 0.5, np.float32)
+    probability = random_walker_segment(rgb, [(1.5, 1.5)], [])
+    assert probability.shape == shape
+    assert probability[1, 1] == 1.0
+
+
+def test_random_walker_on_a_flat_frame_is_finite_and_follows_the_clicks():
+    rgb = np.full((24, 32, 3), 0.25, np.float32)
+    probability = random_walker_segment(rgb, [(16.5, 12.5)], [(20.5, 12.5)])
+    assert np.isfinite(probability).all()
+    assert probability[12, 16] > 0.5 > probability[12, 20]

@@ -52,3 +52,10 @@ def test_a_click_inside_the_band_keeps_its_side():
 def test_band_is_validated():
     with pytest.raises(ValueError, match="boundary_band"):
         ModelConfig(boundary_band=0.7)
+
+
+def test_a_flat_frame_gives_finite_probabilities():
+    hypotheses = np.zeros((1, 24, 32), np.float32)
+    hypotheses[0, 5:15, 5:20] = 0.8
+    out = refine_boundaries(hypotheses, np.full((24, 32, 3), 0.25, np.float32), [(10.5, 10.5)], [], band=0.05)
+    assert np.isfinite(out).all()
