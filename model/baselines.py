@@ -142,7 +142,8 @@ def grabcut_segment(
     return ((labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD)).astype(np.float32)
 
 
-def solve_walker(rgb: np.ndarray, seeds: np.ndarray, beta: float = WALKER_BETA) -> np.ndarray:
+def solve_walker(rgb: np.ndarray, seeds: np.ndarray, beta: float = WALKER_BETA,
+                 frame_std: float | None = None) -> np.ndarray:
     """(H, W) float32 probability of label 1 from scikit-image's random walker; seeds 1, 2 or 0 (unknown).
 
     Solved directly (mode "bf", sparse LU): at these sizes that is faster than "cg_j", whose
@@ -150,11 +151,16 @@ def solve_walker(rgb: np.ndarray, seeds: np.ndarray, beta: float = WALKER_BETA) 
     that cover the frame (the seeds are the answer) and a flat frame, where its edge weights
     divide by the image's zero standard deviation. A flat frame has no edges, so every edge
     weight is equal; a seeded noise far below any real edge (1e-6) gives exactly that.
+
+    scikit-image divides ``beta`` by the image's standard deviation; ``rgb`` cut from a larger
+    frame passes that frame's as ``frame_std``, and is rescaled so its edge weights are the frame's.
     """
     if seeds.all():
         return (seeds == 1).astype(np.float32)
     if float(rgb.std()) < 1e-6:
         rgb = rgb + 1e-6 * np.random.default_rng(0).standard_normal(rgb.shape).astype(np.float32)
+    elif frame_std is not None and frame_std >= 1e-6:
+        rgb = rgb * (float(rgb.std()) / frame_std)
     return random_walker(rgb, seeds, beta=beta, mode="bf", return_full_prob=True, channel_axis=-1)[0].astype(np.float32)
 
 

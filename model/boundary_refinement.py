@@ -28,6 +28,14 @@ def contour_band(inside: np.ndarray, width: float) -> np.ndarray:
     return distance <= width
 
 
+def band_window(unknown: np.ndarray) -> tuple[slice, slice]:
+    """The band's bounding box grown by one pixel: every unknown pixel's neighbours are inside it,
+    so the walker solved on the window (edge weights normalised as the frame's) equals the one
+    solved on the whole frame, at a fraction of the cost."""
+    rows, cols = np.flatnonzero(unknown.any(axis=1)), np.flatnonzero(unknown.any(axis=0))
+    return (slice(max(rows[0] - 1, 0), rows[-1] + 2), slice(max(cols[0] - 1, 0), cols[-1] + 2))
+
+
 def refine_boundaries(probabilities: np.ndarray, rgb: np.ndarray, positive: Sequence[Point],
                       negative: Sequence[Point], band: float) -> np.ndarray:
     """(M, H, W) hypotheses with a band of ``band`` x the diagonal around each contour re-solved.
@@ -39,6 +47,7 @@ def refine_boundaries(probabilities: np.ndarray, rgb: np.ndarray, positive: Sequ
     radius = DEFAULT_CONFIG.click_radius(shape)
     positive_seeds = click_disks(shape, positive, radius)
     negative_seeds = click_disks(shape, negative, radius)
+    frame_std = float(rgb.std())
     out = probabilities.copy()
     for hypothesis in out:
         inside = hypothesis > 0.5
@@ -51,6 +60,7 @@ def refine_boundaries(probabilities: np.ndarray, rgb: np.ndarray, positive: Sequ
         seeds[positive_seeds] = 1
         if not (seeds == 1).any() or not (seeds == 2).any():
             continue
-        walker = solve_walker(rgb, seeds)
-        hypothesis[unknown] = walker[unknown]
+        window = band_window(unknown)
+        walker = solve_walker(rgb[window], seeds[window], frame_std=frame_std)
+        hypothesis[window][unknown[window]] = walker[unknown[window]]
     return np.clip(out, 0.0, 1.0)

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from hyperseg.model.boundary_refinement import contour_band, refine_boundaries
+from hyperseg.model.baselines import solve_walker
+from hyperseg.model.boundary_refinement import band_window, contour_band, refine_boundaries
 from hyperseg.model.config import ModelConfig
 
 
@@ -59,3 +60,20 @@ def test_a_flat_frame_gives_finite_probabilities():
     hypotheses[0, 5:15, 5:20] = 0.8
     out = refine_boundaries(hypotheses, np.full((24, 32, 3), 0.25, np.float32), [(10.5, 10.5)], [], band=0.05)
     assert np.isfinite(out).all()
+
+
+def test_solving_on_the_band_window_equals_solving_on_the_frame():
+    rgb, _ = square_frame()
+    rgb[:, :12] = 0.6  # a band of another colour away from the object: the window's statistics differ
+    hypothesis = np.zeros((64, 80), np.float32)
+    hypothesis[20:50, 28:58] = 0.7
+    unknown = contour_band(hypothesis > 0.5, 4.0)
+    seeds = np.where(hypothesis > 0.5, 1, 2).astype(np.int32)
+    seeds[unknown] = 0
+    window = band_window(unknown)
+    assert window[0].stop - window[0].start < 64 or window[1].stop - window[1].start < 80
+    whole = solve_walker(rgb, seeds, beta=30.0)  # a soft walker, so edge weights show
+    windowed = solve_walker(rgb[window], seeds[window], beta=30.0, frame_std=float(rgb.std()))
+    assert np.allclose(windowed[unknown[window]], whole[unknown], atol=1e-5)
+    unscaled = solve_walker(rgb[window], seeds[window], beta=30.0)
+    assert not np.allclose(unscaled[unknown[window]], whole[unknown], atol=1e-5)
