@@ -88,10 +88,10 @@ class ModelConfig:
             if not 0 < rank <= channels:
                 raise ValueError(f"Tucker rank {rank} for {layer} must be in 1..{channels}")
         unknown = set(self.extra_context) - set(EXTRA_CONTEXT_CHANNELS)
-        if not 0.0 <= self.boundary_band < 0.5:
-            raise ValueError(f"boundary_band must be in [0, 0.5), got {self.boundary_band}")
         if unknown:
             raise ValueError(f"unknown extra context {sorted(unknown)}; known: {sorted(EXTRA_CONTEXT_CHANNELS)}")
+        if not 0.0 <= self.boundary_band < 0.5:
+            raise ValueError(f"boundary_band must be in [0, 0.5), got {self.boundary_band}")
 
     @property
     def context_names(self) -> tuple[str, ...]:

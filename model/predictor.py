@@ -205,13 +205,14 @@ class Predictor:
                                 encoding.proxy, previous_mask, encoding.gradient, walker)
         context_t = torch.from_numpy(context)[None].to(self.device)
         probabilities = torch.sigmoid(self.model.decode(encoding.image_part[None], context_t))
-        if self.config.enforce_clicks:
-            enforced = enforce_clicks(probabilities[0].float().cpu().numpy(), walker, run_positive, run_negative)
-            probabilities = torch.from_numpy(enforced)[None].to(self.device)
-        if self.config.boundary_band > 0:
-            refined = refine_boundaries(probabilities[0].float().cpu().numpy(), encoding.rgb, run_positive,
-                                        run_negative, self.config.boundary_band)
-            probabilities = torch.from_numpy(refined)[None].to(self.device)
+        if self.config.enforce_clicks or self.config.boundary_band > 0:
+            hypotheses = probabilities[0].float().cpu().numpy()
+            if self.config.enforce_clicks:
+                hypotheses = enforce_clicks(hypotheses, walker, run_positive, run_negative)
+            if self.config.boundary_band > 0:
+                hypotheses = refine_boundaries(hypotheses, encoding.rgb, run_positive, run_negative,
+                                               self.config.boundary_band)
+            probabilities = torch.from_numpy(hypotheses)[None].to(self.device)
         if (h, w) != encoding.frame_size:
             probabilities = F.interpolate(probabilities, size=encoding.frame_size, mode="bilinear", align_corners=False)
         masks = probabilities[0].float().cpu().numpy()
