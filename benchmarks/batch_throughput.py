@@ -33,8 +33,8 @@ from hyperseg.batch.dask_runner import run_on_dask
 from hyperseg.batch.job import BatchJob
 from hyperseg.batch.runner import BatchRunner
 from hyperseg.batch.segmenter import LocalSegmenter, RemoteSegmenter
-from hyperseg.clicktracks import ClickTrack, ClickTracks
 from hyperseg.imageio import FramePattern, write_image
+from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
 
 FIRST = 1001
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import grpc
 import numpy as np
 
-from hyperseg.frame_hash import frame_hash
+from hyperseg.protocol.frame_hash import frame_hash
 from hyperseg.v1 import hyperseg_pb2 as pb
 from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
 

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from hyperseg.batch.job import BatchJob
-from hyperseg.clicktracks import ClickTrack, ClickTracks
 from hyperseg.imageio import FramePattern, read_image, write_image
+from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
 
 WIDTH, HEIGHT = 64, 48
 FRAMES = range(1001, 1007)

@@ -91,8 +91,8 @@ def test_a_saved_job_reruns_with_one_command(shot, checkpoint, capsys, monkeypat
 
 
 def test_job_flags_override_a_job_file(shot, tmp_path):
-    from hyperseg.batch.batch_command import job_from_args
     from hyperseg.cli import build_parser
+    from hyperseg.cli.batch import job_from_args
 
     job_path = tmp_path / "job.json"
     shot.job(server="gpu01:50051", chunk=5).save(job_path)
@@ -149,7 +149,7 @@ def test_job_file_round_trip_keeps_paths_relative(shot):
     [
         ({"version": 2}, "version 2 is not supported"),
         ({"chunk": 0}, "chunk must be a whole number of frames, at least 1"),
-        ({"proxy": 1.5}, r"proxy must be a scale in \(0, 1\]"),
+        ({"proxy": 1.5}, r"proxy must be a scale in \[0.05, 1\], got 1.5"),
         ({"hypotheses": "some"}, "hypotheses 'some' is not one of best, all"),
         ({"colour": "red"}, "unknown batch job field"),
         ({"out": "plate/plate.%04d.exr"}, "would overwrite the plate"),

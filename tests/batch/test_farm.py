@@ -15,8 +15,8 @@ from hyperseg.batch.dask_runner import run_on_dask
 from hyperseg.batch.runner import BatchRunner
 from hyperseg.batch.segmenter import LocalSegmenter
 from hyperseg.cli import main
-from hyperseg.clicktracks import ClickTracks
 from hyperseg.imageio import read_image
+from hyperseg.protocol.clicktracks import ClickTracks
 
 
 @pytest.mark.slow

@@ -11,11 +11,11 @@ from batch_shot import alpha_pixels
 
 from hyperseg.batch.runner import BatchRunner
 from hyperseg.batch.segmenter import LocalSegmenter, RemoteSegmenter
-from hyperseg.clicktracks import ClickTracks
 from hyperseg.daemon.config import DaemonConfig
 from hyperseg.daemon.server import serve
 from hyperseg.imageio import read_image
 from hyperseg.plugin.backoff import RetryPolicy
+from hyperseg.protocol.clicktracks import ClickTracks
 
 CONFIG = DaemonConfig(host="127.0.0.1", port=0, cache_mb=64, frame_store_mb=64, grpc_threads=8)
 

@@ -11,8 +11,8 @@ from batch_shot import FRAMES, HEIGHT, WIDTH, alpha_pixels, plate_frame
 
 from hyperseg.batch.runner import BatchRunner, clicks_metadata, crop_to_window
 from hyperseg.batch.segmenter import LocalSegmenter
-from hyperseg.clicktracks import ClickTracks
 from hyperseg.imageio import FramePattern, Window, is_complete_exr, read_image, write_image
+from hyperseg.protocol.clicktracks import ClickTracks
 
 
 def run(shot, predictor, only=None, *, resume=False, **job_fields):

@@ -8,7 +8,7 @@ import numpy as np
 
 from hyperseg.daemon.config import DaemonConfig
 from hyperseg.daemon.server import RunningServer, serve
-from hyperseg.frame_hash import frame_hash
+from hyperseg.protocol.frame_hash import frame_hash
 from hyperseg.v1 import hyperseg_pb2 as pb
 from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
 

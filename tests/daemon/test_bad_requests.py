@@ -130,8 +130,8 @@ CASES = {
     "NaN click": (_segment(positive=points((float("nan"), 5.5))), INVALID, "not a finite"),
     "no clicks": (_segment(), INVALID, "no clicks"),
     "too many clicks": (_segment(positive=points(*[(1.5, 1.5)] * 129)), EXHAUSTED, "limit of 128"),
-    "proxy zero": (_segment(positive=points((1.5, 1.5)), proxy=0.0), INVALID, "proxy scale"),
-    "proxy above one": (_segment(positive=points((1.5, 1.5)), proxy=1.5), INVALID, "proxy scale"),
+    "proxy zero": (_segment(positive=points((1.5, 1.5)), proxy=0.0), INVALID, "proxy must be a scale"),
+    "proxy above one": (_segment(positive=points((1.5, 1.5)), proxy=1.5), INVALID, "proxy must be a scale"),
     "hypothesis out of range": (
         _segment(positive=points((1.5, 1.5)), hypothesis=6), INVALID, "hypothesis 6 does not exist",
     ),

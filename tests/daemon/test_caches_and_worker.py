@@ -10,13 +10,12 @@ from daemon_wire import make_frame
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from hyperseg.daemon.byte_lru import ByteBudgetLRU
-from hyperseg.daemon.feature_cache import EncodingKey, FeatureCache
+from hyperseg.daemon.encoding_cache import EncodingKey, FeatureCache
 from hyperseg.daemon.frame_store import StoredFrame
-from hyperseg.daemon.status_mapping import DeadlineError
 from hyperseg.daemon.worker import ModelWorker, SegmentJob
-from hyperseg.errors import UnavailableError
-from hyperseg.frame_hash import frame_hash
 from hyperseg.imageio import Window
+from hyperseg.protocol.errors import DeadlineError, UnavailableError
+from hyperseg.protocol.frame_hash import frame_hash
 
 
 def test_lru_evicts_least_recently_used_to_fit_the_budget():

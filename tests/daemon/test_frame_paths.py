@@ -10,9 +10,8 @@ import pytest
 from daemon_wire import make_frame, points, start
 
 from hyperseg.daemon.frame_paths import PathPolicy
-from hyperseg.daemon.status_mapping import PathNotAllowedError
-from hyperseg.errors import InputError
 from hyperseg.imageio import Window, decode_exr_bytes, write_image
+from hyperseg.protocol.errors import InputError, PermissionDeniedError
 from hyperseg.v1 import hyperseg_pb2 as pb
 from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
 
@@ -122,7 +121,7 @@ def test_policy_unit(tmp_path):
     policy = PathPolicy([tmp_path])
     inside = tmp_path / "a.exr"
     assert policy.resolve(str(inside)) == inside.resolve()
-    with pytest.raises(PathNotAllowedError):
+    with pytest.raises(PermissionDeniedError):
         policy.resolve(str(tmp_path.parent / (tmp_path.name + "-sibling") / "a.exr"))
     with pytest.raises(InputError, match="NUL"):
         policy.resolve(f"{tmp_path}/a\0.exr")

@@ -14,8 +14,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from hyperseg.daemon.config import DaemonConfig, is_loopback
 from hyperseg.daemon.server import serve
-from hyperseg.errors import InputError, NotFoundError
-from hyperseg.token_file import read_token_file
+from hyperseg.protocol.errors import InputError, NotFoundError
+from hyperseg.protocol.token_file import read_token_file
 from hyperseg.v1 import hyperseg_pb2 as pb
 from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
 

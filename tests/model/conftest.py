@@ -3,16 +3,16 @@ import pytest
 
 from hyperseg.imageio import write_image
 from hyperseg.model.config import ModelConfig
-from hyperseg.model.network import HyperSeg
+from hyperseg.model.network.hyperseg_net import HyperSegNet
 
 
 @pytest.fixture(scope="session")
-def tiny_model() -> HyperSeg:
+def tiny_model() -> HyperSegNet:
     """A tiny-config network with random orthonormal Tucker factors (built once: VGG init costs ~1 s)."""
     import torch
 
     torch.manual_seed(0)
-    model = HyperSeg(ModelConfig.tiny())
+    model = HyperSegNet(ModelConfig.tiny())
     model.compressor.randomize(0)
     return model.eval()
 

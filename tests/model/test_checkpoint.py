@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 import torch
 
-from hyperseg.errors import CorruptFileError, NotFoundError
 from hyperseg.model import Predictor
 from hyperseg.model.checkpoint import BackboneMismatchError, load_checkpoint, save_checkpoint
 from hyperseg.model.config import ModelConfig
+from hyperseg.protocol.errors import CorruptFileError, NotFoundError
 
 
 @pytest.fixture(scope="module")

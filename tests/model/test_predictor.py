@@ -3,10 +3,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from hyperseg.errors import HypersegError, InputError
 from hyperseg.model import Predictor
-from hyperseg.model.boundary_refinement import contour_band
 from hyperseg.model.config import ModelConfig
+from hyperseg.model.cues.boundary_band import contour_band
+from hyperseg.protocol.errors import HypersegError, InputError
 
 
 @pytest.fixture(scope="module")

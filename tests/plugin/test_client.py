@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from plugin_plates import HEIGHT, WIDTH, make_plate
 
-from hyperseg.errors import InputError, NotFoundError, UnavailableError
 from hyperseg.imageio import read_image
 from hyperseg.plugin import Client, RangeItem
 from hyperseg.plugin.backoff import RetryPolicy
-from hyperseg.token_file import read_token_file
+from hyperseg.protocol.errors import InputError, NotFoundError, UnavailableError
+from hyperseg.protocol.token_file import read_token_file
 
 
 def test_info_names_the_model(address):

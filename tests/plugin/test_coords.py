@@ -6,8 +6,6 @@ import itertools
 
 import pytest
 
-from hyperseg.clicktracks import ClickTrack, ClickTracks
-from hyperseg.errors import InputError
 from hyperseg.plugin.coords import (
     FrameGeometry,
     nuke_to_wire,
@@ -16,6 +14,8 @@ from hyperseg.plugin.coords import (
     tracks_wire_to_nuke,
     wire_to_nuke,
 )
+from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
+from hyperseg.protocol.errors import InputError
 
 
 def test_pixel_centres_map_to_pixel_centres():
@@ -63,5 +63,5 @@ def test_tracks_flip_keys_and_keep_everything_else():
 def test_bad_geometry_is_refused():
     with pytest.raises(InputError, match="positive"):
         FrameGeometry(0, 10, 10, 10)
-    with pytest.raises(InputError, match="proxy scale"):
+    with pytest.raises(InputError, match="proxy must be a scale"):
         FrameGeometry.proxy(10, 10, 1.5)

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 from plugin_plates import HEIGHT, WIDTH
 
-from hyperseg.clicktracks import ClickTrack, ClickTracks
 from hyperseg.imageio import read_image
 from hyperseg.plugin import Client
 from hyperseg.plugin.nuke import node as hyperseg_node
 from hyperseg.plugin.nuke import point_knobs
+from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -58,7 +58,7 @@ def alpha_of(path: Path) -> np.ndarray:
 
 
 def test_menu_entry_and_node_layout(script, plate_files, address):
-    runpy.run_path(str(REPO / "plugin" / "nuke" / "menu.py"))
+    runpy.run_path(str(REPO / "plugin" / "hyperseg" / "plugin" / "nuke" / "menu.py"))
     command = nuke.menu("Nodes").addMenu("HyperSeg").items["HyperSeg"]
     assert "hyperseg_node.create()" in command
     node = make_node(plate_files, address)

@@ -1,0 +1,245 @@
+"""Run a batch job over its frames, in order, one EXR alpha per frame.
+
+Frames run in the job's order; frame ``t`` gets the job's preceding frame as its previous-frame
+context (none for the job's first frame), so any subset of frames (a farm chunk) produces the
+same pixels as a whole run. Outputs are written atomically with the frame number, that frame's
+clicks and the checkpoint id in their metadata. With ``resume`` a frame whose output is a
+complete EXR made from the same clicks is skipped; a partial, corrupt or stale one is redone.
+A daemon that is briefly unreachable is retried with exponential backoff and jitter
+(the plugin's :class:`~hyperseg.plugin.backoff.RetryPolicy`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from hyperseg.batch.job import BatchJob
+from hyperseg.batch.segmenter import PlateFrame, Segmentation, Segmenter
+from hyperseg.imageio import (
+    ALPHA_CHANNEL,
+    HYPOTHESIS_PREFIX,
+    Window,
+    is_complete_exr,
+    read_image,
+    write_alpha_exr,
+)
+from hyperseg.imageio.atomic_write import stale_temp_files
+from hyperseg.plugin.backoff import RetryPolicy
+from hyperseg.protocol.clicktracks import ClickTracks, Point
+from hyperseg.protocol.errors import InputError, UnavailableError
+
+# Up to ~15 s of waiting per frame (0.5, 1, 2, 4, 8 s, less jitter): long enough for a daemon restart.
+DEFAULT_RETRY = RetryPolicy(retries=5, initial_seconds=0.5, multiplier=2.0, max_seconds=8.0)
+
+
+@dataclass(frozen=True)
+class FrameFailure:
+    frame: int
+    reason: str
+    daemon_down: bool = False
+
+
+@dataclass
+class BatchReport:
+    """What a run did: frames written, frames skipped as already complete, failures with reasons."""
+
+    written: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    failed: list[FrameFailure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @classmethod
+    def merged(cls, reports: Sequence[BatchReport], seconds: float) -> BatchReport:
+        """One report for several chunks run side by side in ``seconds`` of wall time."""
+        return cls(
+            written=sorted(f for r in reports for f in r.written),
+            skipped=sorted(f for r in reports for f in r.skipped),
+            failed=sorted((f for r in reports for f in r.failed), key=lambda f: f.frame),
+            seconds=seconds,
+        )
+
+    def summary(self) -> str:
+        total = len(self.written) + len(self.skipped) + len(self.failed)
+        rate = len(self.written) / self.seconds if self.seconds > 0 else 0.0
+        lines = [
+            f"{total} frames: {len(self.written)} written, {len(self.skipped)} already complete, "
+            f"{len(self.failed)} failed in {self.seconds:.1f} s ({rate:.2f} frames/s)"
+        ]
+        if self.failed:
+            lines.append("failed frames:")
+            lines.extend(f"  {f.frame}: {f.reason}" for f in self.failed)
+        return "\n".join(lines)
+
+
+class BatchRunner:
+    """Runs frames of one job through one segmenter."""
+
+    def __init__(
+        self,
+        job: BatchJob,
+        segmenter: Segmenter,
+        tracks: ClickTracks,
+        *,
+        resume: bool = False,
+        retry: RetryPolicy | None = None,
+        progress: bool = True,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.job = job
+        self.segmenter = segmenter
+        self.tracks = tracks
+        self.resume = resume
+        self.retry = retry or DEFAULT_RETRY
+        self.progress = progress
+        self.sleep = sleep
+        self._all_frames = job.frame_list
+        self._previous_of = dict(zip(self._all_frames[1:], self._all_frames[:-1], strict=True))
+        self._plates = job.plate_pattern
+        self._outs = job.out_pattern
+        self._last_plate: PlateFrame | None = None
+
+    def run(self, frames: Sequence[int] | None = None) -> BatchReport:
+        """Segment ``frames`` (default: the whole job), which must all belong to the job's range."""
+        chosen = self._all_frames if frames is None else sorted(set(frames))
+        outside = sorted(set(chosen) - set(self._all_frames))
+        if outside:
+            raise InputError(f"frames {outside[:5]} are not in the job's range {self.job.frames}")
+        self._outs.directory.mkdir(parents=True, exist_ok=True)
+        report = BatchReport()
+        start = time.perf_counter()
+        bar = tqdm(total=len(chosen), unit="frame", desc="hyperseg batch", disable=not self.progress)
+        try:
+            for index, frame in enumerate(chosen):
+                outcome = self._run_frame(frame)
+                if isinstance(outcome, FrameFailure):
+                    report.failed.append(outcome)
+                    if outcome.daemon_down:
+                        report.failed.extend(
+                            FrameFailure(f, "not attempted: the daemon stayed unreachable")
+                            for f in chosen[index + 1 :]
+                        )
+                        break
+                elif outcome:
+                    report.written.append(frame)
+                else:
+                    report.skipped.append(frame)
+                bar.update(1)
+        finally:
+            bar.close()
+        report.seconds = time.perf_counter() - start
+        return report
+
+    def _run_frame(self, frame: int) -> bool | FrameFailure:
+        """True when written, False when skipped as complete, a FrameFailure otherwise."""
+        out = self._outs.path(frame)
+        remove_stale_temp_files(out)
+        positive, negative = self.tracks.at(frame)
+        clicks = clicks_metadata(positive, negative)
+        if self.resume and self._is_done(out, frame, clicks):
+            return False
+        if not positive:
+            return FrameFailure(frame, f"no positive click on frame {frame}: every positive click is off there")
+        plate = self._plate(frame)
+        previous_frame = self._previous_of.get(frame)
+        previous = None if previous_frame is None else self._plate(previous_frame)
+        if self.segmenter.reads_plates:
+            for name, source in (("plate", plate), ("previous frame's plate", previous)):
+                try:
+                    if source is not None:
+                        _ = source.rgb  # read now, so a bad file is named as the plate or the previous one
+                except Exception as exc:
+                    return FrameFailure(frame, f"{name} {source.frame}: {type(exc).__name__}: {exc}")
+        try:
+            result = self._segment_with_retries(plate, previous, positive, negative)
+            self._write(out, frame, clicks, result)
+            self._last_plate = plate
+        except UnavailableError as exc:
+            reason = f"daemon unreachable after {self.retry.retries + 1} attempts: {exc}"
+            return FrameFailure(frame, reason, daemon_down=True)
+        except Exception as exc:  # a farm run records the frame and goes on to the next one
+            return FrameFailure(frame, f"{type(exc).__name__}: {exc}")
+        return True
+
+    def _plate(self, frame: int) -> PlateFrame:
+        if self._last_plate is not None and self._last_plate.frame == frame:
+            return self._last_plate
+        return PlateFrame(frame, self._plates.path(frame))
+
+    def _segment_with_retries(
+        self, plate: PlateFrame, previous: PlateFrame | None, positive: list[Point], negative: list[Point]
+    ) -> Segmentation:
+        return self.retry.run(
+            lambda: self.segmenter.segment(plate, previous, positive, negative),
+            lambda error: isinstance(error, UnavailableError),
+            sleep=self.sleep,
+        )
+
+    def _write(self, out: Path, frame: int, clicks: str, result: Segmentation) -> None:
+        display, data = result.display_window, result.data_window
+        if result.alpha.shape != display.shape:
+            raise InputError(
+                f"segmentation is {result.alpha.shape[1]}x{result.alpha.shape[0]} but the frame's display "
+                f"window is {display.width}x{display.height}"
+            )
+        hypotheses = None
+        if result.hypotheses is not None:
+            hypotheses = np.stack([crop_to_window(h, display, data) for h in result.hypotheses])
+        write_alpha_exr(
+            out,
+            crop_to_window(result.alpha, display, data),
+            hypotheses=hypotheses,
+            display_window=display,
+            data_window=data,
+            pixel_aspect=result.pixel_aspect,
+            metadata={"frame": str(frame), "clicks": clicks, "checkpoint": result.checkpoint_id},
+        )
+
+    def _is_done(self, out: Path, frame: int, clicks: str) -> bool:
+        channels = [ALPHA_CHANNEL]
+        if self.job.hypotheses == "all":
+            channels.append(f"{HYPOTHESIS_PREFIX}0")
+        if not is_complete_exr(out, channels):
+            return False
+        recorded = read_image(out).hyperseg_metadata
+        return recorded.get("frame") == str(frame) and recorded.get("clicks") == clicks
+
+
+def clicks_metadata(positive: list[Point], negative: list[Point]) -> str:
+    """The clicks of one frame as the JSON recorded in its EXR (``hyperseg/clicks``)."""
+    return json.dumps({"positive": [list(p) for p in positive], "negative": [list(n) for n in negative]})
+
+
+def crop_to_window(plane: np.ndarray, source: Window, target: Window) -> np.ndarray:
+    """``plane`` (covering ``source``) re-cut to cover ``target``; pixels outside ``source`` are 0."""
+    if source == target:
+        return plane
+    out = np.zeros(target.shape, dtype=np.float32)
+    x0, x1 = max(source.x, target.x), min(source.x + source.width, target.x + target.width)
+    y0, y1 = max(source.y, target.y), min(source.y + source.height, target.y + target.height)
+    if x0 < x1 and y0 < y1:
+        out[y0 - target.y : y1 - target.y, x0 - target.x : x1 - target.x] = plane[
+            y0 - source.y : y1 - source.y, x0 - source.x : x1 - source.x
+        ]
+    return out
+
+
+def remove_stale_temp_files(out: Path) -> list[Path]:
+    """Delete temp files a killed writer left beside ``out`` (``.{name}.tmp-<pid>-<hex>.exr``).
+
+    Safe because each output frame has a single writer: the runner about to write it.
+    """
+    stale = stale_temp_files(out)
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale

@@ -1,0 +1,224 @@
+"""Where a batch frame gets segmented: in-process over the Predictor, or through a daemon.
+
+Both take a :class:`PlateFrame` (a plate file, read at most once, on demand) and the frame's
+clicks, and return a :class:`Segmentation` at the plate's display-window size. The runner does
+not know which one it holds.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from hyperseg.imageio import ALPHA_CHANNEL, Image, Window, decode_exr_bytes, read_image
+from hyperseg.protocol.clicktracks import Point
+from hyperseg.protocol.errors import InputError, NotFoundError
+
+if TYPE_CHECKING:
+    from hyperseg.model import Predictor
+    from hyperseg.plugin import Client
+
+
+@dataclass
+class PlateFrame:
+    """One plate frame by number and path; ``image`` reads the file the first time it is asked for."""
+
+    frame: int
+    path: Path
+    _image: Image | None = field(default=None, repr=False)
+    _rgb: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def image(self) -> Image:
+        if self._image is None:
+            self._image = read_image(self.path)
+        return self._image
+
+    @property
+    def rgb(self) -> np.ndarray:
+        """(H, W, 3) float32 over the display window, as the model sees the frame."""
+        if self._rgb is None:
+            self._rgb = self.image.to_display_window().rgb()
+        return self._rgb
+
+    @property
+    def display_window(self) -> Window:
+        return self.image.display_window
+
+    @property
+    def data_window(self) -> Window:
+        return self.image.data_window
+
+    @property
+    def pixel_aspect(self) -> float:
+        return self.image.pixel_aspect
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """One frame's result: alpha (H, W), all hypotheses (M, H, W) when asked for, and provenance."""
+
+    alpha: np.ndarray
+    hypotheses: np.ndarray | None
+    scores: np.ndarray
+    checkpoint_id: str
+    display_window: Window
+    data_window: Window
+    pixel_aspect: float
+
+
+class Segmenter(Protocol):
+    reads_plates: bool  # True when segment() needs the frames' pixels here, False when it sends paths
+
+    def segment(
+        self, plate: PlateFrame, previous: PlateFrame | None, positive: list[Point], negative: list[Point]
+    ) -> Segmentation: ...
+
+    def close(self) -> None: ...
+
+
+class LocalSegmenter:
+    """Segments in this process with a :class:`hyperseg.model.Predictor` (needs torch)."""
+
+    def __init__(self, predictor: Predictor, *, proxy: float = 1.0, hypotheses: str = "best") -> None:
+        self.predictor = predictor
+        self.proxy = proxy
+        self.all_hypotheses = hypotheses == "all"
+        self.reads_plates = True
+
+    @classmethod
+    def from_checkpoint(
+        cls, checkpoint: str | os.PathLike[str] | None, *, device: str = "auto", proxy: float = 1.0,
+        hypotheses: str = "best",
+    ) -> LocalSegmenter:
+        """Load ``checkpoint`` (None: the bundled default) onto ``device``."""
+        from hyperseg.model import Predictor
+
+        return cls(Predictor.load(checkpoint, device=device), proxy=proxy, hypotheses=hypotheses)
+
+    def segment(
+        self, plate: PlateFrame, previous: PlateFrame | None, positive: list[Point], negative: list[Point]
+    ) -> Segmentation:
+        encoding = self.predictor.encode_frame(
+            plate.rgb, previous=None if previous is None else previous.rgb, proxy=self.proxy
+        )
+        result = self.predictor.predict_encoded(encoding, positive=positive, negative=negative)
+        return Segmentation(
+            alpha=result.masks[0],
+            hypotheses=result.masks if self.all_hypotheses else None,
+            scores=np.asarray(result.scores, dtype=np.float32),
+            checkpoint_id=self.predictor.checkpoint_id,
+            display_window=plate.display_window,
+            data_window=plate.data_window,
+            pixel_aspect=plate.pixel_aspect,
+        )
+
+    def close(self) -> None:
+        """Nothing to release: the predictor lives as long as its owner keeps it."""
+
+
+class RemoteSegmenter:
+    """Segments through a daemon with the plugin's :class:`hyperseg.plugin.Client`.
+
+    ``send="pixels"`` uploads frames (deduplicated by content hash, so the previous frame is
+    never sent twice); ``send="paths"`` sends only file paths, for a daemon that reads the same
+    storage (a farm), and takes the frame's windows from the EXR the daemon returns.
+    """
+
+    def __init__(
+        self, client: Client, *, proxy: float = 1.0, hypotheses: str = "best", send: str = "pixels"
+    ) -> None:
+        if send not in ("pixels", "paths"):
+            raise ValueError(f"send must be 'pixels' or 'paths', got {send!r}")
+        self.client = client
+        self.proxy = proxy
+        self.hypotheses = hypotheses
+        self.send = send
+        self.reads_plates = send == "pixels"
+
+    @classmethod
+    def connect(
+        cls, server: str, *, token: str | None = None, proxy: float = 1.0, hypotheses: str = "best",
+        send: str = "pixels", timeout: float = 120.0,
+    ) -> RemoteSegmenter:
+        """A client for ``server`` (host:port); the runner, not the client, retries unreachable daemons."""
+        from hyperseg.plugin import Client
+
+        client = Client(server, token=token, timeout=timeout, retries=0)
+        return cls(client, proxy=proxy, hypotheses=hypotheses, send=send)
+
+    def segment(
+        self, plate: PlateFrame, previous: PlateFrame | None, positive: list[Point], negative: list[Point]
+    ) -> Segmentation:
+        if self.send == "paths":
+            frame: object = str(plate.path)
+            before: object = None if previous is None else str(previous.path)
+        else:
+            frame = plate.rgb
+            before = None if previous is None else previous.rgb
+        result = self.client.segment(
+            frame, positive, negative, previous=before, proxy=self.proxy,
+            hypotheses=self.hypotheses, frame_number=plate.frame,
+        )
+        alpha, hypotheses = result.alpha, result.hypotheses
+        if self.send == "paths":
+            reply = decode_exr_bytes(result.exr_bytes)
+            windows = (reply.display_window, reply.data_window, reply.pixel_aspect)
+            reply = reply.to_display_window()
+            alpha, hypotheses = reply.channel(ALPHA_CHANNEL), reply.hypotheses()
+        else:
+            windows = (plate.display_window, plate.data_window, plate.pixel_aspect)
+        return Segmentation(
+            alpha=np.asarray(alpha, dtype=np.float32),
+            hypotheses=None if hypotheses is None else np.asarray(hypotheses, dtype=np.float32),
+            scores=np.asarray(result.scores, dtype=np.float32),
+            checkpoint_id=result.checkpoint_id,
+            display_window=windows[0],
+            data_window=windows[1],
+            pixel_aspect=windows[2],
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+
+@dataclass(frozen=True)
+class SegmenterSettings:
+    """What picks and configures a segmenter: a daemon address, or a checkpoint for in-process work."""
+
+    server: str | None = None
+    checkpoint: str | None = None
+    device: str = "auto"
+    proxy: float = 1.0
+    hypotheses: str = "best"
+    token_file: str | None = None
+    send: str = "pixels"
+
+
+def segmenter_for(settings: SegmenterSettings) -> Segmenter:
+    """Through the daemon at ``settings.server`` when set, else in-process."""
+    if settings.server is None:
+        return LocalSegmenter.from_checkpoint(
+            settings.checkpoint, device=settings.device, proxy=settings.proxy, hypotheses=settings.hypotheses
+        )
+    return RemoteSegmenter.connect(
+        settings.server, token=read_token(settings.token_file), proxy=settings.proxy,
+        hypotheses=settings.hypotheses, send=settings.send,
+    )
+
+
+def read_token(path: str | os.PathLike[str] | None) -> str | None:
+    """The bearer token kept in ``path`` (surrounding whitespace removed), or None without a file."""
+    if path is None:
+        return None
+    try:
+        token = Path(path).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise NotFoundError(f"token file not found: {path}") from None
+    if not token:
+        raise InputError(f"token file {path} is empty")
+    return token

@@ -1,0 +1,97 @@
+"""``hyperseg segment``: one frame, a few clicks, one alpha EXR.
+
+In-process by default (needs the server extra: torch); with ``--server HOST:PORT`` the frame goes
+to a daemon through the torch-free client instead. Either way the EXR is written atomically, half
+float, ZIP, channel ``A`` (plus ``hypotheses.h0..`` with ``--hypotheses all``), the plate's display
+and data windows kept, and metadata recording the clicks and the checkpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from hyperseg.protocol.errors import HypersegError
+
+
+def point(text: str) -> tuple[float, float]:
+    try:
+        x, y = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a click is X,Y in pixels (e.g. 812.5,400.5), got {text!r}") from None
+    return x, y
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("frame", type=Path, help="plate frame (EXR, DPX, TIFF, PNG, JPEG)")
+    parser.add_argument("-p", "--positive", type=point, action="append", default=[], metavar="X,Y",
+                        help="positive click, pixels from the top-left of the display window, y down")
+    parser.add_argument("-n", "--negative", type=point, action="append", default=[], metavar="X,Y",
+                        help="negative click")
+    parser.add_argument("--out", type=Path, required=True, help="alpha EXR to write")
+    parser.add_argument("--server", help="HOST:PORT of a daemon (default: run the model in this process)")
+    parser.add_argument("--token-file", type=Path, help="bearer token for --server")
+    parser.add_argument("--tls-ca", type=Path, help="CA certificate for a TLS daemon")
+    parser.add_argument("--proxy", type=float, default=1.0, help="run the network at this scale (0 < p <= 1)")
+    parser.add_argument("--hypotheses", choices=("best", "all"), default="best")
+    parser.add_argument("--previous", type=Path, help="previous frame, for temporal context")
+    parser.add_argument("--checkpoint", type=Path, help="checkpoint (in-process only; default: the bundled one)")
+    parser.add_argument("--device", default="auto", help="auto|cpu|cuda (in-process only)")
+
+
+def segment_in_process(args: argparse.Namespace) -> None:
+    from hyperseg.imageio import read_image, write_alpha_exr
+    from hyperseg.model import Predictor
+
+    plate = read_image(args.frame)
+    rgb = plate.to_display_window().rgb()
+    previous = read_image(args.previous).to_display_window().rgb() if args.previous else None
+    predictor = Predictor.load(args.checkpoint, device=args.device)
+    predictor.set_frame(rgb, previous, args.proxy)
+    result = predictor.predict(args.positive, args.negative)
+    info = predictor.describe()
+    metadata = {
+        "clicks": json.dumps({"positive": args.positive, "negative": args.negative}),
+        "checkpoint": info["checkpoint"],
+        "backbone": info["backbone"],
+        "source": str(args.frame),
+        "proxy": args.proxy,
+    }
+    write_alpha_exr(args.out, result.alpha, hypotheses=result.masks if args.hypotheses == "all" else None,
+                    display_window=plate.display_window, data_window=plate.display_window,
+                    pixel_aspect=plate.pixel_aspect, metadata=metadata)
+    scores = ", ".join(f"{s:.3f}" for s in result.scores)
+    print(f"wrote {args.out} ({rgb.shape[1]}x{rgb.shape[0]}, {result.seconds:.2f} s per click); scores [{scores}]")
+    if "warning" in info:
+        print(f"note: {info['warning']}", file=sys.stderr)
+
+
+def segment_through_daemon(args: argparse.Namespace) -> None:
+    from hyperseg.plugin import Client
+    from hyperseg.protocol.token_file import read_token_file
+
+    token = read_token_file(args.token_file) if args.token_file else None
+    with Client(args.server, token=token, tls_ca=args.tls_ca, send_paths=False) as client:
+        result = client.segment(str(args.frame), args.positive, args.negative,
+                                previous=str(args.previous) if args.previous else None,
+                                proxy=args.proxy, hypotheses=args.hypotheses)
+    result.save(args.out)
+    print(f"wrote {args.out} via {args.server} (checkpoint {result.checkpoint_id}, backbone {result.backbone})")
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.positive and not args.negative:
+        print("hyperseg segment: no clicks: give at least one -p X,Y (or -n X,Y)", file=sys.stderr)
+        return 2
+    try:
+        if args.server:
+            segment_through_daemon(args)
+        else:
+            segment_in_process(args)
+    except HypersegError as exc:
+        print(f"hyperseg segment: {exc}", file=sys.stderr)
+        return 1
+    return 0
+

@@ -1,0 +1,183 @@
+"""Frames uploaded by content hash: chunk reassembly with checks, and a byte-budgeted store."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from hyperseg.daemon.byte_lru import ByteBudgetLRU
+from hyperseg.daemon.config import MAX_CHUNK_BYTES
+from hyperseg.daemon.frame_pixels import rgb_from_plane
+from hyperseg.imageio import Window
+from hyperseg.protocol.errors import InputError, LimitExceededError
+from hyperseg.protocol.frame_hash import DTYPES, frame_hash_chunks
+from hyperseg.v1 import hyperseg_pb2 as pb
+
+HASH_PATTERN = re.compile(r"[0-9a-f]{64}")
+DTYPE_NAMES = {pb.DTYPE_FLOAT32: "float32", pb.DTYPE_FLOAT16: "float16"}
+
+
+@dataclass(frozen=True)
+class StoredFrame:
+    """One frame ready for the model: RGB over its display window, read-only.
+
+    ``data_window`` is where the source's pixels were (the reply EXR keeps it); uploads send the
+    display window, so for them both windows are equal.
+    """
+
+    sha256: str
+    rgb: np.ndarray  # (H, W, 3) float32 in [0, 1]
+    display_window: Window
+    data_window: Window
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.rgb.nbytes)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels."""
+        return self.rgb.shape[1], self.rgb.shape[0]
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    max_frame_pixels: int
+    max_channels: int
+    max_chunk_bytes: int = MAX_CHUNK_BYTES
+
+
+def check_hash(sha256: str) -> str:
+    """``sha256`` if it is 64 lowercase hex digits, else InputError."""
+    if not HASH_PATTERN.fullmatch(sha256):
+        raise InputError(f"frame hash {sha256[:80]!r} is not 64 lowercase hex digits (SHA-256)")
+    return sha256
+
+
+def check_header(header: pb.FrameHeader, limits: UploadLimits) -> tuple[str, int]:
+    """Validate an upload header; returns (dtype name, expected total bytes)."""
+    check_hash(header.sha256)
+    if header.width == 0 or header.height == 0:
+        raise InputError(f"frame size {header.width}x{header.height} is empty")
+    pixels = header.width * header.height
+    if pixels > limits.max_frame_pixels:
+        raise LimitExceededError(
+            f"frame {header.width}x{header.height} has {pixels} pixels, over this daemon's limit of"
+            f" {limits.max_frame_pixels} (--max-frame-pixels)"
+        )
+    channels = list(header.channel_names)
+    if not channels:
+        raise InputError("frame header names no channels")
+    if len(channels) > limits.max_channels:
+        raise LimitExceededError(
+            f"frame has {len(channels)} channels, over the limit of {limits.max_channels}"
+        )
+    if len(set(channels)) != len(channels) or any(not c or "," in c for c in channels):
+        raise InputError(f"channel names {channels} must be unique, non-empty and free of commas")
+    dtype = DTYPE_NAMES.get(header.dtype)
+    if dtype is None:
+        raise InputError(f"frame dtype must be DTYPE_FLOAT32 or DTYPE_FLOAT16, got {header.dtype}")
+    expected = pixels * len(channels) * DTYPES[dtype].itemsize
+    if header.total_bytes != expected:
+        raise InputError(
+            f"total_bytes {header.total_bytes} does not match {header.width}x{header.height}"
+            f" x {len(channels)} channels x {dtype} = {expected} bytes"
+        )
+    window = header.display_window
+    if header.HasField("display_window") and (window.width, window.height) != (header.width, header.height):
+        raise InputError(
+            f"display window {window.width}x{window.height} differs from the plane's"
+            f" {header.width}x{header.height}"
+        )
+    return dtype, expected
+
+
+def receive_frame(chunks: Iterable[pb.FrameChunk], limits: UploadLimits, on_bytes=None) -> StoredFrame:
+    """Reassemble an UploadFrame stream, checking order, sizes and the content hash.
+
+    ``on_bytes(n)`` is called as data arrives (the server's byte counter).
+    """
+    iterator = iter(chunks)
+    first = next(iterator, None)
+    if first is None:
+        raise InputError("upload carried no chunks")
+    if not first.HasField("header"):
+        raise InputError("the first chunk of an upload must carry the frame header")
+    header = first.header
+    dtype, total = check_header(header, limits)
+    plane = bytearray(total)
+    received = 0
+
+    def accept(chunk: pb.FrameChunk) -> None:
+        nonlocal received
+        size = len(chunk.data)
+        if size > limits.max_chunk_bytes:
+            raise InputError(f"chunk of {size} bytes exceeds the {limits.max_chunk_bytes}-byte chunk limit")
+        if chunk.offset != received:
+            raise InputError(
+                f"chunk at byte offset {chunk.offset} but {received} bytes received so far:"
+                " chunks must arrive in order without gaps"
+            )
+        if received + size > total:
+            raise InputError(f"chunks overrun the frame: {received + size} bytes sent, header says {total}")
+        plane[received : received + size] = chunk.data
+        received += size
+        if on_bytes is not None:
+            on_bytes(size)
+
+    accept(first)
+    for chunk in iterator:
+        if chunk.HasField("header"):
+            raise InputError(f"chunk at offset {chunk.offset} carries a second header")
+        accept(chunk)
+    if received != total:
+        raise InputError(f"upload ended after {received} of {total} bytes")
+    channels = list(header.channel_names)
+    actual = frame_hash_chunks(header.width, header.height, dtype, channels, [memoryview(plane)])
+    if actual != header.sha256:
+        raise InputError(f"content hash mismatch: header says {header.sha256}, the bytes hash to {actual}")
+    pixels = np.frombuffer(plane, dtype=DTYPES[dtype]).reshape(header.height, header.width, len(channels))
+    rgb = rgb_from_plane(pixels, channels, f"frame {header.sha256[:12]}")
+    if header.HasField("display_window"):
+        w = header.display_window
+        window = Window(w.x, w.y, w.width, w.height)
+    else:
+        window = Window(0, 0, header.width, header.height)
+    return StoredFrame(header.sha256, rgb, window, window)
+
+
+class FrameStore:
+    """Uploaded frames by hash, least recently used evicted past ``budget_bytes``."""
+
+    def __init__(self, budget_bytes: int) -> None:
+        self._frames: ByteBudgetLRU[StoredFrame] = ByteBudgetLRU(budget_bytes)
+        self._lock = threading.Lock()
+        self.bytes_received = 0
+
+    def count_bytes(self, n: int) -> None:
+        with self._lock:
+            self.bytes_received += n
+
+    def add(self, frame: StoredFrame) -> None:
+        if not self._frames.put(frame.sha256, frame, frame.nbytes):
+            raise LimitExceededError(
+                f"frame {frame.sha256[:12]} needs {frame.nbytes} bytes, more than the frame store's"
+                f" budget of {self._frames.budget_bytes} (--frame-store-mb)"
+            )
+
+    def get(self, sha256: str) -> StoredFrame | None:
+        return self._frames.get(sha256)
+
+    def missing(self, hashes: Iterable[str]) -> list[str]:
+        return [h for h in hashes if h not in self._frames]
+
+    @property
+    def nbytes(self) -> int:
+        return self._frames.nbytes
+
+    def __len__(self) -> int:
+        return len(self._frames)

@@ -1,0 +1,296 @@
+"""The HyperSeg gRPC service: checks every request, hands segmentations to the model worker.
+
+Each handler turns HypersegErrors into the status code of ``status_mapping`` with the error's
+message, logs one line per request, and keeps counters that tests and GetInfo read.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+
+from hyperseg.daemon.config import MAX_CHUNK_BYTES, DaemonConfig
+from hyperseg.daemon.frame_paths import PathPolicy, load_path_frame
+from hyperseg.daemon.frame_store import FrameStore, StoredFrame, UploadLimits, check_hash, receive_frame
+from hyperseg.daemon.reply_exr import encode_reply_exr
+from hyperseg.daemon.worker import ModelWorker, SegmentJob, SegmentOutcome
+from hyperseg.protocol.clicks import check_clicks
+from hyperseg.protocol.errors import InputError, LimitExceededError, NotFoundError
+from hyperseg.protocol.proxy import check_proxy
+from hyperseg.protocol.status_codes import status_code
+from hyperseg.protocol.version import VERSION
+from hyperseg.v1 import hyperseg_pb2 as pb
+from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
+
+log = logging.getLogger("hyperseg.daemon")
+
+MAX_HASHES_PER_QUERY = 10_000
+
+
+@dataclass(frozen=True)
+class SegmentOptions:
+    """What a Segment or SegmentRange request asks of every frame."""
+
+    proxy: float
+    all_hypotheses: bool
+    chosen: int
+    client_id: str
+
+
+def _peer(context: grpc.ServicerContext) -> str:
+    return context.peer() or "unknown peer"
+
+
+def handled(method):
+    """Map HypersegErrors (and anything unexpected) to a status; count and log failures."""
+
+    @functools.wraps(method)
+    def wrapper(self: HyperSegServicer, request, context: grpc.ServicerContext):
+        try:
+            return method(self, request, context)
+        except Exception as error:
+            self._fail(method.__name__, error, context)
+
+    @functools.wraps(method)
+    def stream_wrapper(self: HyperSegServicer, request, context: grpc.ServicerContext):
+        try:
+            yield from method(self, request, context)
+        except Exception as error:
+            self._fail(method.__name__, error, context)
+
+    return stream_wrapper if inspect.isgeneratorfunction(method) else wrapper
+
+
+class HyperSegServicer(pb_grpc.HyperSegServicer):
+    """Implements hyperseg.v1.HyperSeg over one model worker."""
+
+    def __init__(self, config: DaemonConfig, predictor: Any, worker: ModelWorker, frames: FrameStore) -> None:
+        self.config = config
+        self.predictor = predictor
+        self.worker = worker
+        self.frames = frames
+        self.paths = PathPolicy(config.allow_roots)
+        self.upload_limits = UploadLimits(config.max_frame_pixels, config.max_channels, MAX_CHUNK_BYTES)
+        self._lock = threading.Lock()
+        self.requests_served = 0
+        self.requests_failed = 0
+
+    # ------------------------------------------------------------------------------- counters
+
+    @property
+    def frame_bytes_received(self) -> int:
+        return self.frames.bytes_received
+
+    @property
+    def encode_calls(self) -> int:
+        return self.worker.encode_calls
+
+    @property
+    def cache_hits(self) -> int:
+        return self.worker.cache.hits
+
+    def counters(self) -> pb.Counters:
+        cache = self.worker.cache
+        return pb.Counters(
+            frame_bytes_received=self.frames.bytes_received,
+            frames_stored=len(self.frames),
+            frame_store_bytes=self.frames.nbytes,
+            encode_calls=self.worker.encode_calls,
+            cache_hits=cache.hits,
+            cache_misses=cache.misses,
+            cache_bytes=cache.nbytes,
+            cache_entries=len(cache),
+            requests_served=self.requests_served,
+            requests_superseded=self.worker.superseded,
+            requests_failed=self.requests_failed,
+        )
+
+    def _fail(self, method: str, error: Exception, context: grpc.ServicerContext) -> None:
+        code = status_code(error)
+        with self._lock:
+            self.requests_failed += 1
+        if code is grpc.StatusCode.INTERNAL:
+            log.exception("%s from %s failed unexpectedly", method, _peer(context))
+            message = f"internal error in {method}: {type(error).__name__}: {error}"
+        else:
+            message = str(error)
+            log.info("%s from %s -> %s: %s", method, _peer(context), code.name, message)
+        context.abort(code, message)
+
+    # -------------------------------------------------------------------------------- methods
+
+    @handled
+    def GetInfo(self, request: pb.GetInfoRequest, context: grpc.ServicerContext) -> pb.Info:
+        config = self.config
+        return pb.Info(
+            version=VERSION,
+            device=str(self.predictor.device),
+            checkpoint_id=self.predictor.checkpoint_id,
+            backbone=self.predictor.backbone,
+            hypotheses=self.predictor.hypotheses,
+            limits=pb.Limits(
+                max_frame_pixels=config.max_frame_pixels,
+                max_clicks=config.max_clicks,
+                max_chunk_bytes=MAX_CHUNK_BYTES,
+                max_request_bytes=config.max_request_bytes,
+                max_reply_bytes=config.max_reply_bytes,
+                max_channels=config.max_channels,
+                max_range_items=config.max_range_items,
+            ),
+            counters=self.counters(),
+            cache_budget_bytes=self.worker.cache.budget_bytes,
+            auth_required=config.token is not None,
+            tls=config.tls,
+            model={str(k): str(v) for k, v in self.predictor.describe().items()},
+        )
+
+    @handled
+    def MissingFrames(self, request: pb.MissingFramesRequest, context) -> pb.MissingFramesReply:
+        if len(request.hashes) > MAX_HASHES_PER_QUERY:
+            raise LimitExceededError(
+                f"{len(request.hashes)} hashes in one query, over the limit of {MAX_HASHES_PER_QUERY}"
+            )
+        for sha256 in request.hashes:
+            check_hash(sha256)
+        return pb.MissingFramesReply(missing=self.frames.missing(request.hashes))
+
+    @handled
+    def UploadFrame(self, request_iterator, context) -> pb.UploadFrameReply:
+        start = time.monotonic()
+        received = 0
+
+        def count(n: int) -> None:
+            nonlocal received
+            received += n
+            self.frames.count_bytes(n)
+
+        frame = receive_frame(request_iterator, self.upload_limits, on_bytes=count)
+        self.frames.add(frame)
+        width, height = frame.size
+        log.info(
+            "UploadFrame from %s: %s %dx%d, %d bytes in %.0f ms",
+            _peer(context), frame.sha256[:12], width, height, received, (time.monotonic() - start) * 1000,
+        )
+        return pb.UploadFrameReply(sha256=frame.sha256, bytes_received=received)
+
+    @handled
+    def Segment(self, request: pb.SegmentRequest, context) -> pb.SegmentReply:
+        options = self._options(request.proxy if request.HasField("proxy") else None, request.hypotheses,
+                                request.hypothesis if request.HasField("hypothesis") else None,
+                                request.client_id)
+        frame_number = request.frame_number if request.HasField("frame_number") else None
+        return self._segment(request.frame, request, request.positive, request.negative, frame_number,
+                             options, context)
+
+    @handled
+    def SegmentRange(self, request: pb.SegmentRangeRequest, context):
+        if len(request.items) > self.config.max_range_items:
+            raise LimitExceededError(
+                f"{len(request.items)} frames in one SegmentRange, over the limit of"
+                f" {self.config.max_range_items}: split the range"
+            )
+        options = self._options(request.proxy if request.HasField("proxy") else None, request.hypotheses,
+                                request.hypothesis if request.HasField("hypothesis") else None, "")
+        for index, item in enumerate(request.items):
+            frame_number = item.frame_number if item.HasField("frame_number") else None
+            label = f"frame {frame_number}" if frame_number is not None else f"item {index}"
+            try:
+                yield self._segment(item.frame, item, item.positive, item.negative, frame_number, options,
+                                    context)
+            except InputError as error:
+                raise type(error)(f"{label}: {error}") from error
+            except NotFoundError as error:
+                raise NotFoundError(f"{label}: {error}") from error
+
+    # ---------------------------------------------------------------------------------- parts
+
+    def _options(self, proxy: float | None, hypotheses: int, chosen: int | None, client_id: str) -> SegmentOptions:
+        proxy = 1.0 if proxy is None else check_proxy(proxy)
+        if hypotheses not in (pb.HYPOTHESES_UNSPECIFIED, pb.HYPOTHESES_BEST, pb.HYPOTHESES_ALL):
+            raise InputError(f"hypotheses must be BEST or ALL, got {hypotheses}")
+        count = self.predictor.hypotheses
+        chosen = 0 if chosen is None else chosen
+        if chosen >= count:
+            raise InputError(f"hypothesis {chosen} does not exist: this model gives {count} (0..{count - 1})")
+        return SegmentOptions(float(proxy), hypotheses == pb.HYPOTHESES_ALL, chosen, client_id)
+
+    def _frame(self, ref: pb.FrameRef, role: str) -> StoredFrame:
+        kind = ref.WhichOneof("ref")
+        if kind == "sha256":
+            check_hash(ref.sha256)
+            frame = self.frames.get(ref.sha256)
+            if frame is None:
+                raise NotFoundError(
+                    f"{role} {ref.sha256[:12]}... is not on the daemon (never uploaded, or evicted):"
+                    " upload it (MissingFrames, UploadFrame) and retry"
+                )
+            return frame
+        if kind == "path":
+            return load_path_frame(self.paths.resolve(ref.path), self.config.max_frame_pixels)
+        raise InputError(f"{role} reference is empty: set sha256 or path")
+
+    def _clicks(self, points, sign: str, frame: StoredFrame) -> list[tuple[float, float]]:
+        return check_clicks(((point.x, point.y) for point in points), sign, frame.size)
+
+    def _segment(self, frame_ref, request, positive_points, negative_points, frame_number: int | None,
+                 options: SegmentOptions, context: grpc.ServicerContext) -> pb.SegmentReply:
+        arrived = time.monotonic()
+        clicks = len(positive_points) + len(negative_points)
+        if clicks > self.config.max_clicks:
+            raise LimitExceededError(f"{clicks} clicks, over this daemon's limit of {self.config.max_clicks}")
+        frame = self._frame(frame_ref, "frame")
+        previous = self._frame(request.previous, "previous frame") if request.HasField("previous") else None
+        if previous is not None and previous.size != frame.size:
+            raise InputError(
+                f"previous frame is {previous.size[0]}x{previous.size[1]}, frame is {frame.size[0]}x{frame.size[1]}"
+            )
+        positive = self._clicks(positive_points, "positive", frame)
+        negative = self._clicks(negative_points, "negative", frame)
+        if not positive and not negative:
+            raise InputError("no clicks: give at least one positive or negative click")
+        remaining = context.time_remaining()
+        key = None
+        if options.client_id:
+            key = (options.client_id, frame_number if frame_number is not None else frame.sha256)
+        job = SegmentJob(
+            frame, previous, positive, negative, options.proxy, latest_key=key,
+            deadline=None if remaining is None else arrived + remaining,
+        )
+        self.worker.submit(job)
+        context.add_callback(lambda: self.worker.cancel(job))
+        outcome: SegmentOutcome = job.future.result()
+        masks = outcome.prediction.masks
+        exr_start = time.monotonic()
+        exr = encode_reply_exr(
+            masks, options.chosen, options.all_hypotheses, frame, frame_number=frame_number,
+            positive=positive, negative=negative, checkpoint_id=self.predictor.checkpoint_id,
+        )
+        done = time.monotonic()
+        timings = pb.Timings(
+            queue_ms=outcome.queue_ms, encode_ms=outcome.encode_ms, predict_ms=outcome.predict_ms,
+            exr_ms=(done - exr_start) * 1000, total_ms=(done - arrived) * 1000, cache_hit=outcome.cache_hit,
+        )
+        with self._lock:
+            self.requests_served += 1
+        width, height = frame.size
+        log.info(
+            "Segment from %s client=%r frame=%s%s %dx%d clicks=%d+/%d- proxy=%g -> OK %.0f ms (%s)",
+            _peer(context), options.client_id, frame.sha256[:12],
+            f" #{frame_number}" if frame_number is not None else "", width, height, len(positive),
+            len(negative), options.proxy, timings.total_ms, "cache hit" if outcome.cache_hit else "encoded",
+        )
+        reply = pb.SegmentReply(
+            exr=exr, scores=[float(s) for s in outcome.prediction.scores], chosen=options.chosen,
+            checkpoint_id=self.predictor.checkpoint_id, backbone=self.predictor.backbone, timings=timings,
+            width=width, height=height,
+        )
+        if frame_number is not None:
+            reply.frame_number = frame_number
+        return reply

@@ -1,0 +1,487 @@
+"""Image and frame-sequence I/O on OpenImageIO: plates in, alpha EXRs out.
+
+Everything comes in as float32 (H, W, C) for the file's data window, whatever the format (EXR half
+or float with any channel names, DPX, TIFF, PNG, JPEG; integer formats normalised to [0, 1]).
+Windows follow OpenEXR: origin at the top-left of the display window, y down. Every writer is
+atomic: it writes ``.{name}.tmp-<pid>-<hex>.<ext>`` beside the target, fsyncs, then ``os.replace``;
+a failed write leaves neither the temp file nor a damaged target behind.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import OpenImageIO as oiio
+
+from hyperseg.imageio.atomic_write import atomic_path
+from hyperseg.protocol.errors import CorruptFileError, InputError, NotFoundError
+
+METADATA_PREFIX = "hyperseg/"
+ALPHA_CHANNEL = "A"
+HYPOTHESIS_PREFIX = "hypotheses.h"
+EXR_MAGIC = b"\x76\x2f\x31\x01"
+
+# Pixel type each output format is written in; EXR writers choose half or float explicitly.
+_INTEGER_OUTPUT_TYPES = {
+    ".png": oiio.UINT8,
+    ".jpg": oiio.UINT8,
+    ".jpeg": oiio.UINT8,
+    ".tif": oiio.UINT16,
+    ".tiff": oiio.UINT16,
+    ".dpx": oiio.UINT16,
+}
+_EXR_PIXEL_TYPES = {"half": oiio.HALF, "float": oiio.FLOAT}
+
+
+@dataclass(frozen=True)
+class Window:
+    """A pixel rectangle: origin (x, y) and size, y down from the top of the display window."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+
+    def __post_init__(self) -> None:
+        if self.width <= 0 or self.height <= 0:
+            raise InputError(f"window size must be positive, got {self.width}x{self.height}")
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(height, width), the numpy shape of a plane covering this window."""
+        return (self.height, self.width)
+
+
+@dataclass
+class Image:
+    """Decoded pixels of an image's data window, with the facts needed to place them in the frame."""
+
+    pixels: np.ndarray
+    channel_names: tuple[str, ...]
+    data_window: Window
+    display_window: Window
+    pixel_aspect: float = 1.0
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    def channel(self, name: str) -> np.ndarray:
+        """One channel as (H, W) float32."""
+        if name not in self.channel_names:
+            raise InputError(f"no channel {name!r} in this image; available channels: {', '.join(self.channel_names)}")
+        return self.pixels[:, :, self.channel_names.index(name)]
+
+    def rgb(self) -> np.ndarray:
+        """(H, W, 3) float32: R, G, B if present, else grey (Y or a lone channel) x3, else the first 3."""
+        names = self.channel_names
+        if all(c in names for c in ("R", "G", "B")):
+            planes = [self.channel(c) for c in ("R", "G", "B")]
+        elif "Y" in names:
+            planes = [self.channel("Y")] * 3
+        elif len(names) == 1:
+            planes = [self.pixels[:, :, 0]] * 3
+        elif len(names) >= 3:
+            planes = [self.pixels[:, :, i] for i in range(3)]
+        else:
+            raise InputError(f"cannot make RGB from channels {', '.join(names)}")
+        return np.ascontiguousarray(np.stack(planes, axis=-1), dtype=np.float32)
+
+    def hypotheses(self) -> np.ndarray | None:
+        """The ``hypotheses.h0``.. channels as (M, H, W) float32 in hypothesis order, None if absent."""
+        found = {}
+        for name in self.channel_names:
+            suffix = name.removeprefix(HYPOTHESIS_PREFIX)
+            if suffix != name and suffix.isdigit():
+                found[int(suffix)] = name
+        if not found:
+            return None
+        return np.stack([self.channel(found[k]) for k in sorted(found)])
+
+    @property
+    def hyperseg_metadata(self) -> dict[str, str]:
+        """The ``hyperseg/`` attributes, keys without the prefix (``frame``, ``clicks``, ``checkpoint``)."""
+        return {
+            key.removeprefix(METADATA_PREFIX): value
+            for key, value in self.metadata.items()
+            if key.startswith(METADATA_PREFIX)
+        }
+
+    def to_display_window(self) -> Image:
+        """This image in frame coordinates: data window pasted into the display window, outside = 0."""
+        dw, disp = self.data_window, self.display_window
+        out = np.zeros((disp.height, disp.width, self.pixels.shape[2]), dtype=np.float32)
+        x0, x1 = max(dw.x, disp.x), min(dw.x + dw.width, disp.x + disp.width)
+        y0, y1 = max(dw.y, disp.y), min(dw.y + dw.height, disp.y + disp.height)
+        if x0 < x1 and y0 < y1:
+            out[y0 - disp.y : y1 - disp.y, x0 - disp.x : x1 - disp.x] = self.pixels[
+                y0 - dw.y : y1 - dw.y, x0 - dw.x : x1 - dw.x
+            ]
+        return Image(out, self.channel_names, disp, disp, self.pixel_aspect, dict(self.metadata))
+
+
+def _open_image(path: Path) -> oiio.ImageInput:
+    """An open ImageInput for ``path``, with the errors that name what is wrong with it."""
+    if not path.exists():
+        raise NotFoundError(f"image file not found: {path}")
+    if path.is_dir():
+        raise InputError(f"{path} is a directory, not an image file")
+    inp = oiio.ImageInput.open(str(path))
+    if inp is None:
+        raise CorruptFileError(f"cannot open image {path}: {oiio.geterror() or 'unknown OpenImageIO error'}")
+    return inp
+
+
+def read_display_window(path: str | os.PathLike) -> Window:
+    """The display window of ``path`` from its header alone (no pixels are decoded)."""
+    inp = _open_image(Path(path))
+    try:
+        spec = inp.spec()
+        return Window(spec.full_x, spec.full_y, spec.full_width, spec.full_height)
+    finally:
+        inp.close()
+
+
+def read_image(path: str | os.PathLike, channels: Sequence[str] | None = None) -> Image:
+    """Decode the first subimage of ``path`` to float32; with ``channels``, only those, in that order."""
+    path = Path(path)
+    inp = _open_image(path)
+    try:
+        spec = inp.spec()
+        if spec.deep:
+            raise InputError(f"{path} holds deep data; only flat images are supported")
+        pixels = inp.read_image(0, 0, 0, spec.nchannels, "float")
+        if pixels is None or inp.has_error:
+            raise CorruptFileError(f"cannot decode image {path}: {inp.geterror() or 'OpenImageIO returned no pixels'}")
+    finally:
+        inp.close()
+    pixels = np.asarray(pixels, dtype=np.float32).reshape(spec.height, spec.width, spec.nchannels)
+    image = Image(
+        pixels=pixels,
+        channel_names=tuple(spec.channelnames),
+        data_window=Window(spec.x, spec.y, spec.width, spec.height),
+        display_window=Window(spec.full_x, spec.full_y, spec.full_width, spec.full_height),
+        pixel_aspect=float(spec.get_float_attribute("PixelAspectRatio", 1.0)) or 1.0,
+        metadata={a.name: str(a.value) for a in spec.extra_attribs},
+    )
+    if channels is None:
+        return image
+    unknown = [name for name in channels if name not in image.channel_names]
+    if unknown:
+        raise InputError(
+            f"no channel {', '.join(map(repr, unknown))} in {path}; "
+            f"available channels: {', '.join(image.channel_names)}"
+        )
+    image.pixels = pixels[:, :, [image.channel_names.index(name) for name in channels]]
+    image.channel_names = tuple(channels)
+    return image
+
+
+def read_rgb(path: str | os.PathLike) -> np.ndarray:
+    """(H, W, 3) float32 the size of the DISPLAY window, in frame coordinates (what the model works on).
+
+    The data window is pasted at its place in the display window; pixels outside it are 0.
+    """
+    return read_image(path).to_display_window().rgb()
+
+
+def decode_exr_bytes(data: bytes) -> Image:
+    """Decode an in-memory OpenEXR file (as the daemon sends alphas) through a temp file."""
+    if not data.startswith(EXR_MAGIC):
+        raise CorruptFileError(f"not OpenEXR data: {len(data)} bytes without the EXR magic number")
+    with tempfile.TemporaryDirectory(prefix="hyperseg-exr-") as scratch:
+        path = Path(scratch) / "decode.exr"
+        path.write_bytes(data)
+        try:
+            return read_image(path)
+        except CorruptFileError as err:
+            raise CorruptFileError(f"cannot decode {len(data)} bytes of OpenEXR data: {err}") from err
+
+
+def is_complete_exr(path: str | os.PathLike, expected_channels: Iterable[str] | None = None) -> bool:
+    """True only if ``path`` is an OpenEXR file that fully decodes and has all ``expected_channels``."""
+    path = Path(path)
+    if not path.is_file():
+        return False
+    inp = oiio.ImageInput.open(str(path))
+    if inp is None:
+        oiio.geterror()
+        return False
+    try:
+        spec = inp.spec()
+        if inp.format_name() != "openexr" or spec.deep:
+            return False
+        if not set(expected_channels or ()).issubset(spec.channelnames):
+            return False
+        pixels = inp.read_image(0, 0, 0, spec.nchannels, "float")
+        complete = pixels is not None and not inp.has_error
+        inp.geterror()
+        return complete
+    finally:
+        inp.close()
+
+
+# ---------------------------------------------------------------------------------------- writing
+
+
+def _metadata_attributes(metadata: Mapping[str, str | int | float] | None) -> dict[str, str]:
+    attributes = {}
+    for key, value in (metadata or {}).items():
+        if not isinstance(value, str | int | float):
+            raise InputError(
+                f"metadata {key!r} must be a str, int or float (encode structures as JSON), got {type(value).__name__}"
+            )
+        name = key if key.startswith(METADATA_PREFIX) else METADATA_PREFIX + key
+        attributes[name] = str(value)
+    return attributes
+
+
+def _windows_for(
+    height: int, width: int, data_window: Window | None, display_window: Window | None
+) -> tuple[Window, Window]:
+    data_window = data_window or Window(0, 0, width, height)
+    display_window = display_window or Window(0, 0, width, height)
+    if data_window.shape != (height, width):
+        raise InputError(
+            f"data window {data_window.width}x{data_window.height} does not match the pixels' size {width}x{height}"
+        )
+    return data_window, display_window
+
+
+def _write_atomic(
+    path: Path,
+    pixels: np.ndarray,
+    channel_names: Sequence[str],
+    pixel_type: oiio.TypeDesc,
+    data_window: Window,
+    display_window: Window,
+    pixel_aspect: float,
+    attributes: Mapping[str, str],
+) -> None:
+    spec = oiio.ImageSpec(data_window.width, data_window.height, len(channel_names), pixel_type)
+    spec.channelnames = tuple(channel_names)
+    spec.x, spec.y = data_window.x, data_window.y
+    spec.full_x, spec.full_y = display_window.x, display_window.y
+    spec.full_width, spec.full_height = display_window.width, display_window.height
+    spec.attribute("PixelAspectRatio", float(pixel_aspect))
+    for name, value in attributes.items():
+        spec.attribute(name, value)
+    with atomic_path(path) as temp:
+        out = oiio.ImageOutput.create(str(temp))
+        if out is None:
+            raise InputError(f"cannot write {path}: {oiio.geterror()}")
+        try:
+            if not out.open(str(temp), spec) or not out.write_image(np.ascontiguousarray(pixels)):
+                raise OSError(f"cannot write {path}: {out.geterror()}")
+        finally:
+            out.close()
+
+
+def _check_pixel_aspect(pixel_aspect: float) -> None:
+    if not (np.isfinite(pixel_aspect) and pixel_aspect > 0):
+        raise InputError(f"pixel aspect must be a positive number, got {pixel_aspect}")
+
+
+def write_image(
+    path: str | os.PathLike,
+    pixels: np.ndarray,
+    channel_names: Sequence[str],
+    *,
+    display_window: Window | None = None,
+    data_window: Window | None = None,
+    pixel_aspect: float = 1.0,
+    metadata: Mapping[str, str | int | float] | None = None,
+    exr_pixel_type: str = "float",
+) -> None:
+    """Atomically write (H, W, C) pixels; the extension picks the format.
+
+    EXR: ZIP, float (or ``exr_pixel_type="half"``); PNG/JPEG: 8-bit; TIFF/DPX: 16-bit, values
+    clamped to [0, 1]. ``metadata`` lands as string attributes under ``hyperseg/``.
+    """
+    path = Path(path)
+    pixels = np.asarray(pixels, dtype=np.float32)
+    if pixels.ndim != 3 or pixels.shape[2] != len(channel_names) or 0 in pixels.shape:
+        raise InputError(
+            f"pixels must be (H, W, C) with C = {len(channel_names)} channel names, got shape {pixels.shape}"
+        )
+    suffix = path.suffix.lower()
+    if suffix == ".exr":
+        if exr_pixel_type not in _EXR_PIXEL_TYPES:
+            raise InputError(f"exr_pixel_type must be 'half' or 'float', got {exr_pixel_type!r}")
+        pixel_type = _EXR_PIXEL_TYPES[exr_pixel_type]
+    elif suffix in _INTEGER_OUTPUT_TYPES:
+        pixel_type = _INTEGER_OUTPUT_TYPES[suffix]
+    else:
+        raise InputError(f"cannot write {path}: unsupported extension {path.suffix!r}")
+    _check_pixel_aspect(pixel_aspect)
+    data_window, display_window = _windows_for(pixels.shape[0], pixels.shape[1], data_window, display_window)
+    attributes = _metadata_attributes(metadata)
+    if suffix == ".exr":
+        attributes["compression"] = "zip"
+    _write_atomic(path, pixels, channel_names, pixel_type, data_window, display_window, pixel_aspect, attributes)
+
+
+def write_alpha_exr(
+    path: str | os.PathLike,
+    alpha: np.ndarray,
+    *,
+    hypotheses: np.ndarray | None = None,
+    display_window: Window | None = None,
+    data_window: Window | None = None,
+    pixel_aspect: float = 1.0,
+    metadata: Mapping[str, str | int | float] | None = None,
+) -> None:
+    """Atomically write an alpha EXR: half, ZIP, ``A`` = alpha, ``hypotheses.h0``.. = the (M, H, W) stack.
+
+    Both windows default to the array's size at origin (0, 0). ``metadata`` keys are stored as
+    string attributes with a ``hyperseg/`` prefix (e.g. ``frame``, ``clicks`` as JSON, ``checkpoint``).
+    """
+    alpha = np.asarray(alpha, dtype=np.float32)
+    if alpha.ndim != 2 or 0 in alpha.shape:
+        raise InputError(f"alpha must be a non-empty (H, W) array, got shape {alpha.shape}")
+    planes = [alpha]
+    names = [ALPHA_CHANNEL]
+    if hypotheses is not None:
+        hypotheses = np.asarray(hypotheses, dtype=np.float32)
+        if hypotheses.ndim != 3 or hypotheses.shape[1:] != alpha.shape or hypotheses.shape[0] == 0:
+            raise InputError(
+                f"hypotheses must be (M, H, W) with (H, W) = alpha's {alpha.shape}, got {hypotheses.shape}"
+            )
+        planes.extend(hypotheses)
+        names.extend(f"{HYPOTHESIS_PREFIX}{k}" for k in range(hypotheses.shape[0]))
+    stack = np.stack(planes, axis=-1)
+    if not np.isfinite(stack).all():
+        raise InputError("alpha and hypotheses must be finite: found NaN or infinity")
+    write_image(
+        path,
+        stack,
+        names,
+        display_window=display_window,
+        data_window=data_window,
+        pixel_aspect=pixel_aspect,
+        metadata=metadata,
+        exr_pixel_type="half",
+    )
+
+
+def encode_alpha_exr(
+    alpha: np.ndarray,
+    *,
+    hypotheses: np.ndarray | None = None,
+    display_window: Window | None = None,
+    data_window: Window | None = None,
+    pixel_aspect: float = 1.0,
+    metadata: Mapping[str, str | int | float] | None = None,
+) -> bytes:
+    """The bytes of the file :func:`write_alpha_exr` would write (for sending over gRPC)."""
+    with tempfile.TemporaryDirectory(prefix="hyperseg-exr-") as scratch:
+        path = Path(scratch) / "alpha.exr"
+        write_alpha_exr(
+            path,
+            alpha,
+            hypotheses=hypotheses,
+            display_window=display_window,
+            data_window=data_window,
+            pixel_aspect=pixel_aspect,
+            metadata=metadata,
+        )
+        return path.read_bytes()
+
+
+# ---------------------------------------------------------------------------------- frame patterns
+
+# printf %04d / %d, Nuke ####, Houdini $F4 / $F, @@@@.
+_FRAME_TOKEN = re.compile(r"%(0?\d*)d|#+|\$F(\d*)|@+")
+
+
+@dataclass(frozen=True)
+class FramePattern:
+    """A numbered file sequence: ``plate.%04d.exr``, ``plate.####.exr``, ``plate.$F4.exr``, ``plate.@@@.exr``.
+
+    ``#`` count and ``@`` count give the padding, except that a single ``#`` means 4 as in Nuke;
+    ``%d`` and ``$F`` mean no padding. Negative frames pad like printf: ``%04d`` of -5 is ``-005``.
+    """
+
+    pattern: str
+    directory: Path = field(init=False)
+    prefix: str = field(init=False)
+    suffix: str = field(init=False)
+    padding: int = field(init=False)
+
+    def __init__(self, pattern: str | os.PathLike) -> None:
+        text = os.fspath(pattern)
+        path = Path(text)
+        tokens = list(_FRAME_TOKEN.finditer(path.name))
+        if not tokens:
+            raise InputError(
+                f"no frame number token in the file name of {text!r}; use %04d, ####, $F4 or @@@@ for the frame number"
+            )
+        if len(tokens) > 1:
+            raise InputError(f"more than one frame number token in {text!r}; use exactly one")
+        token = tokens[0]
+        object.__setattr__(self, "pattern", text)
+        object.__setattr__(self, "directory", path.parent)
+        object.__setattr__(self, "prefix", path.name[: token.start()])
+        object.__setattr__(self, "suffix", path.name[token.end() :])
+        object.__setattr__(self, "padding", _padding_of(token))
+
+    def name(self, frame: int) -> str:
+        """The file name of ``frame``."""
+        return f"{self.prefix}{frame:0{self.padding}d}{self.suffix}"
+
+    def path(self, frame: int) -> Path:
+        """The path of ``frame``."""
+        return self.directory / self.name(frame)
+
+    def frames(self) -> dict[int, Path]:
+        """The frames present on disk, sorted by frame number."""
+        if not self.directory.is_dir():
+            raise NotFoundError(f"no frames for {self.pattern!r}: directory {self.directory} does not exist")
+        number = re.compile(re.escape(self.prefix) + r"(-?\d+)" + re.escape(self.suffix))
+        found = {}
+        for entry in self.directory.iterdir():
+            match = number.fullmatch(entry.name)
+            if match and self.name(int(match.group(1))) == entry.name:
+                found[int(match.group(1))] = entry
+        if not found:
+            raise NotFoundError(f"no files match {Path(self.pattern).name!r} in directory {self.directory}")
+        return dict(sorted(found.items()))
+
+    def __str__(self) -> str:
+        return self.pattern
+
+
+def _padding_of(token: re.Match[str]) -> int:
+    text = token.group(0)
+    if text.startswith("%"):
+        return int(token.group(1) or 0)
+    if text.startswith("$F"):
+        return int(token.group(2) or 0)
+    if text == "#":
+        return 4
+    return len(text)
+
+
+def read_sequence(
+    pattern: str | os.PathLike | FramePattern,
+    frames: Iterable[int] | None = None,
+    channels: Sequence[str] | None = None,
+) -> Iterator[tuple[int, Image]]:
+    """Yield (frame, Image) for ``frames`` (default: all on disk); every display size must match the first."""
+    pattern = pattern if isinstance(pattern, FramePattern) else FramePattern(pattern)
+    frames = pattern.frames() if frames is None else frames
+    first: tuple[int, Window] | None = None
+    for frame in frames:
+        image = read_image(pattern.path(frame), channels)
+        size = image.display_window.shape
+        if first is None:
+            first = (frame, image.display_window)
+        elif size != first[1].shape:
+            raise InputError(
+                f"frame {frame} of {pattern.pattern!r} is {size[1]}x{size[0]} but frame {first[0]} "
+                f"is {first[1].width}x{first[1].height}; a sequence must keep one display size"
+            )
+        yield frame, image

@@ -1,0 +1,115 @@
+"""Context channels: what the clicks and frames tell every layer of the CAN.
+
+The paper's ten channels are X_{t-1} and X_t (RGB in [0, 1]), binary click maps B_p and B_n, and
+Euclidean distance maps D_p and D_n. Extra cues (``ModelConfig.extra_context``) follow them.
+
+Units: click coordinates are full-resolution frame pixels (origin at the top-left, y down, pixel
+centres at +0.5). When the network runs at a proxy scale p, distances are measured on the proxy
+grid and divided by p, so they stay in full-resolution pixels; the clip (255 px) is therefore the
+same physical distance at every scale. Distances enter the network divided by the clip, in [0, 1].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from skimage.graph import MCP_Geometric
+
+from hyperseg.model.config import ModelConfig
+from hyperseg.model.cues.classical import BaselineConfig, random_walker_segment
+from hyperseg.protocol.clicks import Point
+
+#: How strongly image gradients lengthen geodesic paths (cost per pixel = 1 + weight * |grad I|).
+GEODESIC_GRADIENT_WEIGHT = 10.0
+
+
+def click_map(points: Sequence[Point], height: int, width: int, radius: float) -> np.ndarray:
+    """Binary (H, W) map: 1 within ``radius`` pixels of a click (at least the clicked pixel)."""
+    out = np.zeros((height, width), np.float32)
+    for x, y in points:
+        col, row = int(np.floor(x)), int(np.floor(y))
+        r = max(int(np.ceil(radius)), 0)
+        r0, r1, c0, c1 = max(row - r, 0), min(row + r + 1, height), max(col - r, 0), min(col + r + 1, width)
+        if r0 >= r1 or c0 >= c1:
+            continue
+        yy, xx = np.mgrid[r0:r1, c0:c1]
+        inside = (xx + 0.5 - x) ** 2 + (yy + 0.5 - y) ** 2 <= max(radius, 0.5) ** 2
+        out[r0:r1, c0:c1][inside] = 1.0
+        if 0 <= row < height and 0 <= col < width:
+            out[row, col] = 1.0
+    return out
+
+
+def euclidean_distance_map(points: Sequence[Point], height: int, width: int, unit: float, clip: float) -> np.ndarray:
+    """Distance from each pixel centre to the nearest click, times ``unit``, clipped; ``clip`` if none."""
+    out = np.full((height, width), clip, np.float32)
+    ys = (np.arange(height, dtype=np.float32) + 0.5)[:, None]
+    xs = (np.arange(width, dtype=np.float32) + 0.5)[None, :]
+    for x, y in points:
+        np.minimum(out, np.sqrt((xs - x) ** 2 + (ys - y) ** 2) * unit, out=out)
+    return np.minimum(out, clip)
+
+
+def gradient_magnitude(rgb: np.ndarray) -> np.ndarray:
+    """Per-pixel colour gradient magnitude of an (H, W, 3) image in [0, 1]."""
+    gy, gx = np.gradient(rgb.astype(np.float32), axis=(0, 1))
+    return np.sqrt((gx**2 + gy**2).sum(axis=2))
+
+
+def geodesic_distance_map(points: Sequence[Point], gradient: np.ndarray, unit: float, clip: float) -> np.ndarray:
+    """Geodesic distance to the nearest click over image gradients (DeepIGeoS), times ``unit``, clipped."""
+    height, width = gradient.shape
+    starts = [(int(np.clip(np.floor(y), 0, height - 1)), int(np.clip(np.floor(x), 0, width - 1)))
+              for x, y in points]
+    if not starts:
+        return np.full((height, width), clip, np.float32)
+    costs = 1.0 + GEODESIC_GRADIENT_WEIGHT * gradient
+    cumulative, _ = MCP_Geometric(costs).find_costs(starts)
+    return np.minimum(cumulative.astype(np.float32) * unit, clip)
+
+
+def walker_probability_map(rgb: np.ndarray, positive: Sequence[Point], negative: Sequence[Point],
+                           max_pixels: int) -> np.ndarray:
+    """Random-walker foreground probability (H, W) from the clicks, the frame border seeded as background.
+
+    The same solver as the random-walker baseline, on at most ``max_pixels`` pixels; zeros
+    until there is a positive click.
+    """
+    return random_walker_segment(rgb, positive, negative, config=BaselineConfig(max_walker_pixels=max_pixels))
+
+
+def build_context(config: ModelConfig, rgb: np.ndarray, previous_rgb: np.ndarray, positive: Sequence[Point],
+                  negative: Sequence[Point], scale: float = 1.0, previous_mask: np.ndarray | None = None,
+                  gradient: np.ndarray | None = None, walker: np.ndarray | None = None) -> np.ndarray:
+    """All context channels, (C_ctx, H, W) float32, in ``config.context_names`` order.
+
+    ``rgb``/``previous_rgb`` are at the grid the network runs on and the clicks are already in
+    that grid's pixels; ``scale`` is that grid's size relative to the full frame. ``gradient``
+    and ``walker`` are precomputed cues (training passes a crop of a whole-frame walker map).
+    """
+    height, width = rgb.shape[:2]
+    unit, clip = 1.0 / scale, config.distance_clip
+    radius = config.click_radius * scale
+    channels: dict[str, np.ndarray] = {
+        "previous_rgb": previous_rgb.transpose(2, 0, 1),
+        "rgb": rgb.transpose(2, 0, 1),
+        "positive_clicks": click_map(positive, height, width, radius)[None],
+        "negative_clicks": click_map(negative, height, width, radius)[None],
+        "positive_distance": euclidean_distance_map(positive, height, width, unit, clip)[None] / clip,
+        "negative_distance": euclidean_distance_map(negative, height, width, unit, clip)[None] / clip,
+    }
+    if "geodesic_distance" in config.extra_context:
+        grad = gradient_magnitude(rgb) if gradient is None else gradient
+        channels["geodesic_distance"] = np.stack([
+            geodesic_distance_map(positive, grad, unit, clip),
+            geodesic_distance_map(negative, grad, unit, clip),
+        ]) / clip
+    if "previous_mask" in config.extra_context:
+        mask = np.zeros((height, width), np.float32) if previous_mask is None else previous_mask
+        channels["previous_mask"] = mask.astype(np.float32)[None]
+    if "walker_probability" in config.extra_context:
+        if walker is None:
+            walker = walker_probability_map(rgb, positive, negative, config.walker_max_pixels)
+        channels["walker_probability"] = walker.astype(np.float32)[None]
+    return np.concatenate([channels[name] for name in config.context_names]).astype(np.float32)

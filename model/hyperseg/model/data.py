@@ -1,0 +1,112 @@
+"""Training and evaluation data: DAVIS sequences, or a studio's plates with their roto alphas.
+
+A sample is one frame with its previous frame (X_{t-1}; the frame itself at a shot's first frame)
+and its ground-truth mask. Splits are by sequence, never by frame: neighbouring frames are
+near-duplicates. Bad samples (unreadable, size mismatch, empty mask) are reported and skipped.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from hyperseg.imageio import FramePattern, read_image, read_rgb
+from hyperseg.model.frames import resize
+from hyperseg.protocol.errors import HypersegError
+
+#: Where the shared DAVIS 2016 sequences live, relative to the repository root.
+DEFAULT_DAVIS_ROOT = Path("../shared/data/davis2016")
+#: Sequences held out for choosing options and reporting scores; the rest train.
+VALIDATION_SEQUENCES = ("blackswan", "cows", "scooter-black")
+
+
+@dataclass(frozen=True)
+class FrameSample:
+    name: str
+    frame: Path
+    previous: Path
+    mask: Path
+    #: Channel of ``mask`` holding the matte; None for single-channel masks (DAVIS PNGs).
+    mask_channel: str | None = None
+
+
+@dataclass
+class LoadedSample:
+    rgb: np.ndarray  # (h, w, 3) float32 in [0, 1]
+    previous: np.ndarray  # (h, w, 3)
+    mask: np.ndarray  # (h, w) bool
+
+
+class BadSample(HypersegError):
+    """A sample that cannot be used: reported and skipped, never fatal."""
+
+
+def davis_sequences(root: Path) -> list[str]:
+    images = Path(root) / "JPEGImages" / "480p"
+    if not images.is_dir():
+        raise HypersegError(f"no DAVIS sequences under {images}: pass --data with the davis2016 folder")
+    return sorted(p.name for p in images.iterdir() if p.is_dir())
+
+
+def davis_samples(root: Path, sequences: Sequence[str], stride: int = 1) -> list[FrameSample]:
+    """Every ``stride``-th annotated frame of each sequence, with its predecessor as X_{t-1}."""
+    root = Path(root)
+    samples = []
+    for sequence in sequences:
+        frames = sorted((root / "JPEGImages" / "480p" / sequence).glob("*.jpg"))
+        for index in range(0, len(frames), stride):
+            frame = frames[index]
+            mask = root / "Annotations" / "480p" / sequence / f"{frame.stem}.png"
+            previous = frames[max(index - 1, 0)]
+            samples.append(FrameSample(f"{sequence}/{frame.stem}", frame, previous, mask))
+    return samples
+
+
+def plate_roto_samples(plate: str, roto: str, channel: str = "A", stride: int = 1) -> list[FrameSample]:
+    """A shot's plate frames with their roto alphas (any OpenImageIO format, frame patterns)."""
+    plates = FramePattern(plate).frames()
+    alphas = FramePattern(roto).frames()
+    frames = sorted(set(plates) & set(alphas))
+    samples = []
+    for index in range(0, len(frames), stride):
+        number = frames[index]
+        previous = plates.get(number - 1, plates[number])
+        samples.append(FrameSample(f"{Path(plate).name}@{number}", plates[number], previous, alphas[number], channel))
+    return samples
+
+
+def load_sample(sample: FrameSample, scale: float = 1.0) -> LoadedSample:
+    """Frame, previous frame and mask at ``scale``; raises BadSample naming what is wrong."""
+    try:
+        rgb = read_rgb(sample.frame)
+        previous = read_rgb(sample.previous)
+        matte = read_image(sample.mask)
+        alpha = matte.channel(sample.mask_channel) if sample.mask_channel else matte.pixels[:, :, 0]
+    except HypersegError as exc:
+        raise BadSample(f"{sample.name}: {exc}") from exc
+    if previous.shape != rgb.shape or alpha.shape != rgb.shape[:2]:
+        raise BadSample(f"{sample.name}: frame {rgb.shape[:2]}, previous {previous.shape[:2]} and mask "
+                        f"{alpha.shape} differ in size")
+    mask = alpha > 0.5 if sample.mask_channel else alpha > 0
+    if not mask.any():
+        raise BadSample(f"{sample.name}: the mask is empty")
+    size = (max(1, round(rgb.shape[0] * scale)), max(1, round(rgb.shape[1] * scale)))
+    small_mask = resize(mask.astype(np.float32), size) > 0.5
+    if not small_mask.any():
+        raise BadSample(f"{sample.name}: the object vanishes at scale {scale}")
+    return LoadedSample(resize(rgb, size), resize(previous, size), small_mask)
+
+
+def usable_samples(samples: Sequence[FrameSample], scale: float = 1.0) -> list[tuple[FrameSample, LoadedSample]]:
+    """Load every sample, reporting and skipping the bad ones on stderr."""
+    loaded = []
+    for sample in samples:
+        try:
+            loaded.append((sample, load_sample(sample, scale)))
+        except BadSample as exc:
+            print(f"hyperseg: skipping sample: {exc}", file=sys.stderr)
+    return loaded

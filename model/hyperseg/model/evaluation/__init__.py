@@ -1,0 +1,1 @@
+"""Evaluation: metrics, the RITM clicker, classical baselines, reports."""

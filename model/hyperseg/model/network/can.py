@@ -1,0 +1,52 @@
+"""The context aggregation network of Table 1 with context-aware skip connections (sec. 2.4).
+
+Layer 1 is a 1x1 convolution from the compressed hypercolumn plus the context channels to
+``width`` channels. Layers 2-9 are 3x3 convolutions with dilations 1, 2, 4, ..., 128 (padding =
+dilation, so the size never shrinks); layer 10 is a 3x3 convolution to M hypotheses. The context
+channels are concatenated into the input of EVERY layer after the first. ReLU follows every layer
+but the last; a sigmoid gives the M soft masks.
+
+Layer 1 is linear, so it is kept split: ``first_layer_context`` is the click-dependent part, while
+the image part is folded into the backbone projection (``hyperseg.model.network.hyperseg_net``).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from hyperseg.model.config import ModelConfig
+
+
+class ContextAggregationNet(nn.Module):
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config
+        ctx, width = config.context_channels, config.width
+        self.first = nn.Conv2d(config.compressed_channels + ctx, width, 1)
+        self.dilated = nn.ModuleList(
+            nn.Conv2d(width + ctx, width, 3, padding=d, dilation=d) for d in config.dilations
+        )
+        self.last = nn.Conv2d(width + ctx, config.hypotheses, 3, padding=1)
+
+    def image_weights(self) -> list[torch.Tensor]:
+        """Layer 1's weights on each layer's compressed channels: (width, rank_l) per hypercolumn layer."""
+        weight = self.first.weight[:, : self.config.compressed_channels, 0, 0]
+        return list(torch.split(weight, list(self.config.tucker_ranks), dim=1))
+
+    def first_layer_context(self, context: torch.Tensor) -> torch.Tensor:
+        """Layer 1's click-dependent part: (B, C_ctx, H, W) -> (B, width, H, W), no bias."""
+        weight = self.first.weight[:, self.config.compressed_channels :]
+        return F.conv2d(context, weight)
+
+    def forward_after_first(self, first: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
+        """Layers 2-10 from layer 1's pre-activation; returns logits (B, M, H, W)."""
+        x = F.relu(first)
+        for layer in self.dilated:
+            x = F.relu(layer(torch.cat([x, context], dim=1)), inplace=True)
+        return self.last(torch.cat([x, context], dim=1))
+
+    def forward(self, compressed: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
+        """The paper's computation, all at frame resolution: logits (B, M, H, W)."""
+        return self.forward_after_first(self.first(torch.cat([compressed, context], dim=1)), context)

@@ -1,0 +1,1 @@
+"""Training: examples and simulated clicks, eq. 3's loss, the trainer, the Tucker fit."""

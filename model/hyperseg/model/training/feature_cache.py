@@ -1,0 +1,71 @@
+"""On-disk cache of each training frame's image-only work.
+
+The backbone and the Tucker projection do not train, so a frame's compressed hypercolumn maps
+(at native resolution, float16) are computed once and stored; epochs after the first cost only
+the CAN. Entries are keyed by the frame files, the scale, the backbone fingerprint and the Tucker
+factors, so changing any of them can never serve stale features. Writes are atomic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from hyperseg.model.checkpoint import atomic_torch_save
+from hyperseg.model.data import FrameSample, load_sample
+from hyperseg.model.network.hyperseg_net import HyperSegNet
+from hyperseg.protocol.errors import CorruptFileError
+
+
+@dataclass
+class CachedFrame:
+    maps: list[torch.Tensor]  # per hypercolumn layer, (rank_l, h_l, w_l) float16
+    rgb: np.ndarray  # (h, w, 3) float32 at the cache's scale
+    previous: np.ndarray
+    mask: np.ndarray  # (h, w) bool
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.mask.shape
+
+
+def tucker_digest(model: HyperSegNet) -> str:
+    digest = hashlib.sha256()
+    for key, value in sorted(model.compressor.state_dict().items()):
+        digest.update(key.encode())
+        digest.update(value.detach().float().cpu().numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+class FeatureDiskCache:
+    def __init__(self, directory: Path, model: HyperSegNet, scale: float) -> None:
+        self.directory = Path(directory)
+        self.model = model
+        self.scale = scale
+        self._salt = f"{scale}|{model.backbone.fingerprint}|{tucker_digest(model)}"
+
+    def path(self, sample: FrameSample) -> Path:
+        key = f"{sample.frame.resolve()}|{sample.previous.resolve()}|{sample.mask.resolve()}|{self._salt}"
+        return self.directory / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.pt"
+
+    def get(self, sample: FrameSample) -> CachedFrame:
+        path = self.path(sample)
+        if path.is_file():
+            try:
+                data = torch.load(path, map_location="cpu", weights_only=True)
+                return CachedFrame(list(data["maps"]), data["rgb"].numpy(), data["previous"].numpy(),
+                                   data["mask"].numpy())
+            except Exception as exc:
+                raise CorruptFileError(f"feature cache entry {path} is damaged ({exc}); delete it") from exc
+        loaded = load_sample(sample, self.scale)
+        with torch.inference_mode():
+            tensor = torch.from_numpy(np.ascontiguousarray(loaded.rgb.transpose(2, 0, 1)))
+            maps = [m.to(torch.float16).clone() for m in self.model.compressed_maps(tensor)]
+        payload = {"maps": maps, "rgb": torch.from_numpy(loaded.rgb),
+                   "previous": torch.from_numpy(loaded.previous), "mask": torch.from_numpy(loaded.mask)}
+        atomic_torch_save(payload, path)
+        return CachedFrame(maps, loaded.rgb, loaded.previous, loaded.mask)

@@ -1,0 +1,295 @@
+"""Training the CAN: seeded, resumable exactly, checkpointing atomically as it goes.
+
+The run directory holds ``state.pt`` (model, optimiser, step and history: what ``--resume``
+continues from), ``model.pt`` (a plain checkpoint for ``Predictor.load``), ``train_log.jsonl``,
+``train_config.json`` and ``training_curve.png``. Every step draws its randomness from
+``(seed, step)`` alone, so a resumed run takes exactly the steps an uninterrupted one would.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from hyperseg.imageio.atomic_write import atomic_path
+from hyperseg.model.checkpoint import atomic_torch_save, checkpoint_payload, load_checkpoint, save_checkpoint
+from hyperseg.model.config import CONFIGS, ModelConfig
+from hyperseg.model.data import (
+    DEFAULT_DAVIS_ROOT,
+    VALIDATION_SEQUENCES,
+    BadSample,
+    davis_samples,
+    davis_sequences,
+    plate_roto_samples,
+)
+from hyperseg.model.network.hyperseg_net import HyperSegNet
+from hyperseg.model.training.examples import Example, ExampleConfig, default_simulator, make_example
+from hyperseg.model.training.feature_cache import CachedFrame, FeatureDiskCache
+from hyperseg.model.training.loss import LossConfig, hyperseg_loss
+from hyperseg.model.training.tucker_fit import load_tucker
+from hyperseg.protocol.errors import InputError
+
+#: Steps whose loss winners rank the hypotheses of an exported checkpoint.
+RANKING_WINDOW = 200
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    model: str = "default"
+    #: DAVIS 2016 folder; empty to train on ``shots`` only.
+    data: str = str(DEFAULT_DAVIS_ROOT)
+    #: A studio's own shots: {"plate": "plate.%04d.exr", "roto": "roto.%04d.exr", "channel": "A"} each.
+    shots: tuple[dict, ...] = ()
+    #: Sequences to train on; empty = every DAVIS sequence not in ``validation``.
+    sequences: tuple[str, ...] = ()
+    validation: tuple[str, ...] = VALIDATION_SEQUENCES
+    frame_stride: int = 4
+    #: Frames are trained on at this fraction of their resolution.
+    scale: float = 0.5
+    steps: int = 2000
+    batch: int = 8
+    lr: float = 1e-3
+    #: Spatial dropout on layer 1's image part (0 in the paper).
+    image_dropout: float = 0.0
+    seed: int = 0
+    checkpoint_every: int = 50
+    #: Stop (after saving) when this many minutes have passed in this sitting; 0 = no limit.
+    max_minutes: float = 0.0
+    examples: ExampleConfig = field(default_factory=ExampleConfig)
+    loss: LossConfig = field(default_factory=LossConfig)
+
+    @classmethod
+    def from_file(cls, path: Path) -> TrainConfig:
+        return cls.from_dict(json.loads(Path(path).read_text()), str(path))
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "training config") -> TrainConfig:
+        """Settings from JSON-like data; a setting left out keeps its default."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise InputError(f"{source}: unknown training settings {sorted(unknown)}")
+        nested = {"examples": ExampleConfig, "loss": LossConfig}
+        values = {}
+        for key, value in data.items():
+            if key in nested:
+                value = nested[key](**{k: tuple(v) if isinstance(v, list) else v for k, v in value.items()})
+            elif key == "shots":
+                value = tuple(dict(shot) for shot in value)
+            elif isinstance(value, list):
+                value = tuple(value)
+            values[key] = value
+        return cls(**values)
+
+
+def comparable(config: TrainConfig) -> dict:
+    """The settings a resumed run must share with the run it continues (length and time limit may change).
+
+    Settings added since a run was written compare at their defaults, so an old run still resumes
+    as long as it is continued without them.
+    """
+    data = json.loads(json.dumps(asdict(config)))
+    return {k: v for k, v in data.items() if k not in ("steps", "max_minutes")}
+
+
+def training_sequences(config: TrainConfig) -> list[str]:
+    if config.sequences:
+        return list(config.sequences)
+    return [s for s in davis_sequences(Path(config.data)) if s not in config.validation]
+
+
+def plot_curve(history: list[dict], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    steps = [h["step"] for h in history]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for key in ("loss", "best", "diversity", "boundary"):
+        values = np.array([h[key] for h in history])
+        window = max(1, len(values) // 50)
+        smooth = np.convolve(values, np.ones(window) / window, mode="valid")
+        ax.plot(steps[window - 1 :], smooth, label=key)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss (moving average)")
+    ax.set_yscale("log")
+    ax.legend()
+    ax.set_title("HyperSeg training")
+    fig.tight_layout()
+    with atomic_path(out) as temp:
+        fig.savefig(temp, dpi=100, format="png")
+    plt.close(fig)
+
+
+class Trainer:
+    def __init__(self, config: TrainConfig, run_dir: Path, tucker: Path | None = None, init: Path | None = None,
+                 cache_dir: Path | None = None) -> None:
+        self.config = config
+        self.run_dir = Path(run_dir)
+        if config.model not in CONFIGS:
+            raise InputError(f"unknown model config {config.model!r}; choose from {sorted(CONFIGS)}")
+        model_config: ModelConfig = CONFIGS[config.model]()
+        torch.manual_seed(config.seed)
+        self.model = HyperSegNet(model_config)
+        if init is not None:
+            start = load_checkpoint(init).model
+            if not model_config.weights_compatible(start.config):
+                raise InputError(f"{init} holds a {start.config.name!r} model whose weights do not fit the "
+                                 f"{config.model!r} config: {start.config} vs {model_config}")
+            self.model.compressor.load_state_dict(start.compressor.state_dict())
+            self.model.can.load_state_dict(start.can.state_dict())
+        elif tucker is None:
+            raise InputError("training from scratch needs --tucker FILE (from `hyperseg fit-tucker`)")
+        else:
+            load_tucker(self.model, tucker)
+        self.model.train()
+        self.model.backbone.eval()
+        self.optimizer = torch.optim.Adam(self.model.can.parameters(), lr=config.lr)
+        self.step = 0
+        self.history: list[dict] = []
+        samples = []
+        if config.data:
+            samples = davis_samples(Path(config.data), training_sequences(config), config.frame_stride)
+        for shot in config.shots:
+            samples += plate_roto_samples(shot["plate"], shot["roto"], shot.get("channel", "A"), config.frame_stride)
+        if not samples:
+            raise InputError(f"no training frames found (data {config.data!r}, {len(config.shots)} shots)")
+        self.samples = samples
+        self.cache = FeatureDiskCache(cache_dir or self.run_dir / "features", self.model, config.scale)
+        self.simulator = default_simulator(config.seed)
+
+    @property
+    def state_path(self) -> Path:
+        return self.run_dir / "state.pt"
+
+    def save(self) -> None:
+        atomic_torch_save({
+            "checkpoint": checkpoint_payload(self.model),
+            "optimizer": self.optimizer.state_dict(),
+            "step": self.step,
+            "history": self.history,
+            "train_config": json.dumps(asdict(self.config)),
+        }, self.state_path)
+        save_checkpoint(self.run_dir / "model.pt", self.model, self.training_summary(), self.hypothesis_order())
+        if self.history:
+            plot_curve(self.history, self.run_dir / "training_curve.png")
+
+    def resume(self) -> None:
+        state = torch.load(self.state_path, map_location="cpu", weights_only=True)
+        written = TrainConfig.from_dict(json.loads(state["train_config"]), str(self.state_path))
+        if comparable(written) != comparable(self.config):
+            raise InputError(f"{self.state_path} was written with another training config; resume with the same one")
+        self.model.compressor.load_state_dict(state["checkpoint"]["tucker"])
+        self.model.can.load_state_dict(state["checkpoint"]["can"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.step = int(state["step"])
+        self.history = list(state["history"])
+        with (self.run_dir / "train_log.jsonl").open("w") as log:
+            log.writelines(json.dumps(record) + "\n" for record in self.history)
+
+    def hypothesis_order(self) -> list[int]:
+        """Hypotheses by how often each won the loss' min over the last ``RANKING_WINDOW`` steps.
+
+        The exported checkpoint relabels its outputs in this order, so hypothesis 0 is the one that
+        was best most often in training, whichever output happened to win early on.
+        """
+        counts = np.zeros(self.model.config.hypotheses)
+        for record in self.history[-RANKING_WINDOW:]:
+            counts += np.asarray(record.get("wins", np.zeros_like(counts)))
+        return [int(i) for i in np.argsort(-counts, kind="stable")]
+
+    def training_summary(self) -> dict:
+        last = self.history[-50:]
+        return {
+            "steps": self.step,
+            "train_config": json.dumps(asdict(self.config)),
+            "final_loss": float(np.mean([h["loss"] for h in last])) if last else float("nan"),
+            "frames": len(self.samples),
+            "hypothesis_order": self.hypothesis_order(),
+        }
+
+    def draw_frame(self, rng: np.random.Generator) -> CachedFrame:
+        """A random usable frame; bad samples are reported on stderr and dropped, never fatal."""
+        while self.samples:
+            sample = self.samples[int(rng.integers(len(self.samples)))]
+            try:
+                return self.cache.get(sample)
+            except BadSample as exc:
+                print(f"hyperseg: skipping sample: {exc}", file=sys.stderr)
+                self.samples.remove(sample)
+        raise InputError("no usable training sample is left")
+
+    def train_step(self) -> dict:
+        config = self.config
+        rng = np.random.default_rng([config.seed, self.step])
+        torch.manual_seed(config.seed * 1_000_003 + self.step)
+        examples, image_parts = [], []
+        for _ in range(config.batch):
+            frame = self.draw_frame(rng)
+            example = make_example(frame, self.model.config, config.examples, config.scale, self.simulator, rng)
+            image_part = self.model.image_part_from_compressed(frame.maps, example.size, example.feature_window)
+            image_parts.append(image_part.flip(-1) if example.flipped else image_part)
+            examples.append(example)
+        image_part = torch.stack(image_parts)
+        if config.image_dropout > 0:
+            image_part = F.dropout2d(image_part, config.image_dropout)
+        self.add_own_error_clicks(examples, image_part, int(rng.integers(0, config.examples.own_error_clicks + 1)))
+        logits = self.model.decode(image_part, torch.stack([torch.from_numpy(e.context) for e in examples]))
+        terms = hyperseg_loss(torch.stack([torch.from_numpy(e.target) for e in examples]), torch.sigmoid(logits),
+                              torch.stack([torch.from_numpy(e.positive_map) for e in examples]),
+                              torch.stack([torch.from_numpy(e.negative_map) for e in examples]), config.loss)
+        self.optimizer.zero_grad(set_to_none=True)
+        terms.total.backward()
+        self.optimizer.step()
+        self.step += 1
+        return {"step": self.step, "loss": terms.total.item(), "best": terms.best.item(),
+                "diversity": terms.diversity.item(), "boundary": terms.boundary.item(),
+                "wins": torch.bincount(terms.best_index, minlength=logits.shape[1]).tolist()}
+
+    @torch.no_grad()
+    def add_own_error_clicks(self, examples: list[Example], image_part: torch.Tensor, rounds: int) -> None:
+        """RITM's iterative training: ``rounds`` times, click each example's largest error of the
+        network's current best hypothesis (as the evaluation clicker would) and rebuild its context."""
+        best = self.hypothesis_order()[0]
+        for _ in range(rounds):
+            context = torch.stack([torch.from_numpy(e.context) for e in examples])
+            probabilities = torch.sigmoid(self.model.decode(image_part, context)[:, best]).numpy()
+            for example, probability in zip(examples, probabilities, strict=True):
+                example.add_error_click(probability, self.model.config, self.config.scale)
+
+    def run(self) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        (self.run_dir / "train_config.json").write_text(json.dumps(asdict(self.config), indent=2))
+        started = time.monotonic()
+        log = (self.run_dir / "train_log.jsonl").open("a")
+        bar = tqdm(total=self.config.steps, initial=self.step, desc="train", unit="step")
+        try:
+            while self.step < self.config.steps:
+                tick = time.monotonic()
+                record = self.train_step()
+                record["seconds"] = round(time.monotonic() - tick, 3)
+                self.history.append(record)
+                log.write(json.dumps(record) + "\n")
+                log.flush()
+                bar.update(1)
+                bar.set_postfix(loss=f"{record['loss']:.3f}", ex_s=f"{self.config.batch / record['seconds']:.1f}")
+                if self.step % self.config.checkpoint_every == 0:
+                    self.save()
+                if self.config.max_minutes and time.monotonic() - started > self.config.max_minutes * 60:
+                    break
+        finally:
+            bar.close()
+            log.close()
+        self.save()
+        if not math.isfinite(self.history[-1]["loss"]):
+            raise InputError("training diverged: the loss is not finite")

@@ -1,0 +1,325 @@
+"""The TD's Python API to a HyperSeg daemon: torch-free, runs inside a host's own Python.
+
+    from hyperseg.plugin import Client
+    with Client("localhost:50051") as client:
+        result = client.segment(rgb, positive=[(120.5, 80.5)])      # (H, W, 3) float32, or a path
+        result.save("alpha.1001.exr")
+
+Frames given as arrays are uploaded once, named by content hash (the daemon is asked which hashes
+it lacks first). Frames given as paths are sent as paths for the daemon to read (a farm on shared
+storage), or read here and uploaded when ``send_paths=False``. A call that finds the daemon
+unreachable is retried with exponential backoff; every failure raises a ``hyperseg.protocol.errors`` class
+carrying the daemon's message.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import grpc
+import numpy as np
+from google.protobuf.json_format import MessageToDict
+
+from hyperseg.imageio import decode_exr_bytes
+from hyperseg.imageio.atomic_write import write_bytes_atomic
+from hyperseg.plugin.backoff import RetryPolicy
+from hyperseg.plugin.frame_upload import FramePlane
+from hyperseg.protocol.clicks import Point, check_clicks
+from hyperseg.protocol.errors import HypersegError, InputError, NotFoundError
+from hyperseg.protocol.proxy import check_proxy
+from hyperseg.protocol.status_codes import error_from_rpc
+from hyperseg.v1 import hyperseg_pb2 as pb
+from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
+
+T = TypeVar("T")
+Frame = np.ndarray | str | os.PathLike
+
+HYPOTHESES = {"best": pb.HYPOTHESES_BEST, "all": pb.HYPOTHESES_ALL}
+MAX_REPLY_BYTES = 512 * 1024 * 1024
+RANGE_BATCH = 16
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """How to reach a daemon; ``Client.from_config`` builds a client from it."""
+
+    address: str = "localhost:50051"
+    token: str | None = None
+    tls_ca: str | None = None
+    tls: bool = False
+    timeout: float = 30.0
+    retries: int = 3
+    send_paths: bool = True
+
+
+@dataclass(frozen=True)
+class SegmentResult:
+    """One frame's answer: the soft alpha in channel A and, when asked for, all hypotheses."""
+
+    alpha: np.ndarray
+    hypotheses: np.ndarray | None
+    scores: np.ndarray
+    exr_bytes: bytes
+    checkpoint_id: str
+    timings: dict[str, float] = field(default_factory=dict)
+    chosen: int = 0
+    frame_number: int | None = None
+    backbone: str = ""
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the EXR exactly as the daemon sent it, atomically (temp file, then rename)."""
+        return write_bytes_atomic(path, self.exr_bytes)
+
+
+@dataclass(frozen=True)
+class RangeItem:
+    """One frame of a range: the frame, its clicks and optionally the previous frame for context."""
+
+    frame: Frame
+    positive: Sequence[Point]
+    negative: Sequence[Point] = ()
+    previous: Frame | None = None
+    frame_number: int | None = None
+
+
+class Client:
+    """A connection to one daemon. Thread-safe; use as a context manager or call ``close()``."""
+
+    def __init__(
+        self,
+        address: str = "localhost:50051",
+        token: str | None = None,
+        tls_ca: str | os.PathLike[str] | None = None,
+        timeout: float = 30.0,
+        retries: int = 3,
+        *,
+        tls: bool = False,
+        send_paths: bool = True,
+        client_id: str | None = None,
+    ) -> None:
+        if not address or ":" not in address:
+            raise InputError(f"daemon address must be host:port, got {address!r}")
+        if timeout <= 0:
+            raise InputError(f"timeout must be positive seconds, got {timeout}")
+        self.address = address
+        self.timeout = float(timeout)
+        self.send_paths = send_paths
+        self.client_id = client_id or uuid.uuid4().hex
+        self.retry = RetryPolicy(retries=retries)
+        self._metadata = (("authorization", f"Bearer {token}"),) if token else ()
+        options = [
+            ("grpc.max_receive_message_length", MAX_REPLY_BYTES),
+            ("grpc.initial_reconnect_backoff_ms", 100),
+            ("grpc.min_reconnect_backoff_ms", 100),
+            ("grpc.max_reconnect_backoff_ms", 2000),
+        ]
+        if tls or tls_ca is not None:
+            roots = _read_ca(tls_ca) if tls_ca is not None else None
+            credentials = grpc.ssl_channel_credentials(root_certificates=roots)
+            self._channel = grpc.secure_channel(address, credentials, options=options)
+        else:
+            self._channel = grpc.insecure_channel(address, options=options)
+        self._stub = pb_grpc.HyperSegStub(self._channel)
+
+    @classmethod
+    def from_config(cls, config: ClientConfig) -> Client:
+        return cls(
+            config.address,
+            token=config.token,
+            tls_ca=config.tls_ca,
+            timeout=config.timeout,
+            retries=config.retries,
+            tls=config.tls,
+            send_paths=config.send_paths,
+        )
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._channel.close()
+
+    # ------------------------------------------------------------------------------------- calls
+
+    def info(self) -> dict[str, Any]:
+        """What the daemon runs: version, device, checkpoint_id, backbone, hypotheses, limits, counters."""
+        reply = self._unary(self._stub.GetInfo, pb.GetInfoRequest())
+        return MessageToDict(reply, preserving_proto_field_name=True, always_print_fields_with_no_presence=True)
+
+    def segment(
+        self,
+        frame: Frame,
+        positive: Sequence[Point],
+        negative: Sequence[Point] = (),
+        previous: Frame | None = None,
+        proxy: float = 1.0,
+        hypotheses: str = "best",
+        frame_number: int | None = None,
+        hypothesis: int | None = None,
+    ) -> SegmentResult:
+        """Segment one frame from clicks in wire coordinates (top-left origin, y down, centres +0.5).
+
+        ``hypotheses="all"`` also returns every hypothesis; ``hypothesis`` picks which goes in A.
+        """
+        request = pb.SegmentRequest(
+            positive=_points(positive, "positive"),
+            negative=_points(negative, "negative"),
+            hypotheses=_hypotheses(hypotheses),
+            client_id=self.client_id,
+        )
+        request.proxy = check_proxy(proxy)
+        if hypothesis is not None:
+            request.hypothesis = int(hypothesis)
+        if frame_number is not None:
+            request.frame_number = int(frame_number)
+        planes = self._attach(request, frame, previous)
+        started = time.perf_counter()
+        reply = self._with_uploads(planes, lambda: self._unary(self._stub.Segment, request))
+        return _result(reply, (time.perf_counter() - started) * 1000.0)
+
+    def segment_range(
+        self,
+        items: Iterable[RangeItem],
+        proxy: float = 1.0,
+        hypotheses: str = "best",
+        hypothesis: int | None = None,
+        batch: int = RANGE_BATCH,
+    ) -> Iterator[SegmentResult]:
+        """Segment many frames, ``batch`` per streamed call, yielding results in order as they come."""
+        if batch < 1:
+            raise InputError(f"batch must be at least 1, got {batch}")
+        pending: list[RangeItem] = []
+        for item in items:
+            pending.append(item)
+            if len(pending) == batch:
+                yield from self._segment_batch(pending, proxy, hypotheses, hypothesis)
+                pending = []
+        if pending:
+            yield from self._segment_batch(pending, proxy, hypotheses, hypothesis)
+
+    # ---------------------------------------------------------------------------------- internals
+
+    def _segment_batch(
+        self, items: list[RangeItem], proxy: float, hypotheses: str, hypothesis: int | None
+    ) -> Iterator[SegmentResult]:
+        request = pb.SegmentRangeRequest(hypotheses=_hypotheses(hypotheses), client_id=self.client_id)
+        request.proxy = check_proxy(proxy)
+        if hypothesis is not None:
+            request.hypothesis = int(hypothesis)
+        planes: list[FramePlane] = []
+        for item in items:
+            entry = request.items.add(
+                positive=_points(item.positive, "positive"), negative=_points(item.negative, "negative")
+            )
+            if item.frame_number is not None:
+                entry.frame_number = int(item.frame_number)
+            planes.extend(self._attach(entry, item.frame, item.previous))
+        started = time.perf_counter()
+        replies = self._with_uploads(planes, lambda: self._stream(self._stub.SegmentRange, request))
+        for reply in replies:
+            yield _result(reply, (time.perf_counter() - started) * 1000.0)
+            started = time.perf_counter()
+
+    def _attach(self, message: Any, frame: Frame, previous: Frame | None) -> list[FramePlane]:
+        """Fill ``message.frame`` (and ``.previous``); upload what the daemon lacks; return the planes."""
+        planes: list[FramePlane] = []
+        for name, value in (("frame", frame), ("previous", previous)):
+            if value is None:
+                continue
+            ref = getattr(message, name)
+            if isinstance(value, str | os.PathLike) and self.send_paths:
+                ref.path = str(Path(value).expanduser().absolute())
+                continue
+            is_path = isinstance(value, str | os.PathLike)
+            plane = FramePlane.from_file(value) if is_path else FramePlane.from_array(value)
+            ref.sha256 = plane.sha256
+            planes.append(plane)
+        if planes:
+            self._upload_missing(planes)
+        return planes
+
+    def _upload_missing(self, planes: list[FramePlane], force: bool = False) -> None:
+        unique = {plane.sha256: plane for plane in planes}
+        missing = list(unique)
+        if not force:
+            reply = self._unary(self._stub.MissingFrames, pb.MissingFramesRequest(hashes=missing))
+            missing = list(reply.missing)
+        for sha in missing:
+            plane = unique[sha]
+            self._call(lambda plane=plane: self._stub.UploadFrame(plane.chunks(), **self._call_kwargs()))
+
+    def _with_uploads(self, planes: list[FramePlane], call: Callable[[], T]) -> T:
+        """Run ``call``; if the daemon evicted an uploaded frame meanwhile, upload again and retry once."""
+        try:
+            return call()
+        except NotFoundError:
+            if not planes:
+                raise
+            self._upload_missing(planes, force=True)
+            return call()
+
+    def _unary(self, method: Callable[..., T], request: Any) -> T:
+        return self._call(lambda: method(request, **self._call_kwargs()))
+
+    def _stream(self, method: Callable[..., Iterable[T]], request: Any) -> list[T]:
+        return self._call(lambda: list(method(request, **self._call_kwargs())))
+
+    def _call_kwargs(self) -> dict[str, Any]:
+        return {"timeout": self.timeout, "metadata": self._metadata}
+
+    def _call(self, call: Callable[[], T]) -> T:
+        try:
+            return self.retry.run(call, _is_unavailable)
+        except grpc.RpcError as error:
+            raise error_from_rpc(error, self.address) from None
+
+
+def _is_unavailable(error: BaseException) -> bool:
+    return isinstance(error, grpc.RpcError) and error.code() is grpc.StatusCode.UNAVAILABLE
+
+
+def _read_ca(path: str | os.PathLike[str]) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise NotFoundError(f"TLS CA certificate not found: {path}") from None
+
+
+def _points(points: Sequence[Point], sign: str) -> list[pb.Point]:
+    return [pb.Point(x=x, y=y) for x, y in check_clicks(points, sign)]
+
+
+def _hypotheses(value: str) -> int:
+    if value not in HYPOTHESES:
+        raise InputError(f"hypotheses must be 'best' or 'all', got {value!r}")
+    return HYPOTHESES[value]
+
+
+def _result(reply: pb.SegmentReply, roundtrip_ms: float) -> SegmentResult:
+    image = decode_exr_bytes(reply.exr).to_display_window()
+    if "A" not in image.channel_names:
+        raise HypersegError(f"the daemon's EXR has no channel A (channels: {', '.join(image.channel_names)})")
+    timings = MessageToDict(
+        reply.timings, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+    )
+    timings["roundtrip_ms"] = roundtrip_ms
+    return SegmentResult(
+        alpha=image.channel("A").copy(),
+        hypotheses=image.hypotheses(),
+        scores=np.asarray(reply.scores, dtype=np.float32),
+        exr_bytes=reply.exr,
+        checkpoint_id=reply.checkpoint_id,
+        timings=timings,
+        chosen=int(reply.chosen),
+        frame_number=int(reply.frame_number) if reply.HasField("frame_number") else None,
+        backbone=reply.backbone,
+    )

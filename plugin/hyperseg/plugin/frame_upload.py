@@ -1,0 +1,76 @@
+"""A frame as the daemon receives it: a float32 RGB plane named by its content hash, sent in chunks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from hyperseg.imageio import Window, read_image
+from hyperseg.protocol.errors import InputError
+from hyperseg.protocol.frame_hash import frame_hash
+from hyperseg.v1 import hyperseg_pb2 as pb
+
+CHANNELS = ("R", "G", "B")
+DEFAULT_CHUNK_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FramePlane:
+    """An (H, W, 3) float32 C-contiguous plane, its content hash and where it sits in the frame."""
+
+    pixels: np.ndarray
+    sha256: str
+    display_window: Window | None = None
+
+    @classmethod
+    def from_array(cls, pixels: np.ndarray, display_window: Window | None = None) -> FramePlane:
+        array = np.asarray(pixels)
+        if array.ndim != 3 or array.shape[2] not in (3, 4) or 0 in array.shape[:2]:
+            raise InputError(f"a frame must be an (H, W, 3) RGB array, got shape {array.shape}")
+        if not np.issubdtype(array.dtype, np.floating):
+            raise InputError(f"a frame must hold floats (linear, [0, 1] for SDR), got dtype {array.dtype}")
+        plane = np.ascontiguousarray(array[:, :, :3], dtype=np.float32)
+        return cls(plane, frame_hash(plane, CHANNELS), display_window)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> FramePlane:
+        """Read an image here (for a daemon that cannot see this file) as its display window."""
+        image = read_image(Path(path)).to_display_window()
+        return cls.from_array(image.rgb(), image.display_window)
+
+    @property
+    def width(self) -> int:
+        return int(self.pixels.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.pixels.shape[0])
+
+    def header(self) -> pb.FrameHeader:
+        header = pb.FrameHeader(
+            sha256=self.sha256,
+            width=self.width,
+            height=self.height,
+            channel_names=list(CHANNELS),
+            dtype=pb.DTYPE_FLOAT32,
+            total_bytes=self.pixels.nbytes,
+        )
+        if self.display_window is not None:
+            window = self.display_window
+            header.display_window.CopyFrom(
+                pb.Window(x=window.x, y=window.y, width=window.width, height=window.height)
+            )
+        return header
+
+    def chunks(self, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[pb.FrameChunk]:
+        """The UploadFrame stream: the header rides on the first chunk, then data in order."""
+        data = memoryview(self.pixels).cast("B")
+        for offset in range(0, len(data), chunk_bytes):
+            chunk = pb.FrameChunk(offset=offset, data=bytes(data[offset : offset + chunk_bytes]))
+            if offset == 0:
+                chunk.header.CopyFrom(self.header())
+            yield chunk

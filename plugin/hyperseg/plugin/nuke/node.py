@@ -1,0 +1,462 @@
+"""The HyperSeg node: a Group with the plate input, its knobs, and the callbacks behind them.
+
+Inside the Group: ``plate`` (Input) -> ``plate_cache`` (Write, disabled except while this module
+renders the plate for a daemon that needs pixels from a non-Read input) and ``alpha_read`` (Read
+of the cached alpha EXRs) -> ``alpha_copy`` (Copy: the chosen hypothesis into rgba.alpha) -> Output.
+
+Thin on purpose: knobs are read here on the main thread into plain settings
+(:mod:`hyperseg.plugin.session`), the network work runs on a worker thread
+(:mod:`hyperseg.plugin.background`), and results come back through ``nuke.executeInMainThread``.
+knobChanged never renders or calls the daemon itself: it schedules the work for after the
+callback returns. Without a GUI (``nuke -t``) the same functions run inline, so a farm script
+can call :func:`segment_range` or :func:`segment_all`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import nuke
+
+from hyperseg.plugin.background import Job, LatestWinsRunner
+from hyperseg.plugin.client import ClientConfig
+from hyperseg.plugin.coords import tracks_nuke_to_wire, tracks_wire_to_nuke
+from hyperseg.plugin.nuke import point_knobs
+from hyperseg.plugin.session import CachePaths, FrameOutcome, NodeSession, NodeSettings, PlateSource, RangeOutcome
+from hyperseg.protocol.clicktracks import ClickTracks
+from hyperseg.protocol.errors import HypersegError, InputError, SupersededError
+from hyperseg.protocol.framerange import parse_frame_range
+from hyperseg.protocol.token_file import read_token_file
+
+MARKER = "hyperseg_node"
+HYPOTHESES = ["1 (best)", "2", "3", "4", "5", "6"]
+LIVE_KNOBS = {"proxy", "proxy_scale", "previous_frame", "live"}
+_MODULE = "import hyperseg.plugin.nuke.node as hyperseg_node; hyperseg_node"
+KNOB_CHANGED = f"{_MODULE}.knob_changed(nuke.thisNode(), nuke.thisKnob())"
+
+_sessions: dict[str, NodeSession] = {}
+_quiet: set[str] = set()
+_runner: list[LatestWinsRunner] = []
+
+
+# ------------------------------------------------------------------------------------------ building
+
+
+def create():
+    """Nodes menu entry: a HyperSeg node under the selected node (the plate)."""
+    group = nuke.createNode("Group", inpanel=False)
+    group.setName("HyperSeg1")
+    build(group)
+    return group
+
+
+def build(group) -> None:
+    """Fill an empty Group with the internal nodes and the HyperSeg knobs."""
+    cache = CachePaths(Path(os.environ.get("HYPERSEG_CACHE", Path(tempfile.gettempdir()) / "hyperseg")) / group.name())
+    group.begin()
+    plate = nuke.nodes.Input()
+    plate.setName("plate")
+    write = nuke.nodes.Write(
+        file=cache.plate, proxy=cache.plate_proxy, file_type="exr", datatype="32 bit float", channels="rgb"
+    )
+    write.setName("plate_cache")
+    write["disable"].setValue(True)
+    write.setInput(0, plate)
+    read = nuke.nodes.Read(file=cache.alpha, proxy=cache.alpha_proxy, on_error="black")
+    read.setName("alpha_read")
+    copy = nuke.nodes.Copy(from0="rgba.alpha", to0="rgba.alpha")
+    copy.setName("alpha_copy")
+    copy.setInput(0, plate)
+    copy.setInput(1, read)
+    nuke.nodes.Output().setInput(0, copy)
+    group.end()
+    for knob in _knobs(cache):
+        group.addKnob(knob)
+    group["knobChanged"].setValue(KNOB_CHANGED)
+
+
+def _knobs(cache: CachePaths) -> list:
+    def button(name: str, label: str, function: str):
+        return nuke.PyScript_Knob(name, label, f"{_MODULE}.{function}(nuke.thisNode())")
+
+    def with_value(knob, value, tooltip: str = ""):
+        knob.setValue(value)
+        if tooltip:
+            knob.setTooltip(tooltip)
+        return knob
+
+    hidden = [nuke.String_Knob(MARKER, "", "1"), nuke.String_Knob(point_knobs.REGISTRY, "points", "")]
+    for knob in hidden:
+        knob.setVisible(False)
+    return [
+        nuke.Tab_Knob("hyperseg", "HyperSeg"),
+        with_value(nuke.String_Knob("server", "server"), "localhost:50051", "host:port of `hyperseg serve`"),
+        nuke.File_Knob("token_file", "token file"),
+        nuke.File_Knob("tls_ca", "TLS CA"),
+        with_value(nuke.Boolean_Knob("send_paths", "daemon reads plate files"), False, "off: upload pixels"),
+        nuke.Text_Knob("status", "status", "ready: add a positive point"),
+        button("add_positive", "add positive", "add_positive"),
+        button("add_negative", "add negative", "add_negative"),
+        nuke.Enumeration_Knob("selected_point", "point", []),
+        button("remove_point", "remove point", "remove_selected_point"),
+        nuke.Enumeration_Knob("hypothesis", "hypothesis", HYPOTHESES),
+        nuke.Boolean_Knob("proxy", "interactive proxy"),
+        with_value(nuke.Double_Knob("proxy_scale", "scale"), 0.5, "scale the network runs at while clicking"),
+        with_value(nuke.Boolean_Knob("previous_frame", "previous-frame context"), True),
+        with_value(nuke.Boolean_Knob("live", "segment as I click"), True),
+        button("segment_frame", "segment frame", "segment_frame"),
+        with_value(nuke.String_Knob("frames", "frames"), "", "empty: the script range; or e.g. 1001-1100x2"),
+        button("segment_range", "segment range", "segment_range"),
+        nuke.File_Knob("clicks_file", "clicks.json"),
+        button("export_clicks", "export clicks.json", "export_clicks"),
+        button("import_clicks", "import clicks.json", "import_clicks"),
+        with_value(
+            nuke.File_Knob("cache_dir", "cache folder"),
+            str(cache.directory),
+            "alphas (and plates rendered for the daemon) go here; use shared storage for farm renders",
+        ),
+        *hidden,
+    ]
+
+
+# ------------------------------------------------------------------------------------------ callbacks
+
+
+def knob_changed(node, knob) -> None:
+    """The Group's knobChanged: cheap knob work here, segmentation scheduled for after the callback."""
+    name = node.fullName()
+    if name in _quiet:
+        return
+    changed = knob.name()
+    if changed == "hypothesis":
+        _show_hypothesis(node)
+    elif changed == "cache_dir":
+        _point_internal_nodes_at_cache(node)
+    elif node["live"].value() and (changed in LIVE_KNOBS or _is_point_knob(node, changed)):
+        nuke.executeInMainThread(_segment_after_callback, (name, nuke.frame()))
+
+
+def add_positive(node) -> None:
+    _add_point(node, "positive")
+
+
+def add_negative(node) -> None:
+    _add_point(node, "negative")
+
+
+def remove_selected_point(node) -> None:
+    point_id = node["selected_point"].value()
+    with _reporting(node), _quietly(node):
+        point_knobs.remove_point(node, point_id)
+        _refresh_point_list(node)
+        _status(node, f"removed {point_id}")
+    if node["live"].value() and point_knobs.registry(node):
+        segment_frame(node)
+
+
+def segment_frame(node, frame: int | None = None) -> None:
+    """Segment one frame off the main thread; its alpha appears on the stream when it arrives."""
+    _segment_frame(node, nuke.frame() if frame is None else frame, rerender_plate=True)
+
+
+def segment_range(node, frames: list[int] | None = None) -> RangeOutcome | None:
+    """Segment a range at full resolution with a cancellable progress bar (inline under ``nuke -t``).
+
+    ``frames`` default to the node's ``frames`` knob, else the script's range.
+    """
+    name = node.fullName()
+    if _jobs().busy(name):
+        _status(node, "busy: wait for the running segmentation to finish")
+        return None
+    settings = None
+    with _reporting(node):
+        frames = frames or _frames(node)
+        settings = snapshot(node)
+        _render_plate(node, settings, frames)
+    if settings is None:
+        return None
+    outcome: list[RangeOutcome] = []
+    errors: list[Exception] = []
+    session = _session(name)
+    label = node.name()
+
+    def work() -> RangeOutcome:
+        task = nuke.ProgressTask(f"HyperSeg {label}") if nuke.GUI else None
+
+        def progress(done: int, total: int, frame: int) -> None:
+            if task is None:
+                print(f"HyperSeg {label}: frame {frame} ({done}/{total})", flush=True)
+            else:
+                task.setProgress(int(100 * done / total))
+                task.setMessage(f"frame {frame} ({done}/{total})")
+
+        return session.segment_range(settings, frames, progress, task.isCancelled if task else None)
+
+    def done(result: RangeOutcome) -> None:
+        outcome.append(result)
+        _range_done(name, result)
+
+    def failed(error: Exception) -> None:
+        errors.append(error)
+        _failed(name, error)
+
+    _status(node, f"segmenting {len(frames)} frames...")
+    _jobs().submit(name, Job(work, done, failed))
+    if not nuke.GUI and errors:
+        raise errors[0]
+    return outcome[0] if outcome else None
+
+
+def segment_all(frames: list[int] | None = None) -> list[RangeOutcome]:
+    """Headless (``nuke -t``): segment every HyperSeg node of the script over ``frames``."""
+    return [
+        result
+        for node in nuke.allNodes("Group")
+        if node.knob(MARKER) is not None
+        for result in [segment_range(node, frames)]
+        if result is not None
+    ]
+
+
+def export_clicks(node) -> None:
+    with _reporting(node):
+        path = _clicks_path(node)
+        tracks = tracks_nuke_to_wire(point_knobs.read_tracks(node), node.format().height())
+        tracks.save(path)
+        _status(node, f"exported {len(tracks.tracks)} clicks to {path}")
+
+
+def import_clicks(node) -> None:
+    with _reporting(node):
+        path = _clicks_path(node)
+        tracks = ClickTracks.load(path)
+        with _quietly(node):
+            point_knobs.replace_tracks(node, tracks_wire_to_nuke(tracks, node.format().height()))
+            _refresh_point_list(node)
+        _status(node, f"imported {len(tracks.tracks)} clicks from {path}")
+
+
+# ------------------------------------------------------------------------------------------ snapshot
+
+
+def snapshot(node) -> NodeSettings:
+    """Everything a segmentation needs from the node's knobs, as plain data (main thread)."""
+    if node.input(0) is None:
+        raise InputError(f"{node.name()}: connect a plate to the input")
+    height = node.format().height()
+    token_file = node["token_file"].value().strip()
+    token = read_token_file(token_file) if token_file else os.environ.get("HYPERSEG_TOKEN") or None
+    connection = ClientConfig(
+        address=node["server"].value().strip(),
+        token=token,
+        tls_ca=node["tls_ca"].value().strip() or None,
+        send_paths=bool(node["send_paths"].value()),
+        timeout=120.0,
+        retries=2,
+    )
+    cache = CachePaths(Path(node["cache_dir"].value()))
+    proxy_mode = bool(nuke.root()["proxy"].value())
+    upstream = node.input(0)
+    if upstream.Class() == "Read":
+        plate = PlateSource(upstream["file"].value())
+    else:
+        plate = PlateSource(cache.plate_proxy if proxy_mode else cache.plate, rendered=True)
+    return NodeSettings(
+        connection=connection,
+        tracks=tracks_nuke_to_wire(point_knobs.read_tracks(node), height),
+        format_width=node.format().width(),
+        format_height=height,
+        plate=plate,
+        cache=cache,
+        proxy_mode=proxy_mode,
+        network_proxy=float(node["proxy_scale"].value()) if node["proxy"].value() else 1.0,
+        use_previous=bool(node["previous_frame"].value()),
+    )
+
+
+# ------------------------------------------------------------------------------------------ internals
+
+
+def _segment_frame(node, frame: int, rerender_plate: bool) -> None:
+    name = node.fullName()
+    settings = None
+    with _reporting(node):
+        settings = snapshot(node)
+        if rerender_plate or not settings.plate.path(frame).is_file():
+            _render_plate(node, settings, [frame])
+    if settings is None:
+        return
+    session = _session(name)
+    _status(node, f"segmenting frame {frame}...")
+    _jobs().submit(
+        name,
+        Job(
+            lambda: session.segment_frame(settings, frame),
+            lambda outcome: _frame_done(name, outcome),
+            lambda error: _failed(name, error),
+        ),
+    )
+
+
+def _segment_after_callback(name: str, frame: int) -> None:
+    node = nuke.toNode(name)
+    if node is not None and point_knobs.registry(node):
+        _segment_frame(node, frame, rerender_plate=False)
+
+
+def _render_plate(node, settings: NodeSettings, frames: list[int]) -> None:
+    """Render the plate through the internal Write for frames the daemon needs as pixels (main thread)."""
+    if not settings.plate.rendered:
+        return
+    settings.cache.directory.mkdir(parents=True, exist_ok=True)
+    write = nuke.toNode(f"{node.fullName()}.plate_cache")
+    write["disable"].setValue(False)
+    try:
+        for start, end in _runs(frames):
+            nuke.execute(write, start, end, 1)
+    finally:
+        write["disable"].setValue(True)
+
+
+def _frame_done(name: str, outcome: FrameOutcome) -> None:
+    node = nuke.toNode(name)
+    if node is None:
+        return
+    _reload_alpha(node)
+    if outcome.note:
+        _status(node, outcome.note)
+        return
+    timings = outcome.timings
+    cached = " (features cached)" if timings.get("cache_hit") else ""
+    _status(node, f"frame {outcome.frame}: {timings.get('roundtrip_ms', 0.0):.0f} ms{cached}")
+
+
+def _range_done(name: str, outcome: RangeOutcome) -> None:
+    node = nuke.toNode(name)
+    if node is not None:
+        _reload_alpha(node)
+        _status(node, outcome.summary())
+
+
+def _failed(name: str, error: Exception) -> None:
+    if isinstance(error, SupersededError):
+        return
+    node = nuke.toNode(name)
+    if node is not None:
+        message = str(error) if isinstance(error, HypersegError) else f"unexpected {type(error).__name__}: {error}"
+        _status(node, f"error: {message}")
+
+
+def _add_point(node, sign: str) -> None:
+    fmt = node.format()
+    with _reporting(node), _quietly(node):
+        offset = 0.05 * len(point_knobs.registry(node))
+        position = (fmt.width() * (0.5 + offset), fmt.height() * (0.5 + offset))
+        point_id = point_knobs.add_point(node, sign, position, nuke.frame())
+        _refresh_point_list(node)
+        node["selected_point"].setValue(point_id)
+        _status(node, f"added {point_id}: drag it in the viewer")
+
+
+def _refresh_point_list(node) -> None:
+    node["selected_point"].setValues([point_id for point_id, _ in point_knobs.registry(node)])
+
+
+def _show_hypothesis(node) -> None:
+    index = int(node["hypothesis"].getValue())
+    channel = "rgba.alpha" if index == 0 else f"hypotheses.h{index}"
+    with _quietly(node):
+        nuke.toNode(f"{node.fullName()}.alpha_copy")["from0"].setValue(channel)
+
+
+def _point_internal_nodes_at_cache(node) -> None:
+    cache = CachePaths(Path(node["cache_dir"].value()))
+    read = nuke.toNode(f"{node.fullName()}.alpha_read")
+    write = nuke.toNode(f"{node.fullName()}.plate_cache")
+    with _quietly(node):
+        read["file"].setValue(cache.alpha)
+        read["proxy"].setValue(cache.alpha_proxy)
+        write["file"].setValue(cache.plate)
+        write["proxy"].setValue(cache.plate_proxy)
+
+
+def _reload_alpha(node) -> None:
+    nuke.toNode(f"{node.fullName()}.alpha_read")["reload"].execute()
+
+
+def _is_point_knob(node, knob_name: str) -> bool:
+    point_id = knob_name.removesuffix("_off")
+    return any(point_id == entry[0] for entry in point_knobs.registry(node))
+
+
+def _frames(node) -> list[int]:
+    spec = node["frames"].value().strip()
+    if spec:
+        return parse_frame_range(spec)
+    root = nuke.root()
+    return list(range(int(root["first_frame"].value()), int(root["last_frame"].value()) + 1))
+
+
+def _clicks_path(node) -> Path:
+    path = node["clicks_file"].value().strip()
+    if not path:
+        raise InputError("set the clicks.json file first")
+    return Path(path)
+
+
+def _runs(frames: list[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for frame in sorted(set(frames)):
+        if runs and frame == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], frame)
+        else:
+            runs.append((frame, frame))
+    return runs
+
+
+def _status(node, text: str) -> None:
+    with _quietly(node):
+        node["status"].setValue(text)
+    if not nuke.GUI:
+        print(f"HyperSeg {node.name()}: {text}", flush=True)
+
+
+def _session(name: str) -> NodeSession:
+    return _sessions.setdefault(name, NodeSession())
+
+
+def _jobs() -> LatestWinsRunner:
+    """One runner per mode: background threads with a GUI, inline under ``nuke -t``."""
+    if not _runner or _runner[0].background != bool(nuke.GUI):
+        _runner[:] = [LatestWinsRunner(lambda call, *args: nuke.executeInMainThread(call, args), bool(nuke.GUI))]
+    return _runner[0]
+
+
+@contextlib.contextmanager
+def _quietly(node) -> Iterator[None]:
+    """Knob writes made here do not re-enter knob_changed."""
+    name = node.fullName()
+    nested = name in _quiet
+    _quiet.add(name)
+    try:
+        yield
+    finally:
+        if not nested:
+            _quiet.discard(name)
+
+
+@contextlib.contextmanager
+def _reporting(node) -> Iterator[None]:
+    """A HyperSeg error or a failed Nuke render shows on the node's status line, not as a traceback.
+
+    Without a GUI it is raised after that, so a farm job fails loudly."""
+    try:
+        yield
+    except (HypersegError, RuntimeError, OSError) as error:
+        _status(node, f"error: {error}")
+        if not nuke.GUI:
+            raise

@@ -1,0 +1,132 @@
+"""Click points as a node's XY knobs: keys on the knobs are click tracks (DESIGN.md).
+
+Each click is an animated ``XY_Knob`` named by its id (``p1``, ``n1``, ...) in Nuke coordinates,
+keyed with linear interpolation so the viewer shows what ``clicks.json`` and ``hyperseg batch``
+compute, plus a ``<id>_off`` text knob of frames where it is switched off (``1020-1030,1040``).
+A hidden ``points`` knob lists the ids and signs in order. Main thread only, like every Nuke call.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nuke
+
+from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
+from hyperseg.protocol.errors import InputError
+from hyperseg.protocol.framerange import format_frame_range, parse_frame_range
+
+REGISTRY = "points"
+_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+PREFIX = {"positive": "p", "negative": "n"}
+
+
+def registry(node) -> list[tuple[str, str]]:
+    """[(id, sign), ...] of the node's points, in the order they were added."""
+    text = node[REGISTRY].value()
+    return [(entry[0], entry[1]) for entry in json.loads(text)] if text else []
+
+
+def _set_registry(node, entries: list[tuple[str, str]]) -> None:
+    node[REGISTRY].setValue(json.dumps([list(e) for e in entries]))
+
+
+def read_tracks(node) -> ClickTracks:
+    """The node's points as click tracks in Nuke coordinates (y up)."""
+    tracks = []
+    for point_id, sign in registry(node):
+        knob = node.knob(point_id)
+        if knob is None:
+            continue
+        if knob.isAnimated():
+            curves = [knob.animation(i) for i in (0, 1)]
+            frames = sorted({round(key.x) for curve in curves if curve is not None for key in curve.keys()})  # noqa: SIM118
+            keys = {f: (knob.getValueAt(f, 0), knob.getValueAt(f, 1)) for f in frames}
+        else:
+            keys = {nuke.frame(): (knob.getValueAt(nuke.frame(), 0), knob.getValueAt(nuke.frame(), 1))}
+        tracks.append(ClickTrack(point_id, sign, keys, parse_off(node[f"{point_id}_off"].value(), point_id)))
+    return ClickTracks(tracks)
+
+
+def add_point(node, sign: str, position: tuple[float, float], frame: int) -> str:
+    """A new click of ``sign`` keyed at ``frame``; returns its id (next free p<N> / n<N>)."""
+    taken = {point_id for point_id, _ in registry(node)}
+    number = 1
+    while f"{PREFIX[sign]}{number}" in taken:
+        number += 1
+    point_id = f"{PREFIX[sign]}{number}"
+    add_track(node, ClickTrack(point_id, sign, {frame: position}))
+    return point_id
+
+
+def add_track(node, track: ClickTrack) -> None:
+    """Create the knobs of one click track (Nuke coordinates)."""
+    if not _ID.match(track.id) or node.knob(track.id) is not None:
+        raise InputError(
+            f"click id {track.id!r} cannot name a knob on {node.name()}: use letters, digits and _, "
+            "not starting with a digit, and not the name of an existing knob"
+        )
+    knob = nuke.XY_Knob(track.id, f"{track.id} ({track.sign})")
+    node.addKnob(knob)
+    off = nuke.String_Knob(f"{track.id}_off", "off frames", format_off(track.off))
+    off.setTooltip("frames where this click is switched off, e.g. 1020-1030,1040")
+    node.addKnob(off)
+    _key_track(knob, track)
+    _set_registry(node, [*registry(node), (track.id, track.sign)])
+
+
+def _key_track(knob, track: ClickTrack) -> None:
+    here = nuke.frame()
+    knob.setValue(list(track.position(here) or next(iter(track.keys.values()))))
+    knob.setAnimated()
+    for frame, (x, y) in track.keys.items():
+        knob.setValueAt(x, frame, 0)
+        knob.setValueAt(y, frame, 1)
+    if here not in track.keys:
+        knob.removeKeyAt(here, 0)
+        knob.removeKeyAt(here, 1)
+    for index in (0, 1):
+        curve = knob.animation(index)
+        curve.changeInterpolation(curve.keys(), nuke.LINEAR)
+
+
+def remove_point(node, point_id: str) -> None:
+    entries = registry(node)
+    if point_id not in {e[0] for e in entries}:
+        raise InputError(f"no point {point_id!r} on {node.name()}")
+    for name in (point_id, f"{point_id}_off"):
+        knob = node.knob(name)
+        if knob is not None:
+            node.removeKnob(knob)
+    _set_registry(node, [e for e in entries if e[0] != point_id])
+
+
+def replace_tracks(node, tracks: ClickTracks) -> None:
+    """Remove every point and create ``tracks`` (Nuke coordinates) instead."""
+    for point_id, _ in registry(node):
+        remove_point(node, point_id)
+    for track in tracks.tracks:
+        add_track(node, track)
+
+
+def format_off(ranges: list[tuple[int, int]]) -> str:
+    frames = [f for start, end in ranges for f in range(start, end + 1)]
+    return format_frame_range(frames) if frames else ""
+
+
+def parse_off(text: str, point_id: str) -> list[tuple[int, int]]:
+    """'1020-1030,1040' -> [(1020, 1030), (1040, 1040)]: runs of consecutive frames."""
+    if not text.strip():
+        return []
+    try:
+        frames = parse_frame_range(text)
+    except InputError as error:
+        raise InputError(f"off frames of point {point_id}: {error}") from None
+    runs: list[tuple[int, int]] = []
+    for frame in frames:
+        if runs and frame == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], frame)
+        else:
+            runs.append((frame, frame))
+    return runs

@@ -1,0 +1,68 @@
+import numpy as np
+import pytest
+import torch
+
+from hyperseg.model.config import HYPERCOLUMN_CHANNELS
+from hyperseg.model.network.backbone import (
+    BACKBONE_WEIGHTS,
+    HYPERCOLUMN_STRIDE,
+    VGG19Hypercolumns,
+    fingerprint,
+    imagenet_weights_path,
+    random_vgg19_state,
+)
+from hyperseg.protocol.errors import NotFoundError
+
+
+@pytest.fixture(scope="module")
+def random_backbone():
+    return VGG19Hypercolumns("vgg19-random-v1")
+
+
+def test_random_init_is_deterministic_and_he_scaled():
+    a, b = random_vgg19_state(20201), random_vgg19_state(20201)
+    assert fingerprint(a) == fingerprint(b)
+    assert fingerprint(a) != fingerprint(random_vgg19_state(7))
+    w = a["2.weight"].numpy()  # conv1_2: fan_in 64 * 9
+    bound = np.sqrt(6 / (64 * 9))
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.99 * bound
+    assert abs(w.mean()) < 0.01 * bound
+    # the first draws of the PCG64 stream pin the weights across machines and versions
+    assert a["0.weight"].flatten()[:3].tolist() == pytest.approx(
+        [(((r >> 11) * 2.0**-53) * 2 - 1) * np.sqrt(6 / 27) for r in np.random.PCG64(20201).random_raw(3)], rel=1e-6
+    )
+
+
+@pytest.mark.parametrize("name", sorted(BACKBONE_WEIGHTS))
+def test_every_registered_backbone_is_described(name):
+    weights = BACKBONE_WEIGHTS[name]
+    assert weights.description and weights.name == name
+    assert weights.pretrained == (weights.filename is not None)
+
+
+def test_hypercolumn_layers_and_strides(random_backbone):
+    maps = random_backbone(torch.rand(2, 3, 224, 224))
+    for m, (layer, channels) in zip(maps, HYPERCOLUMN_CHANNELS.items(), strict=True):
+        assert m.shape == (2, channels, 224 // HYPERCOLUMN_STRIDE[layer], 224 // HYPERCOLUMN_STRIDE[layer])
+        assert (m >= 0).all()  # post-ReLU
+    assert random_backbone.fingerprint == fingerprint(random_vgg19_state(20201))
+    assert "NOT ImageNet" in random_backbone.weights.description
+
+
+def test_missing_imagenet_weights_say_where_they_were_looked_for(tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    monkeypatch.delenv("HYPERSEG_VGG19_WEIGHTS", raising=False)
+    with pytest.raises(NotFoundError, match=r"vgg19-dcbb9e9d\.pth"):
+        imagenet_weights_path(BACKBONE_WEIGHTS["vgg19-imagenet"])
+
+
+def test_imagenet_weights_load_from_torch_cache(tmp_path, monkeypatch):
+    """A file in torchvision's layout in the standard cache is found and used (no download)."""
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    state = {f"features.{k}": v for k, v in random_vgg19_state(5).items()}
+    state["classifier.0.weight"] = torch.zeros(2, 2)
+    (tmp_path / "hub" / "checkpoints").mkdir(parents=True)
+    torch.save(state, tmp_path / "hub" / "checkpoints" / "vgg19-dcbb9e9d.pth")
+    backbone = VGG19Hypercolumns("vgg19-imagenet")
+    assert backbone.fingerprint == fingerprint(random_vgg19_state(5))
+    assert backbone.weights.pretrained

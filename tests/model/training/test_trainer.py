@@ -1,0 +1,142 @@
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+
+from hyperseg.model import Predictor
+from hyperseg.model.checkpoint import load_checkpoint, save_checkpoint
+from hyperseg.model.config import ModelConfig
+from hyperseg.model.data import davis_samples
+from hyperseg.model.network.hyperseg_net import HyperSegNet
+from hyperseg.model.training.examples import ExampleConfig
+from hyperseg.model.training.trainer import TrainConfig, Trainer
+from hyperseg.model.training.tucker_fit import fit_tucker, load_tucker
+from hyperseg.protocol.errors import InputError
+
+from ..conftest import write_davis_like
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    root = tmp_path_factory.mktemp("davis")
+    write_davis_like(root)
+    tucker = root / "tucker.pt"
+    model = HyperSegNet(ModelConfig.tiny())
+    report = fit_tucker(model, davis_samples(root, ["alpha", "beta"], stride=2), tucker, scale=1.0, per_frame=200)
+    assert report["frames"] == 4 and len(report["relative_error"]) == 5
+    return root, tucker
+
+
+def config_for(root, **overrides):
+    base = TrainConfig(model="tiny", data=str(root), sequences=("alpha", "beta"), validation=(), frame_stride=1,
+                       scale=1.0, steps=4, batch=2, checkpoint_every=2,
+                       examples=ExampleConfig(crop=32, iterative_probability=0.5, scale_range=(0.75, 1.25),
+                                              flip_probability=0.5, own_error_clicks=2))
+    return replace(base, **overrides)
+
+
+def test_tucker_factors_round_trip_and_check_ranks(dataset):
+    _, tucker = dataset
+    model = HyperSegNet(ModelConfig.tiny())
+    report = load_tucker(model, tucker)
+    assert report["ranks"] == [4, 4, 4, 4, 4]
+    with pytest.raises(InputError, match="ranks"):
+        load_tucker(HyperSegNet(ModelConfig.paper()), tucker)
+
+
+def test_training_steps_reduce_nothing_to_nan_and_write_artifacts(dataset, tmp_path):
+    root, tucker = dataset
+    trainer = Trainer(config_for(root), tmp_path / "run", tucker=tucker)
+    trainer.run()
+    assert trainer.step == 4
+    log = [json.loads(line) for line in (tmp_path / "run" / "train_log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in log] == [1, 2, 3, 4]
+    assert all(r["loss"] > 0 for r in log)
+    assert (tmp_path / "run" / "training_curve.png").stat().st_size > 1000
+    predictor = Predictor.load(tmp_path / "run" / "model.pt", device="cpu")
+    assert predictor.training["steps"] == 4
+
+
+def test_resume_after_interruption_continues_exactly(dataset, tmp_path):
+    root, tucker = dataset
+    straight = Trainer(config_for(root), tmp_path / "straight", tucker=tucker)
+    straight.run()
+
+    first = Trainer(config_for(root, steps=2), tmp_path / "resumed", tucker=tucker)
+    first.run()
+    assert first.step == 2
+    second = Trainer(config_for(root), tmp_path / "resumed", tucker=tucker)
+    second.resume()
+    assert second.step == 2
+    second.run()
+    for key, value in straight.model.can.state_dict().items():
+        assert torch.equal(value, second.model.can.state_dict()[key]), key
+    assert [h["loss"] for h in straight.history] == [h["loss"] for h in second.history]
+
+
+def test_resume_refuses_another_config(dataset, tmp_path):
+    root, tucker = dataset
+    Trainer(config_for(root, steps=2), tmp_path / "run", tucker=tucker).run()
+    other = Trainer(config_for(root, lr=0.5), tmp_path / "run", tucker=tucker)
+    with pytest.raises(InputError, match="another training config"):
+        other.resume()
+
+
+def test_init_fine_tunes_a_checkpoint_whose_weights_fit_the_config(dataset, tmp_path):
+    root, tucker = dataset
+    Trainer(config_for(root, steps=2), tmp_path / "base", tucker=tucker).run()
+    start = load_checkpoint(tmp_path / "base" / "model.pt").model
+    tuned = Trainer(config_for(root, steps=1), tmp_path / "tuned", init=tmp_path / "base" / "model.pt")
+    for key, value in start.can.state_dict().items():
+        assert torch.equal(value, tuned.model.can.state_dict()[key]), key
+    tuned.run()
+    assert not torch.equal(start.can.last.weight, tuned.model.can.last.weight)
+
+    other = HyperSegNet(replace(ModelConfig.tiny(), extra_context=("previous_mask",)))
+    save_checkpoint(tmp_path / "other.pt", other, {})
+    with pytest.raises(InputError, match="do not fit"):
+        Trainer(config_for(root), tmp_path / "refused", init=tmp_path / "other.pt")
+
+
+def test_a_run_written_before_newer_settings_still_resumes(dataset, tmp_path):
+    root, tucker = dataset
+    plain = config_for(root, steps=2, examples=ExampleConfig(crop=32))
+    Trainer(plain, tmp_path / "run", tucker=tucker).run()
+    state_path = tmp_path / "run" / "state.pt"
+    state = torch.load(state_path, weights_only=True)
+    written = json.loads(state["train_config"])
+    del written["examples"]["flip_probability"], written["examples"]["scale_range"]
+    state["train_config"] = json.dumps(written)
+    torch.save(state, state_path)
+    resumed = Trainer(replace(plain, steps=3), tmp_path / "run", tucker=tucker)
+    resumed.resume()
+    assert resumed.step == 2
+    flipping = Trainer(replace(plain, examples=ExampleConfig(crop=32, flip_probability=0.5)), tmp_path / "run",
+                       tucker=tucker)
+    with pytest.raises(InputError, match="another training config"):
+        flipping.resume()
+
+
+def test_trains_on_plate_and_roto_pairs_skipping_bad_frames(dataset, tmp_path, capsys):
+    """A studio's shot as EXR plate + roto patterns; an empty roto frame is reported and skipped."""
+    _, tucker = dataset
+    from hyperseg.imageio import write_image
+
+    rng = np.random.default_rng(0)
+    for frame in range(1, 4):
+        rgb = rng.uniform(0, 0.3, (40, 56, 3)).astype(np.float32)
+        alpha = np.zeros((40, 56, 1), np.float32)
+        if frame != 2:  # frame 2's roto is empty: a bad sample
+            alpha[10:30, 15:40] = 1.0
+            rgb[10:30, 15:40] = 0.9
+        write_image(tmp_path / f"plate.{frame:04d}.exr", rgb, ("R", "G", "B"))
+        write_image(tmp_path / f"roto.{frame:04d}.exr", alpha, ("A",))
+    shot = {"plate": str(tmp_path / "plate.%04d.exr"), "roto": str(tmp_path / "roto.####.exr")}
+    config = config_for("", data="", sequences=(), shots=(shot,), steps=3)
+    trainer = Trainer(config, tmp_path / "run", tucker=tucker)
+    assert len(trainer.samples) == 3
+    trainer.run()
+    assert trainer.step == 3 and len(trainer.samples) == 2
+    assert "the mask is empty" in capsys.readouterr().err
