@@ -18,8 +18,12 @@ def test_demo_runs_through_a_real_daemon(tmp_path, capsys):
     checkpoint = tmp_path / "tiny.pt"
     save_checkpoint(checkpoint, Predictor.untrained(seed=0, config=ModelConfig.tiny()).model)
     out = tmp_path / "demo"
-    assert main(["demo", "--out", str(out), "--checkpoint", str(checkpoint), "--device", "cpu", "--proxy", "0.25"]) == 0
+    assert main(["demo", "--out", str(out), "--checkpoint", str(checkpoint), "--device", "cpu", "--proxy", "0.25",
+                 "--max-clicks", "3"]) == 0
     printed = capsys.readouterr().out
+    click_lines = [line for line in printed.splitlines() if line.startswith("click ")]
+    assert 1 <= len(click_lines) <= 3 and click_lines[0].startswith("click  1 + (")
+    assert all(" IoU 0." in line or " IoU 1.000" in line for line in click_lines)
     assert "IoU with the true matte" in printed and "not ImageNet-pretrained" in printed
     spec = oiio.ImageInput.open(str(out / "alpha.exr")).spec()
     assert (spec.width, spec.height, spec.format) == (WIDTH, HEIGHT, oiio.HALF)

@@ -1,8 +1,11 @@
-"""``hyperseg demo``: the bundled plate and clicks, through a local daemon, to an EXR and an overlay.
+"""``hyperseg demo``: the loop an artist lives, on the bundled plate, through a local daemon.
 
-It starts a real daemon on a free loopback port with the bundled default checkpoint, sends the
-frame and clicks through the torch-free client exactly as the Nuke node does, writes the alpha
-EXR and an overlay PNG, scores the alpha against the plate's true matte, and stops the daemon.
+It starts a real daemon on a free loopback port with the bundled default checkpoint and clicks the
+way the evaluation clicker does (each click at the deepest point of the larger error region), until
+the matte reaches ``--target`` IoU against the plate's true matte or ``--max-clicks`` clicks. Every
+click goes through the torch-free client exactly as the Nuke node sends it (the frame is uploaded
+once; later clicks send only points). It prints each click's IoU and time, writes the last alpha
+EXR and an overlay PNG of it with every click, and stops the daemon.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("out/demo"), help="folder for the demo's outputs")
     parser.add_argument("--checkpoint", type=Path, help="checkpoint (default: the bundled one)")
     parser.add_argument("--device", default="auto", help="auto|cpu|cuda")
-    parser.add_argument("--proxy", type=float, default=1.0, help="network scale (0 < p <= 1)")
+    parser.add_argument("--proxy", type=float, default=1.0, help="network scale, see hyperseg.protocol.proxy")
+    parser.add_argument("--target", type=float, default=0.90, help="stop clicking at this IoU")
+    parser.add_argument("--max-clicks", type=int, default=10, help="stop clicking after this many clicks")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,34 +31,54 @@ def run(args: argparse.Namespace) -> int:
     from hyperseg.daemon.server import serve
     from hyperseg.imageio import write_image
     from hyperseg.imageio.overlay import alpha_overlay
-    from hyperseg.imageio.sample_plate import NEGATIVE_CLICKS, POSITIVE_CLICKS, sample_plate, vase_mask
+    from hyperseg.imageio.sample_plate import sample_plate, vase_mask
+    from hyperseg.model.evaluation.clicker import PROBABILITY_THRESHOLD, EvalClicker
+    from hyperseg.model.evaluation.metrics import iou
     from hyperseg.plugin import Client
 
     args.out.mkdir(parents=True, exist_ok=True)
-    plate = sample_plate()
+    plate, truth = sample_plate(), vase_mask()
     write_image(args.out / "plate.exr", plate, ("R", "G", "B"))
     print("starting a local daemon with the bundled checkpoint ...", flush=True)
     server = serve(DaemonConfig(port=0, device=args.device, checkpoint=args.checkpoint, drain_seconds=5))
+    clicker, positive, negative = EvalClicker(), [], []
+    predicted, not_clicked = np.zeros_like(truth), np.ones_like(truth)
+    score, result = 0.0, None
     try:
         with Client(server.address) as client:
             info = client.info()
-            start = time.perf_counter()
-            result = client.segment(plate, POSITIVE_CLICKS, NEGATIVE_CLICKS, proxy=args.proxy, hypotheses="all")
-            seconds = time.perf_counter() - start
+            for number in range(1, args.max_clicks + 1):
+                click = clicker.next_click(truth, predicted, not_clicked)
+                if click is None:
+                    break
+                x, y, is_positive = click
+                (positive if is_positive else negative).append((x, y))
+                not_clicked[int(y), int(x)] = False
+                start = time.perf_counter()
+                result = client.segment(plate, positive, negative, proxy=args.proxy, hypotheses="all")
+                seconds = time.perf_counter() - start
+                predicted = result.alpha > PROBABILITY_THRESHOLD
+                score = iou(predicted, truth)
+                sign = "+" if is_positive else "-"
+                print(f"click {number:2d} {sign} ({x:6.1f}, {y:6.1f})  IoU {score:.3f}  {seconds:6.2f} s"
+                      + ("  (frame upload + backbone + click)" if number == 1 else ""), flush=True)
+                if score >= args.target:
+                    break
     finally:
         server.stop(5)
+    if result is None:
+        print("the clicker found nothing to click: the plate's matte is empty")
+        return 1
     alpha_path = result.save(args.out / "alpha.exr")
-    overlay = alpha_overlay(plate, result.alpha, POSITIVE_CLICKS, NEGATIVE_CLICKS)
+    overlay = alpha_overlay(plate, result.alpha, positive, negative)
     write_image(args.out / "overlay.png", overlay, ("R", "G", "B"))
-    truth = vase_mask()
-    predicted = result.alpha > 0.5
-    iou = float((predicted & truth).sum() / max((predicted | truth).sum(), 1))
+    reached = "reached" if score >= args.target else "did not reach"
     print(f"checkpoint {result.checkpoint_id}; backbone {result.backbone}")
-    print(f"{len(POSITIVE_CLICKS)} positive + {len(NEGATIVE_CLICKS)} negative clicks -> alpha in {seconds:.2f} s "
-          f"(frame upload + backbone + click), IoU with the true matte {iou:.3f}")
+    print(f"{len(positive)} positive + {len(negative)} negative clicks: IoU with the true matte {score:.3f} "
+          f"({reached} {args.target:.2f})")
     channels = f"A + hypotheses.h0..h{len(result.scores) - 1}"
     print(f"wrote {alpha_path} (half, ZIP, {channels}) and {args.out / 'overlay.png'}")
     warning = info.get("model", {}).get("warning")
     if warning:
-        print(f"note: {warning}; this alpha and its IoU come from that backbone")
+        print(f"note: {warning}; these alphas and IoUs come from that backbone")
     return 0 if np.isfinite(result.alpha).all() else 1

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from hyperseg.model.data import DEFAULT_DAVIS_ROOT, VALIDATION_SEQUENCES
+from hyperseg.model.data import DEFAULT_DAVIS_ROOT, SPLIT
 from hyperseg.model.evaluation.evaluate import EvalConfig, evaluate, write_report
 from hyperseg.model.predictor import Predictor
 
@@ -14,7 +14,9 @@ from hyperseg.model.predictor import Predictor
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--checkpoint", type=Path, help="checkpoint to evaluate (default: the bundled one)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DAVIS_ROOT, help="DAVIS 2016 folder")
-    parser.add_argument("--sequences", nargs="+", default=list(VALIDATION_SEQUENCES), help="validation sequences")
+    parser.add_argument("--split", choices=sorted(SPLIT), default="report",
+                        help="held-out sequences to run: 'tuning' to choose settings, 'report' to report them")
+    parser.add_argument("--sequences", nargs="+", help="these sequences instead of --split's")
     parser.add_argument("--frames", type=int, default=5, help="frames per sequence, evenly spaced")
     parser.add_argument("--max-clicks", type=int, default=20)
     parser.add_argument("--proxy", type=float, default=0.5, help="scale HyperSeg runs at (1 = full resolution)")
@@ -27,7 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     predictor = Predictor.load(args.checkpoint, device=args.device)
-    config = EvalConfig(str(args.data), tuple(args.sequences), args.frames, args.max_clicks, args.proxy,
+    sequences = tuple(args.sequences) if args.sequences else SPLIT[args.split]
+    config = EvalConfig(str(args.data), sequences, args.frames, args.max_clicks, args.proxy,
                         tuple(args.baselines), args.feed_previous_mask)
     methods = evaluate(predictor, config, progress=lambda message: print(message, file=sys.stderr, flush=True))
     print(write_report(predictor, config, methods, args.out))

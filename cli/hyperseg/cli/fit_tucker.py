@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from hyperseg.model.config import CONFIGS
-from hyperseg.model.data import DEFAULT_DAVIS_ROOT, VALIDATION_SEQUENCES, davis_samples, davis_sequences
+from hyperseg.model.data import DEFAULT_DAVIS_ROOT, HELD_OUT_SEQUENCES, davis_samples, davis_sequences
 from hyperseg.model.network.hyperseg_net import HyperSegNet
 from hyperseg.model.training.tucker_fit import fit_tucker
 
@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    sequences = [s for s in davis_sequences(args.data) if s not in VALIDATION_SEQUENCES]
+    sequences = [s for s in davis_sequences(args.data) if s not in HELD_OUT_SEQUENCES]
     samples = davis_samples(args.data, sequences, args.stride)
     model = HyperSegNet(CONFIGS[args.model]())
     print(f"fitting Tucker ranks {model.config.tucker_ranks} on {len(samples)} frames of {len(sequences)} "

@@ -9,9 +9,6 @@ from __future__ import annotations
 import numpy as np
 
 WIDTH, HEIGHT = 854, 480
-#: The demo's clicks, pixels from the top-left, y down: two on the vase, one on the wall, one on the table.
-POSITIVE_CLICKS = ((430.5, 250.5), (428.5, 340.5))
-NEGATIVE_CLICKS = ((200.5, 120.5), (600.5, 430.5))
 
 
 def _value_noise(rng: np.random.Generator, height: int, width: int, cell: int) -> np.ndarray:

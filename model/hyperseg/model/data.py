@@ -20,8 +20,18 @@ from hyperseg.protocol.errors import HypersegError
 
 #: Where the shared DAVIS 2016 sequences live, relative to the repository root.
 DEFAULT_DAVIS_ROOT = Path("../shared/data/davis2016")
-#: Sequences held out for choosing options and reporting scores; the rest train.
-VALIDATION_SEQUENCES = ("blackswan", "cows", "scooter-black")
+#: The split, by sequence and never by frame (neighbouring frames are near-duplicates). Every
+#: setting (post-processes, band width, proxy, checkpoint step) is chosen on ``tuning`` frames;
+#: ``report`` sequences only report, once a setting is chosen; every other sequence trains.
+#: The first bundled default trained on the DAVIS validation sequences outside blackswan, cows and
+#: scooter-black and was tuned on those three, so it is reported here only against this split's
+#: report sequences once retrained.
+SPLIT: dict[str, tuple[str, ...]] = {
+    "tuning": ("blackswan", "car-roundabout", "cows", "scooter-black"),
+    "report": ("breakdance", "dog", "drift-chicane", "goat", "horsejump-high", "parkour"),
+}
+#: Sequences no training run may see.
+HELD_OUT_SEQUENCES: tuple[str, ...] = SPLIT["tuning"] + SPLIT["report"]
 
 
 @dataclass(frozen=True)

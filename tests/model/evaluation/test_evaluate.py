@@ -2,7 +2,7 @@ import json
 
 from hyperseg.model import Predictor
 from hyperseg.model.config import ModelConfig
-from hyperseg.model.evaluation.evaluate import EvalConfig, evaluate, write_report
+from hyperseg.model.evaluation.evaluate import EvalConfig, MethodScores, evaluate, write_report
 
 from ..conftest import write_davis_like
 
@@ -25,3 +25,12 @@ def test_one_eval_run_scores_every_method_on_the_same_frames(tmp_path):
     report = json.loads((tmp_path / "out" / "eval.json").read_text())
     assert [row["method"] for row in report["summary"]] == ["hyperseg", "grabcut", "random_walker"]
     assert (tmp_path / "out" / "iou_vs_clicks.png").stat().st_size > 1000
+
+
+def test_summary_counts_frames_that_never_reach_85_and_clicks_that_hurt():
+    scores = MethodScores("m", ious=[[0.5, 0.9, 0.8, 0.95], [0.2, 0.3, 0.32, 0.84], [0.9, 0.9, 0.9, 0.9]],
+                          noc={"0.85": [2, 4, 1], "0.9": [2, 4, 1]}, boundary_iou=[0.0] * 3, contour_iou=[0.0] * 3,
+                          seconds_per_click=[0.1])
+    summary = scores.summary()
+    assert summary["never@85"] == 1  # only the second frame stays below 0.85
+    assert summary["harmful clicks"] == 1 / 9  # 0.9 -> 0.8 is the one drop over 0.05 in nine transitions

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from hyperseg.imageio.atomic_write import atomic_path, write_text_atomic
-from hyperseg.model.data import DEFAULT_DAVIS_ROOT, VALIDATION_SEQUENCES, FrameSample, davis_samples, usable_samples
+from hyperseg.model.data import DEFAULT_DAVIS_ROOT, SPLIT, FrameSample, davis_samples, usable_samples
 from hyperseg.model.evaluation.baselines import baseline_predict_fn
 from hyperseg.model.evaluation.clicker import PROBABILITY_THRESHOLD, PredictFn, run_clicker
 from hyperseg.model.evaluation.metrics import boundary_iou, contour_iou
@@ -29,12 +29,14 @@ from hyperseg.model.predictor import Predictor
 REPORT_CLICKS = (1, 3, 5, 10, 20)
 PAPER_CLICKS = 10
 THRESHOLDS = (0.85, 0.90)
+#: A click is harmful when it lowers the IoU by more than this.
+HARMFUL_DROP = 0.05
 
 
 @dataclass(frozen=True)
 class EvalConfig:
     data: str = str(DEFAULT_DAVIS_ROOT)
-    sequences: tuple[str, ...] = VALIDATION_SEQUENCES
+    sequences: tuple[str, ...] = SPLIT["report"]
     frames_per_sequence: int = 5
     max_clicks: int = 20
     #: Proxy scale HyperSeg runs at; 1.0 is full resolution.
@@ -66,6 +68,9 @@ class MethodScores:
                 out[f"mIoU@{k}"] = float(ious[:, k - 1].mean())
         out[f"BoundaryIoU@{PAPER_CLICKS}"] = float(np.mean(self.boundary_iou))
         out[f"mBIOU@{PAPER_CLICKS}"] = float(np.mean(self.contour_iou))
+        out["never@85"] = int((ious.max(axis=1) < THRESHOLDS[0]).sum())
+        drops = ious[:, :-1] - ious[:, 1:]
+        out["harmful clicks"] = float((drops > HARMFUL_DROP).mean()) if drops.size else 0.0
         out["s/click"] = float(np.mean(self.seconds_per_click))
         out["s/frame"] = float(np.mean(self.seconds_per_frame)) if self.seconds_per_frame else 0.0
         return out

@@ -25,7 +25,7 @@ from hyperseg.model.checkpoint import atomic_torch_save, checkpoint_payload, loa
 from hyperseg.model.config import CONFIGS, ModelConfig
 from hyperseg.model.data import (
     DEFAULT_DAVIS_ROOT,
-    VALIDATION_SEQUENCES,
+    HELD_OUT_SEQUENCES,
     BadSample,
     davis_samples,
     davis_sequences,
@@ -51,7 +51,7 @@ class TrainConfig:
     shots: tuple[dict, ...] = ()
     #: Sequences to train on; empty = every DAVIS sequence not in ``validation``.
     sequences: tuple[str, ...] = ()
-    validation: tuple[str, ...] = VALIDATION_SEQUENCES
+    validation: tuple[str, ...] = HELD_OUT_SEQUENCES
     frame_stride: int = 4
     #: Frames are trained on at this fraction of their resolution.
     scale: float = 0.5
