@@ -32,6 +32,9 @@ EXTRA_CONTEXT_CHANNELS: dict[str, int] = {
     # frame at most ``ModelConfig.walker_max_pixels`` pixels: an image-adaptive cue that follows
     # every click, for the network to refine.
     "walker_probability": 1,
+    # Foreground posterior of colour models sampled around the clicks (GrabCut's strength on objects
+    # a colour separates; ``hyperseg.model.cues.colour_model``).
+    "colour_probability": 1,
 }
 
 CONTEXT_CHANNELS: dict[str, int] = {

@@ -90,3 +90,11 @@ def test_context_uses_a_precomputed_walker_map():
     assert np.all(ctx[offset] == 0.25)
     computed = build_context(config, rgb, rgb, [(14.5, 14.5)], [])
     assert computed[offset, 15, 12] > 0.9 and computed[offset, 15, 32] < 0.1
+
+
+def test_colour_cue_is_the_last_channel_when_configured():
+    config = ModelConfig(extra_context=("colour_probability",))
+    rgb = two_regions()
+    ctx = build_context(config, rgb, rgb, [(15.5, 15.5)], [(2.5, 2.5)])
+    assert ctx.shape == (11, 30, 40)
+    assert ctx[10, 5:25, 8:22].min() > 0.9 and ctx[10, :4].max() < 0.1

@@ -18,6 +18,7 @@ from skimage.graph import MCP_Geometric
 
 from hyperseg.model.config import ModelConfig
 from hyperseg.model.cues.classical import BaselineConfig, random_walker_segment
+from hyperseg.model.cues.colour_model import colour_probability_map
 from hyperseg.protocol.clicks import Point
 
 #: How strongly image gradients lengthen geodesic paths (cost per pixel = 1 + weight * |grad I|).
@@ -112,4 +113,6 @@ def build_context(config: ModelConfig, rgb: np.ndarray, previous_rgb: np.ndarray
         if walker is None:
             walker = walker_probability_map(rgb, positive, negative, config.walker_max_pixels)
         channels["walker_probability"] = walker.astype(np.float32)[None]
+    if "colour_probability" in config.extra_context:
+        channels["colour_probability"] = colour_probability_map(rgb, positive, negative)[None]
     return np.concatenate([channels[name] for name in config.context_names]).astype(np.float32)

@@ -1,0 +1,65 @@
+"""Colour models of the clicks: what makes GrabCut strong on objects a colour separates at once.
+
+Foreground colours are sampled in disks around the positive clicks, background colours in disks
+around the negative clicks and along the frame border (as GrabCut's rectangle does). Each side is a
+smoothed colour histogram (``bins`` per channel, a non-parametric mixture); a pixel's foreground
+probability is the posterior p_f / (p_f + p_b) with equal priors. Zeros until there is a positive
+click. O(pixels), no iteration: cheap enough to rebuild on every click.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from hyperseg.protocol.clicks import Point
+
+
+@dataclass(frozen=True)
+class ColourModelConfig:
+    #: Histogram bins per RGB channel.
+    bins: int = 16
+    #: Radius of the disk sampled around each click, as a fraction of the frame diagonal.
+    sample_radius_fraction: float = 0.03
+    #: Width of the frame border sampled as background, pixels of the grid the cue is built on.
+    border: int = 3
+    #: Density floor added to both sides, as a fraction of a uniform bin's density: colours neither
+    #: side has seen come out undecided (0.5), rare ones lean only as far as the evidence goes.
+    smoothing: float = 0.05
+
+
+def _disks(shape: tuple[int, int], points: Sequence[Point], radius: float) -> np.ndarray:
+    height, width = shape
+    yy, xx = np.ogrid[:height, :width]
+    out = np.zeros(shape, bool)
+    for x, y in points:
+        out |= (xx + 0.5 - x) ** 2 + (yy + 0.5 - y) ** 2 <= radius**2
+    return out
+
+
+def colour_probability_map(rgb: np.ndarray, positive: Sequence[Point], negative: Sequence[Point],
+                           config: ColourModelConfig = ColourModelConfig()) -> np.ndarray:
+    """(H, W) float32 foreground probability from colour models of the clicks (see the module docstring)."""
+    height, width = shape = rgb.shape[:2]
+    if not positive:
+        return np.zeros(shape, np.float32)
+    radius = max(1.0, config.sample_radius_fraction * math.hypot(height, width))
+    foreground = _disks(shape, positive, radius)
+    background = _disks(shape, negative, radius)
+    border = min(config.border, height // 2, width // 2)
+    if border > 0:
+        edge = np.ones(shape, bool)
+        edge[border:-border, border:-border] = False
+        background |= edge & ~_disks(shape, positive, 2 * radius)
+    background &= ~foreground
+    codes = np.clip((rgb * config.bins).astype(np.int32), 0, config.bins - 1)
+    index = (codes[..., 0] * config.bins + codes[..., 1]) * config.bins + codes[..., 2]
+    size = config.bins**3
+    floor = config.smoothing / size
+    fg = np.bincount(index[foreground], minlength=size) / max(int(foreground.sum()), 1) + floor
+    bg = np.bincount(index[background], minlength=size) / max(int(background.sum()), 1) + floor
+    posterior = fg / (fg + bg)
+    return posterior[index].astype(np.float32)
