@@ -140,13 +140,15 @@ class ModelConfig:
     def default(cls) -> ModelConfig:
         """The bundled checkpoint's configuration: the paper plus image-adaptive cues.
 
-        Departures, each chosen on the validation sequences: geodesic click distances and a
-        random-walker probability as extra context (cues that follow every click on unseen
-        images, where random-init features alone memorised the training sequences), clicks
-        enforced on the output, boundaries re-solved in a band of 2% of the diagonal (1% and 3%
-        did worse), and a narrower CAN (32 channels) that trains in CPU time.
+        Departures: geodesic click distances, a random-walker probability and the clicks' colour
+        models as extra context (cues that follow every click on unseen images, where random-init
+        features alone memorised the training sequences; the colour models are what make GrabCut
+        strong on the first click), clicks enforced on the output, boundaries re-solved in a band
+        of 2% of the diagonal, and a narrower CAN (32 channels) that trains in CPU time. The
+        post-processes are chosen on the tuning sequences (``hyperseg.model.data.SPLIT``).
         """
-        return cls(name="default", width=32, extra_context=("geodesic_distance", "walker_probability"),
+        return cls(name="default", width=32,
+                   extra_context=("geodesic_distance", "walker_probability", "colour_probability"),
                    enforce_clicks=True, boundary_band=0.02)
 
     @classmethod
