@@ -24,7 +24,6 @@ from hyperseg.imageio import (
 )
 from hyperseg.protocol.errors import CorruptFileError, InputError, NotFoundError
 
-DAVIS = Path(__file__).resolve().parents[2] / "../shared/data/davis2016"
 HALF_EPS = 2.0**-11  # half precision relative step for values in [0.5, 1)
 
 
@@ -477,14 +476,13 @@ def test_read_sequence_missing_frame(tmp_path):
         list(read_sequence(tmp_path / "plate.%04d.exr", frames=[1001, 1002]))
 
 
-@pytest.mark.skipif(not DAVIS.is_dir(), reason="DAVIS 2016 data not present at ../shared/data")
-def test_reads_davis_jpeg_and_annotation():
-    frames = FramePattern(DAVIS / "JPEGImages/480p/blackswan/%05d.jpg").frames()
+def test_reads_davis_jpeg_and_annotation(davis):
+    frames = FramePattern(davis / "JPEGImages/480p/blackswan/%05d.jpg").frames()
     assert list(frames)[:3] == [0, 1, 2]
     rgb = read_rgb(frames[0])
     assert rgb.shape == (480, 854, 3)
     assert rgb.dtype == np.float32
     assert 0.0 <= rgb.min() < rgb.max() <= 1.0
-    mask = read_image(DAVIS / "Annotations/480p/blackswan/00000.png")
+    mask = read_image(davis / "Annotations/480p/blackswan/00000.png")
     assert mask.channel_names == ("Y",)
     assert set(np.unique(mask.pixels)) <= {0.0, 1.0}
