@@ -5,6 +5,7 @@ import os
 import re
 from pathlib import Path
 
+import fileseq
 import numpy as np
 import OpenImageIO as oiio
 import pytest
@@ -385,12 +386,12 @@ def test_is_complete_exr(tmp_path):
     ("pattern", "padding", "name_1001", "name_7", "name_neg"),
     [
         ("plate.%04d.exr", 4, "plate.1001.exr", "plate.0007.exr", "plate.-005.exr"),
-        ("plate.%d.exr", 0, "plate.1001.exr", "plate.7.exr", "plate.-5.exr"),
+        ("plate.%d.exr", 1, "plate.1001.exr", "plate.7.exr", "plate.-5.exr"),
         ("plate.####.exr", 4, "plate.1001.exr", "plate.0007.exr", "plate.-005.exr"),
         ("plate.#.exr", 4, "plate.1001.exr", "plate.0007.exr", "plate.-005.exr"),
         ("plate.######.exr", 6, "plate.001001.exr", "plate.000007.exr", "plate.-00005.exr"),
         ("plate.$F4.exr", 4, "plate.1001.exr", "plate.0007.exr", "plate.-005.exr"),
-        ("plate.$F.exr", 0, "plate.1001.exr", "plate.7.exr", "plate.-5.exr"),
+        ("plate.$F.exr", 1, "plate.1001.exr", "plate.7.exr", "plate.-5.exr"),
         ("plate.@@@@.exr", 4, "plate.1001.exr", "plate.0007.exr", "plate.-005.exr"),
         ("plate_@@.exr", 2, "plate_1001.exr", "plate_07.exr", "plate_-5.exr"),
     ],
@@ -410,6 +411,15 @@ def test_frame_pattern_needs_exactly_one_token():
         FramePattern("plate.exr")
     with pytest.raises(InputError, match="more than one frame number token"):
         FramePattern("plate.%04d.####.exr")
+    with pytest.raises(InputError, match=r"no frame number token in the file name of 'plate\.1001\.exr'"):
+        FramePattern("plate.1001.exr")  # a frame number, not a token: fileseq reads it as a one-frame sequence
+
+
+def test_a_lone_hash_is_four_digits_which_no_single_fileseq_pad_style_gives():
+    """Why FramePattern picks fileseq's pad style per pattern: Nuke's # is 4 digits and #### is 4 too."""
+    assert fileseq.FileSequence("p.#.exr", pad_style=fileseq.PAD_STYLE_HASH1).zfill() == 1
+    assert fileseq.FileSequence("p.####.exr", pad_style=fileseq.PAD_STYLE_HASH4).zfill() == 16
+    assert FramePattern("p.#.exr").padding == FramePattern("p.####.exr").padding == 4
 
 
 def touch_frames(directory, names):
