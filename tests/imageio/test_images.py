@@ -413,6 +413,14 @@ def test_frame_pattern_needs_exactly_one_token():
         FramePattern("plate.%04d.####.exr")
     with pytest.raises(InputError, match=r"no frame number token in the file name of 'plate\.1001\.exr'"):
         FramePattern("plate.1001.exr")  # a frame number, not a token: fileseq reads it as a one-frame sequence
+    with pytest.raises(InputError, match=r"cannot read 'alpha_%04d_v2\.exr' as a frame sequence"):
+        FramePattern("alpha_%04d_v2.exr")  # fileseq's grammar: the token comes before the extension
+
+
+def test_prefix_and_suffix_surround_the_token():
+    pattern = FramePattern("shots/plate.%04d.v2.exr")
+    assert (pattern.prefix, pattern.suffix) == ("plate.", ".v2.exr")
+    assert pattern.name(7) == "plate.0007.v2.exr"
 
 
 def test_a_lone_hash_is_four_digits_which_no_single_fileseq_pad_style_gives():

@@ -411,7 +411,13 @@ class FramePattern:
 
     def __init__(self, pattern: str | os.PathLike) -> None:
         text = os.fspath(pattern)
-        sequence = fileseq.FileSequence(text, pad_style=fileseq.PAD_STYLE_HASH1, allow_subframes=False)
+        try:
+            sequence = fileseq.FileSequence(text, pad_style=fileseq.PAD_STYLE_HASH1, allow_subframes=False)
+        except fileseq.ParseException:
+            raise InputError(
+                f"cannot read {text!r} as a frame sequence: write it as prefix, one frame token, extension"
+                " (e.g. plate.%04d.exr, plate_####.v2.exr)"
+            ) from None
         if not sequence.padding() or sequence.frameSet() is not None:
             raise InputError(
                 f"no frame number token in the file name of {text!r}; use %04d, ####, $F4 or @@@@ for the frame number"
@@ -426,6 +432,16 @@ class FramePattern:
         object.__setattr__(self, "directory", Path(text).parent)
         object.__setattr__(self, "padding", padding)
         object.__setattr__(self, "_sequence", sequence)
+
+    @property
+    def prefix(self) -> str:
+        """The file name before the frame token (``plate.`` of ``plate.%04d.exr``)."""
+        return self._sequence.basename()
+
+    @property
+    def suffix(self) -> str:
+        """The file name after the frame token (``.exr`` of ``plate.%04d.exr``)."""
+        return self._sequence.extension()
 
     def name(self, frame: int) -> str:
         """The file name of ``frame``."""
