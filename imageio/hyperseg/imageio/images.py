@@ -20,11 +20,9 @@ import numpy as np
 import OpenImageIO as oiio
 
 from hyperseg.imageio.atomic_write import atomic_path
+from hyperseg.protocol.alpha_exr import ALPHA_CHANNEL, HYPOTHESIS_PREFIX, METADATA_PREFIX
 from hyperseg.protocol.errors import CorruptFileError, InputError, NotFoundError
 
-METADATA_PREFIX = "hyperseg/"
-ALPHA_CHANNEL = "A"
-HYPOTHESIS_PREFIX = "hypotheses.h"
 EXR_MAGIC = b"\x76\x2f\x31\x01"
 
 # Pixel type each output format is written in; EXR writers choose half or float explicitly.
