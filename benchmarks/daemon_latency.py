@@ -6,6 +6,8 @@ Starts `hyperseg serve` as a subprocess on a free loopback port, then for one sy
   daemon      first click: MissingFrames + UploadFrame + Segment (backbone runs)
   daemon      next click:  MissingFrames + Segment (features cached, no pixels sent)
 Bytes are protobuf payload sizes of every message each way (HTTP/2 framing not counted).
+The floor is the in-process cached click (predict only), timed in the same run: every row is also
+given as a ratio to it, which carries across machines better than seconds do.
 
     .venv/bin/python benchmarks/daemon_latency.py --width 64 --height 48 --repeats 3
     .venv/bin/python benchmarks/daemon_latency.py --device cuda --width 1920 --height 1080 --proxy 0.5
@@ -146,11 +148,12 @@ def main() -> int:
     ]
     print(f"HyperSeg daemon latency: {args.width}x{args.height} frame, proxy {args.proxy:g}, device "
           f"{predictor.device}, upload {args.dtype}, {args.repeats} frames x {args.next_clicks} next clicks (medians)")
-    print(f"{'path':<42} {'s/click':>9} {'bytes sent':>11} {'bytes recv':>11}")
+    floor = median(local_cached)
+    print(f"{'path':<42} {'s/click':>9} {'x floor':>8} {'bytes sent':>11} {'bytes recv':>11}")
     for name, seconds, sent, received in rows:
         sent_text = "-" if sent is None else f"{sent:.0f}"
         received_text = "-" if received is None else f"{received:.0f}"
-        print(f"{name:<42} {seconds:>9.4f} {sent_text:>11} {received_text:>11}")
+        print(f"{name:<42} {seconds:>9.4f} {seconds / floor:>8.2f} {sent_text:>11} {received_text:>11}")
     write_json(args.json, {
         "frame": [args.width, args.height], "proxy": args.proxy, "device": str(predictor.device),
         "upload_dtype": args.dtype, "repeats": args.repeats, "next_clicks": args.next_clicks,
@@ -158,6 +161,12 @@ def main() -> int:
             "in_process_uncached": median(local_uncached), "in_process_cached": median(local_cached),
             "daemon_first_click": median(r["seconds"] for r in first),
             "daemon_next_click": median(r["seconds"] for r in following),
+        },
+        "floor": "in_process_cached",
+        "ratio_to_floor": {
+            "in_process_uncached": median(local_uncached) / floor,
+            "daemon_first_click": median(r["seconds"] for r in first) / floor,
+            "daemon_next_click": median(r["seconds"] for r in following) / floor,
         },
         "bytes": {
             "first_click_sent": median(r["sent"] for r in first),

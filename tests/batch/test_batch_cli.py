@@ -7,11 +7,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from batch_shot import FRAMES, alpha_pixels
+from polling import wait_until
 
 from hyperseg.batch.job import BatchJob
 from hyperseg.cli import main
@@ -38,9 +38,8 @@ def test_sigkill_then_resume_equals_an_uninterrupted_run(shot, checkpoint):
 
     killed = subprocess.Popen(cli(*batch_args(shot, checkpoint)), stderr=subprocess.PIPE)
     roto = shot.root / "roto"
-    deadline = time.monotonic() + 300
-    while len(list(roto.glob("alpha.*.exr"))) < 2 and killed.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_until(lambda: len(list(roto.glob("alpha.*.exr"))) >= 2 or killed.poll() is not None,
+               "the batch to write two frames", timeout=300, interval=0.02)
     killed.send_signal(signal.SIGKILL)
     killed.wait()
     assert killed.returncode == -signal.SIGKILL

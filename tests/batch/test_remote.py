@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import socket
-import threading
 from dataclasses import replace
 
+import grpc
 import pytest
 from batch_shot import alpha_pixels
 
@@ -48,25 +48,30 @@ def test_a_briefly_unreachable_daemon_is_retried_with_backoff(shot, predictor):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     started = []
-    timer = threading.Timer(1.0, lambda: started.append(serve(replace(CONFIG, port=port), predictor=predictor)))
     waits: list[float] = []
 
     def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        threading.Event().wait(seconds)
+        """The injected clock: the daemon comes up during the second back-off wait.
 
-    timer.start()
+        That wait ends when the client's channel reports READY (gRPC's own reconnect back-off
+        decides when it retries the socket), not after a fixed time.
+        """
+        waits.append(seconds)
+        if len(waits) == 2:
+            started.append(serve(replace(CONFIG, port=port), predictor=predictor))
+            grpc.channel_ready_future(segmenter.client._channel).result(timeout=60)
+
     try:
         job = shot.job(frames="1001-1002", server=f"127.0.0.1:{port}")
         retry = RetryPolicy(retries=8, initial_seconds=0.2, multiplier=2.0, max_seconds=1.0, jitter=0.0)
-        report = run(job, RemoteSegmenter.connect(job.server, timeout=30), retry=retry, sleep=sleep)
+        segmenter = RemoteSegmenter.connect(job.server, timeout=30)
+        report = run(job, segmenter, retry=retry, sleep=sleep)
     finally:
-        timer.join()
         for daemon in started:
             daemon.stop(grace=1)
     assert report.ok, report.summary()
     assert report.written == [1001, 1002]
-    assert waits[:2] == [0.2, 0.4], "exponential backoff while the daemon was down"
+    assert waits == [0.2, 0.4], "exponential backoff while the daemon was down, none once it was up"
 
 
 def test_a_daemon_that_stays_down_fails_the_run_quickly_with_reasons(shot):

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from batch_shot import FRAMES, HEIGHT, WIDTH, alpha_pixels, plate_frame
 
-from hyperseg.batch.runner import BatchRunner, clicks_metadata, crop_to_window
+from hyperseg.batch.runner import BatchRunner, crop_to_window
 from hyperseg.batch.segmenter import LocalSegmenter
 from hyperseg.imageio import FramePattern, Window, is_complete_exr, read_image, write_image
+from hyperseg.protocol.alpha_exr import clicks_json
 from hyperseg.protocol.clicktracks import ClickTracks
 
 
@@ -36,7 +37,7 @@ def test_writes_one_complete_alpha_per_frame_with_metadata(shot, predictor):
         meta = image.hyperseg_metadata
         assert meta["frame"] == str(frame)
         assert meta["checkpoint"] == predictor.checkpoint_id
-        assert json.loads(meta["clicks"]) == json.loads(clicks_metadata(*tracks.at(frame)))
+        assert json.loads(meta["clicks"]) == json.loads(clicks_json(*tracks.at(frame)))
     # The negative click is off on 1004-1005 (inclusive) and the positive one moves 3 px a frame.
     assert json.loads(read_image(outputs[1004]).hyperseg_metadata["clicks"])["negative"] == []
     assert json.loads(read_image(outputs[1003]).hyperseg_metadata["clicks"]) == {

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from cachetools import LRUCache
 from daemon_wire import make_frame
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
@@ -27,6 +29,38 @@ def test_lru_evicts_least_recently_used_to_fit_the_budget():
     assert lru.nbytes == 80 and len(lru) == 2 and lru.evictions == 1
     assert not lru.put("huge", 4, 101) and "huge" not in lru
     assert lru.put("a", 5, 10) and lru.nbytes == 50 and lru.get("a") == 5
+
+
+def test_a_value_over_the_budget_drops_the_stale_entry_which_cachetools_alone_keeps():
+    """Why ByteBudgetLRU wraps cachetools: its LRUCache raises on an oversized value and keeps the old one."""
+    raw = LRUCache(maxsize=100, getsizeof=len)
+    raw["frame"] = b"x" * 10
+    with pytest.raises(ValueError, match="too large"):
+        raw["frame"] = b"y" * 101
+    assert raw["frame"] == b"x" * 10  # a stale value would be served
+    lru = ByteBudgetLRU(100)
+    assert lru.put("frame", "old", 10)
+    assert not lru.put("frame", "new", 101)
+    assert "frame" not in lru and lru.nbytes == 0
+
+
+def test_lru_byte_total_stays_exact_under_concurrent_use():
+    lru = ByteBudgetLRU(1000)
+
+    def churn(seed: int) -> None:
+        rng = np.random.default_rng(seed)
+        for _ in range(2000):
+            key = int(rng.integers(0, 50))
+            if rng.random() < 0.5:
+                lru.put(key, key, int(rng.integers(1, 120)))
+            else:
+                lru.get(key)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(churn, range(8)))
+    live = [key for key in range(50) if key in lru]
+    assert 0 < lru.nbytes <= 1000 and len(lru) == len(live)
+    assert lru.nbytes == sum(lru._cache[key].nbytes for key in live)
 
 
 def test_feature_cache_counts_hits_and_keys_on_everything_the_encoding_depends_on(predictor):

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 import numpy as np
 import pytest
 from daemon_wire import make_frame, points, upload
+from polling import wait_until
 
 from hyperseg.imageio import decode_exr_bytes
 from hyperseg.v1 import hyperseg_pb2 as pb
 from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
-
-
-def _wait_for(condition, timeout: float = 30.0) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.005)
 
 
 def test_eight_clients_twenty_requests_each(daemon):
@@ -90,6 +82,12 @@ def _occupy_worker(stub, daemon, seed: int) -> HeldRequest:
     return HeldRequest(future, unblock)
 
 
+def _drain_fifo(stub, seed: int) -> None:
+    """Run a sentinel request on a new frame (one backbone run): the FIFO worker is done with all before it."""
+    sha = upload(stub, make_frame(seed))
+    stub.Segment(pb.SegmentRequest(frame=pb.FrameRef(sha256=sha), positive=points((3.5, 3.5))), timeout=120)
+
+
 def test_newer_click_on_same_frame_supersedes_queued_one(stub, daemon):
     worker = daemon.servicer.worker
     sha = upload(stub, make_frame(310))
@@ -101,9 +99,9 @@ def test_newer_click_on_same_frame_supersedes_queued_one(stub, daemon):
                                  client_id=client, frame_number=1001)
 
     older = stub.Segment.future(request(5.5, "artist"))
-    _wait_for(lambda: worker.queued == 1)
+    wait_until(lambda: worker.queued == 1, "one queued request")
     other_client = stub.Segment.future(request(6.5, "someone-else"))
-    _wait_for(lambda: worker.queued == 2)
+    wait_until(lambda: worker.queued == 2, "two queued requests")
     newer = stub.Segment.future(request(7.5, "artist"))
 
     with pytest.raises(grpc.RpcError) as raised:
@@ -126,9 +124,8 @@ def test_expired_deadline_is_dropped_before_running(stub, daemon):
                      timeout=0.2)
     assert raised.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
     blocker.result()
-    _wait_for(lambda: worker.queued == 0)
-    time.sleep(0.1)
-    assert worker.encode_calls == encodes + 1  # the blocker only: the late request never ran
+    _drain_fifo(stub, 322)
+    assert worker.encode_calls == encodes + 2  # the blocker and the sentinel: the late request never ran
 
 
 def test_cancelled_request_is_dropped(stub, daemon):
@@ -137,9 +134,9 @@ def test_cancelled_request_is_dropped(stub, daemon):
     encodes = worker.encode_calls
     blocker = _occupy_worker(stub, daemon, 331)
     future = stub.Segment.future(pb.SegmentRequest(frame=pb.FrameRef(sha256=sha), positive=points((3.5, 3.5))))
-    _wait_for(lambda: worker.queued == 1)
+    wait_until(lambda: worker.queued == 1, "one queued request")
     future.cancel()
-    _wait_for(lambda: worker.queued == 0)
+    wait_until(lambda: worker.queued == 0, "the cancelled request to leave the queue")
     blocker.result()
-    time.sleep(0.1)
-    assert worker.encode_calls == encodes + 1  # the blocker only: the cancelled request never ran
+    _drain_fifo(stub, 332)
+    assert worker.encode_calls == encodes + 2  # the blocker and the sentinel: the cancelled request never ran

@@ -6,11 +6,12 @@ import re
 import signal
 import subprocess
 import sys
-import time
+import threading
 
 import grpc
-from daemon_wire import make_frame, points, upload
+from daemon_wire import chunks_for, make_frame, points, upload
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from polling import wait_until
 
 from hyperseg.imageio import decode_exr_bytes
 from hyperseg.v1 import hyperseg_pb2 as pb
@@ -25,7 +26,17 @@ def test_refuses_public_bind_without_token():
     assert "requires a token" in done.stderr and "--token-file" in done.stderr
 
 
+def _draining(channel: grpc.Channel) -> bool:
+    """Whether the daemon has begun its drain: health says NOT_SERVING, or new calls are refused."""
+    try:
+        status = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10).status
+    except grpc.RpcError:
+        return True
+    return status == health_pb2.HealthCheckResponse.NOT_SERVING
+
+
 def test_serves_then_drains_in_flight_request_on_sigterm():
+    """SIGTERM lands while an upload is provably inside the daemon: its first bytes are counted."""
     process = subprocess.Popen(
         [*SERVE, "--port", "0", "--device", "cpu", "--untrained-seed", "0", "--cache-mb", "16"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -40,16 +51,32 @@ def test_serves_then_drains_in_flight_request_on_sigterm():
             stub = pb_grpc.HyperSegStub(channel)
             assert stub.GetInfo(pb.GetInfoRequest()).checkpoint_id == "untrained-0"
             sha = upload(stub, make_frame(400))
-            in_flight = stub.Segment.future(pb.SegmentRequest(frame=pb.FrameRef(sha256=sha),
-                                                              positive=points((5.5, 5.5))))
-            time.sleep(0.3)
-            process.send_signal(signal.SIGTERM)
-            reply = in_flight.result(timeout=60)
+            reply = stub.Segment(pb.SegmentRequest(frame=pb.FrameRef(sha256=sha), positive=points((5.5, 5.5))))
             assert decode_exr_bytes(reply.exr).channel("A").shape == (24, 32)
+
+            held_frame = make_frame(401)
+            pieces = chunks_for(held_frame, chunk=1024)
+            release = threading.Event()
+
+            def held_upload():
+                yield pieces[0]
+                assert release.wait(60), "the test never released the upload"
+                yield from pieces[1:]
+
+            received = stub.GetInfo(pb.GetInfoRequest()).counters.frame_bytes_received
+            in_flight = stub.UploadFrame.future(held_upload())
+            wait_until(lambda: stub.GetInfo(pb.GetInfoRequest()).counters.frame_bytes_received > received,
+                       "the daemon to receive the held upload's first chunk")
+            process.send_signal(signal.SIGTERM)
+            wait_until(lambda: _draining(channel), "the daemon to start draining after SIGTERM")
+            release.set()
+            reply = in_flight.result(timeout=60)
+            assert (reply.sha256, reply.bytes_received) == (pieces[0].header.sha256, held_frame.nbytes)
         assert process.wait(timeout=60) == 0
         log = process.stderr.read()
         assert "received SIGTERM" in log and "draining" in log and "stopped" in log
         assert "Segment from" in log and "-> OK" in log
+        assert f"{reply.sha256[:12]} 32x24, {held_frame.nbytes} bytes" in log, "the held upload was not served"
     finally:
         if process.poll() is None:
             process.kill()

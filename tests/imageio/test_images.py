@@ -5,6 +5,7 @@ import os
 import re
 from pathlib import Path
 
+import fileseq
 import numpy as np
 import OpenImageIO as oiio
 import pytest
@@ -24,7 +25,6 @@ from hyperseg.imageio import (
 )
 from hyperseg.protocol.errors import CorruptFileError, InputError, NotFoundError
 
-DAVIS = Path(__file__).resolve().parents[2] / "../shared/data/davis2016"
 HALF_EPS = 2.0**-11  # half precision relative step for values in [0.5, 1)
 
 
@@ -386,12 +386,12 @@ def test_is_complete_exr(tmp_path):
     ("pattern", "padding", "name_1001", "name_7", "name_neg"),
     [
         ("plate.%04d.exr", 4, "plate.1001.exr", "plate.0007.exr", "plate.-005.exr"),
-        ("plate.%d.exr", 0, "plate.1001.exr", "plate.7.exr", "plate.-5.exr"),
+        ("plate.%d.exr", 1, "plate.1001.exr", "plate.7.exr", "plate.-5.exr"),
         ("plate.####.exr", 4, "plate.1001.exr", "plate.0007.exr", "plate.-005.exr"),
         ("plate.#.exr", 4, "plate.1001.exr", "plate.0007.exr", "plate.-005.exr"),
         ("plate.######.exr", 6, "plate.001001.exr", "plate.000007.exr", "plate.-00005.exr"),
         ("plate.$F4.exr", 4, "plate.1001.exr", "plate.0007.exr", "plate.-005.exr"),
-        ("plate.$F.exr", 0, "plate.1001.exr", "plate.7.exr", "plate.-5.exr"),
+        ("plate.$F.exr", 1, "plate.1001.exr", "plate.7.exr", "plate.-5.exr"),
         ("plate.@@@@.exr", 4, "plate.1001.exr", "plate.0007.exr", "plate.-005.exr"),
         ("plate_@@.exr", 2, "plate_1001.exr", "plate_07.exr", "plate_-5.exr"),
     ],
@@ -411,6 +411,23 @@ def test_frame_pattern_needs_exactly_one_token():
         FramePattern("plate.exr")
     with pytest.raises(InputError, match="more than one frame number token"):
         FramePattern("plate.%04d.####.exr")
+    with pytest.raises(InputError, match=r"no frame number token in the file name of 'plate\.1001\.exr'"):
+        FramePattern("plate.1001.exr")  # a frame number, not a token: fileseq reads it as a one-frame sequence
+    with pytest.raises(InputError, match=r"cannot read 'alpha_%04d_v2\.exr' as a frame sequence"):
+        FramePattern("alpha_%04d_v2.exr")  # fileseq's grammar: the token comes before the extension
+
+
+def test_prefix_and_suffix_surround_the_token():
+    pattern = FramePattern("shots/plate.%04d.v2.exr")
+    assert (pattern.prefix, pattern.suffix) == ("plate.", ".v2.exr")
+    assert pattern.name(7) == "plate.0007.v2.exr"
+
+
+def test_a_lone_hash_is_four_digits_which_no_single_fileseq_pad_style_gives():
+    """Why FramePattern picks fileseq's pad style per pattern: Nuke's # is 4 digits and #### is 4 too."""
+    assert fileseq.FileSequence("p.#.exr", pad_style=fileseq.PAD_STYLE_HASH1).zfill() == 1
+    assert fileseq.FileSequence("p.####.exr", pad_style=fileseq.PAD_STYLE_HASH4).zfill() == 16
+    assert FramePattern("p.#.exr").padding == FramePattern("p.####.exr").padding == 4
 
 
 def touch_frames(directory, names):
@@ -477,14 +494,13 @@ def test_read_sequence_missing_frame(tmp_path):
         list(read_sequence(tmp_path / "plate.%04d.exr", frames=[1001, 1002]))
 
 
-@pytest.mark.skipif(not DAVIS.is_dir(), reason="DAVIS 2016 data not present at ../shared/data")
-def test_reads_davis_jpeg_and_annotation():
-    frames = FramePattern(DAVIS / "JPEGImages/480p/blackswan/%05d.jpg").frames()
+def test_reads_davis_jpeg_and_annotation(davis):
+    frames = FramePattern(davis / "JPEGImages/480p/blackswan/%05d.jpg").frames()
     assert list(frames)[:3] == [0, 1, 2]
     rgb = read_rgb(frames[0])
     assert rgb.shape == (480, 854, 3)
     assert rgb.dtype == np.float32
     assert 0.0 <= rgb.min() < rgb.max() <= 1.0
-    mask = read_image(DAVIS / "Annotations/480p/blackswan/00000.png")
+    mask = read_image(davis / "Annotations/480p/blackswan/00000.png")
     assert mask.channel_names == ("Y",)
     assert set(np.unique(mask.pixels)) <= {0.0, 1.0}

@@ -1,4 +1,5 @@
 import pytest
+from fileseq import FrameSet
 
 from hyperseg.protocol.errors import InputError
 from hyperseg.protocol.framerange import chunk_frames, format_frame_range, parse_frame_range
@@ -33,7 +34,7 @@ def test_single_frame_and_negative_frames():
         ("1001,,1005", "bad part ''"),
         ("1001-abc", "bad part '1001-abc'"),
         ("1100-1001", "end 1001 is before the start 1100"),
-        ("1001-1010x0", "step must be at least 1"),
+        ("1001-1010x0", "a step S of at least 1"),
         ("1001x2", "bad part '1001x2'"),
         ("1001-1010x", "bad part '1001-1010x'"),
         ("1.5", "bad part '1.5'"),
@@ -55,3 +56,19 @@ def test_chunks_are_consecutive_and_bounded():
     assert chunk_frames([5, 1, 2, 3, 4], 2) == [[1, 2], [3, 4], [5]]
     with pytest.raises(InputError, match="chunk size"):
         chunk_frames([1], 0)
+
+
+def test_fileseq_forms_beyond_the_stepped_range():
+    assert parse_frame_range("1-10y3") == [2, 3, 5, 6, 8, 9]  # every frame but the steps
+    assert parse_frame_range("1-10:4") == list(range(1, 11))  # staggered: all frames, coarse to fine
+    assert format_frame_range([1001, 1003, 1005, 1007, 1010]) == "1001-1007x2,1010"
+
+
+def test_what_fileseq_alone_accepts_and_a_batch_refuses():
+    """Why parse_frame_range checks each part: FrameSet takes these without a word."""
+    assert list(FrameSet("1001,,1005")) == [1001, 1005]
+    assert list(FrameSet("1003-1001")) == [1003, 1002, 1001]
+    assert [float(f) for f in FrameSet("1.5")] == [1.5]
+    for spec in ("1001,,1005", "1003-1001", "1.5"):
+        with pytest.raises(InputError, match="bad part"):
+            parse_frame_range(spec)

@@ -11,7 +11,6 @@ A daemon that is briefly unreachable is retried with exponential backoff and jit
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from hyperseg.imageio import (
 )
 from hyperseg.imageio.atomic_write import stale_temp_files
 from hyperseg.plugin.backoff import RetryPolicy
+from hyperseg.protocol.alpha_exr import CLICKS, FRAME, alpha_metadata, clicks_json
 from hyperseg.protocol.clicktracks import ClickTracks, Point
 from hyperseg.protocol.errors import InputError, UnavailableError
 
@@ -145,7 +145,7 @@ class BatchRunner:
         out = self._outs.path(frame)
         remove_stale_temp_files(out)
         positive, negative = self.tracks.at(frame)
-        clicks = clicks_metadata(positive, negative)
+        clicks = clicks_json(positive, negative)
         if self.resume and self._is_done(out, frame, clicks):
             return False
         if not positive:
@@ -162,7 +162,7 @@ class BatchRunner:
                     return FrameFailure(frame, f"{name} {source.frame}: {type(exc).__name__}: {exc}")
         try:
             result = self._segment_with_retries(plate, previous, positive, negative)
-            self._write(out, frame, clicks, result)
+            self._write(out, frame, positive, negative, result)
             self._last_plate = plate
         except UnavailableError as exc:
             reason = f"daemon unreachable after {self.retry.retries + 1} attempts: {exc}"
@@ -185,7 +185,8 @@ class BatchRunner:
             sleep=self.sleep,
         )
 
-    def _write(self, out: Path, frame: int, clicks: str, result: Segmentation) -> None:
+    def _write(self, out: Path, frame: int, positive: list[Point], negative: list[Point],
+               result: Segmentation) -> None:
         display, data = result.display_window, result.data_window
         if result.alpha.shape != display.shape:
             raise InputError(
@@ -202,7 +203,8 @@ class BatchRunner:
             display_window=display,
             data_window=data,
             pixel_aspect=result.pixel_aspect,
-            metadata={"frame": str(frame), "clicks": clicks, "checkpoint": result.checkpoint_id},
+            metadata=alpha_metadata(positive=positive, negative=negative, checkpoint=result.checkpoint_id,
+                                    frame=frame),
         )
 
     def _is_done(self, out: Path, frame: int, clicks: str) -> bool:
@@ -212,12 +214,7 @@ class BatchRunner:
         if not is_complete_exr(out, channels):
             return False
         recorded = read_image(out).hyperseg_metadata
-        return recorded.get("frame") == str(frame) and recorded.get("clicks") == clicks
-
-
-def clicks_metadata(positive: list[Point], negative: list[Point]) -> str:
-    """The clicks of one frame as the JSON recorded in its EXR (``hyperseg/clicks``)."""
-    return json.dumps({"positive": [list(p) for p in positive], "negative": [list(n) for n in negative]})
+        return recorded.get(FRAME) == str(frame) and recorded.get(CLICKS) == clicks
 
 
 def crop_to_window(plane: np.ndarray, source: Window, target: Window) -> np.ndarray:

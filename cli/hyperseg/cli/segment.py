@@ -9,10 +9,10 @@ and data windows kept, and metadata recording the clicks and the checkpoint.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from hyperseg.protocol.alpha_exr import alpha_metadata
 from hyperseg.protocol.errors import HypersegError
 
 
@@ -52,13 +52,8 @@ def segment_in_process(args: argparse.Namespace) -> None:
     predictor.set_frame(rgb, previous, args.proxy)
     result = predictor.predict(args.positive, args.negative)
     info = predictor.describe()
-    metadata = {
-        "clicks": json.dumps({"positive": args.positive, "negative": args.negative}),
-        "checkpoint": info["checkpoint"],
-        "backbone": info["backbone"],
-        "source": str(args.frame),
-        "proxy": args.proxy,
-    }
+    metadata = alpha_metadata(positive=args.positive, negative=args.negative, checkpoint=info["checkpoint"],
+                              backbone=info["backbone"], source=str(args.frame), proxy=args.proxy)
     write_alpha_exr(args.out, result.alpha, hypotheses=result.masks if args.hypotheses == "all" else None,
                     display_window=plate.display_window, data_window=plate.display_window,
                     pixel_aspect=plate.pixel_aspect, metadata=metadata)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import numpy as np
 
 from hyperseg.daemon.frame_store import StoredFrame
 from hyperseg.imageio import Window, encode_alpha_exr
+from hyperseg.protocol.alpha_exr import alpha_metadata
 
 
 def to_data_window(planes: np.ndarray, display: Window, data: Window) -> np.ndarray:
@@ -38,10 +38,7 @@ def encode_reply_exr(
 ) -> bytes:
     """EXR bytes for ``masks`` (M, H, W) over ``frame``'s display window, windows preserved."""
     planes = to_data_window(np.asarray(masks, dtype=np.float32), frame.display_window, frame.data_window)
-    clicks = {"positive": [list(p) for p in positive], "negative": [list(n) for n in negative]}
-    metadata = {"clicks": json.dumps(clicks), "checkpoint": checkpoint_id}
-    if frame_number is not None:
-        metadata["frame"] = str(frame_number)
+    metadata = alpha_metadata(positive=positive, negative=negative, checkpoint=checkpoint_id, frame=frame_number)
     return encode_alpha_exr(
         planes[chosen],
         hypotheses=planes if all_hypotheses else None,

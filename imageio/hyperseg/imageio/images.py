@@ -10,21 +10,19 @@ a failed write leaves neither the temp file nor a damaged target behind.
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import fileseq
 import numpy as np
 import OpenImageIO as oiio
 
 from hyperseg.imageio.atomic_write import atomic_path
+from hyperseg.protocol.alpha_exr import ALPHA_CHANNEL, HYPOTHESIS_PREFIX, METADATA_PREFIX
 from hyperseg.protocol.errors import CorruptFileError, InputError, NotFoundError
 
-METADATA_PREFIX = "hyperseg/"
-ALPHA_CHANNEL = "A"
-HYPOTHESIS_PREFIX = "hypotheses.h"
 EXR_MAGIC = b"\x76\x2f\x31\x01"
 
 # Pixel type each output format is written in; EXR writers choose half or float explicitly.
@@ -394,75 +392,78 @@ def encode_alpha_exr(
 # ---------------------------------------------------------------------------------- frame patterns
 
 # printf %04d / %d, Nuke ####, Houdini $F4 / $F, @@@@.
-_FRAME_TOKEN = re.compile(r"%(0?\d*)d|#+|\$F(\d*)|@+")
-
-
 @dataclass(frozen=True)
 class FramePattern:
     """A numbered file sequence: ``plate.%04d.exr``, ``plate.####.exr``, ``plate.$F4.exr``, ``plate.@@@.exr``.
 
-    ``#`` count and ``@`` count give the padding, except that a single ``#`` means 4 as in Nuke;
-    ``%d`` and ``$F`` mean no padding. Negative frames pad like printf: ``%04d`` of -5 is ``-005``.
+    Parsed, named and listed by fileseq, as VFX pipelines do. ``#`` and ``@`` count one digit each
+    (fileseq's HASH1 style), except that a lone ``#`` means 4 as in Nuke (fileseq's HASH4 style,
+    which would make ``####`` sixteen digits); ``%d`` and ``$F`` mean no padding (``padding`` 1).
+    Negative frames pad like printf: ``%04d`` of -5 is ``-005``.
     """
 
     pattern: str
     directory: Path = field(init=False)
-    prefix: str = field(init=False)
-    suffix: str = field(init=False)
     padding: int = field(init=False)
+    _sequence: fileseq.FileSequence = field(init=False, repr=False, compare=False)
 
     def __init__(self, pattern: str | os.PathLike) -> None:
         text = os.fspath(pattern)
-        path = Path(text)
-        tokens = list(_FRAME_TOKEN.finditer(path.name))
-        if not tokens:
+        try:
+            sequence = fileseq.FileSequence(text, pad_style=fileseq.PAD_STYLE_HASH1, allow_subframes=False)
+        except fileseq.ParseException:
+            raise InputError(
+                f"cannot read {text!r} as a frame sequence: write it as prefix, one frame token, extension"
+                " (e.g. plate.%04d.exr, plate_####.v2.exr)"
+            ) from None
+        if not sequence.padding() or sequence.frameSet() is not None:
             raise InputError(
                 f"no frame number token in the file name of {text!r}; use %04d, ####, $F4 or @@@@ for the frame number"
             )
-        if len(tokens) > 1:
-            raise InputError(f"more than one frame number token in {text!r}; use exactly one")
-        token = tokens[0]
+        if sequence.padding() == "#":
+            sequence = fileseq.FileSequence(text, pad_style=fileseq.PAD_STYLE_HASH4, allow_subframes=False)
+        try:
+            padding = fileseq.FileSequence.getPaddingNum(sequence.padding(), pad_style=sequence.padStyle())
+        except ValueError:
+            raise InputError(f"more than one frame number token in {text!r}; use exactly one") from None
         object.__setattr__(self, "pattern", text)
-        object.__setattr__(self, "directory", path.parent)
-        object.__setattr__(self, "prefix", path.name[: token.start()])
-        object.__setattr__(self, "suffix", path.name[token.end() :])
-        object.__setattr__(self, "padding", _padding_of(token))
+        object.__setattr__(self, "directory", Path(text).parent)
+        object.__setattr__(self, "padding", padding)
+        object.__setattr__(self, "_sequence", sequence)
+
+    @property
+    def prefix(self) -> str:
+        """The file name before the frame token (``plate.`` of ``plate.%04d.exr``)."""
+        return self._sequence.basename()
+
+    @property
+    def suffix(self) -> str:
+        """The file name after the frame token (``.exr`` of ``plate.%04d.exr``)."""
+        return self._sequence.extension()
 
     def name(self, frame: int) -> str:
         """The file name of ``frame``."""
-        return f"{self.prefix}{frame:0{self.padding}d}{self.suffix}"
+        return self.path(frame).name
 
     def path(self, frame: int) -> Path:
         """The path of ``frame``."""
-        return self.directory / self.name(frame)
+        return Path(self._sequence.frame(frame))
 
     def frames(self) -> dict[int, Path]:
-        """The frames present on disk, sorted by frame number."""
+        """The frames present on disk with exactly this padding, sorted by frame number."""
         if not self.directory.is_dir():
             raise NotFoundError(f"no frames for {self.pattern!r}: directory {self.directory} does not exist")
-        number = re.compile(re.escape(self.prefix) + r"(-?\d+)" + re.escape(self.suffix))
-        found = {}
-        for entry in self.directory.iterdir():
-            match = number.fullmatch(entry.name)
-            if match and self.name(int(match.group(1))) == entry.name:
-                found[int(match.group(1))] = entry
-        if not found:
-            raise NotFoundError(f"no files match {Path(self.pattern).name!r} in directory {self.directory}")
-        return dict(sorted(found.items()))
+        try:
+            found = fileseq.findSequenceOnDisk(self.pattern, strictPadding=True, pad_style=self._sequence.padStyle(),
+                                               allow_subframes=False)
+        except fileseq.FileSeqException:
+            raise NotFoundError(
+                f"no files match {Path(self.pattern).name!r} in directory {self.directory}"
+            ) from None
+        return {int(frame): self.path(int(frame)) for frame in sorted(found.frameSet())}
 
     def __str__(self) -> str:
         return self.pattern
-
-
-def _padding_of(token: re.Match[str]) -> int:
-    text = token.group(0)
-    if text.startswith("%"):
-        return int(token.group(1) or 0)
-    if text.startswith("$F"):
-        return int(token.group(2) or 0)
-    if text == "#":
-        return 4
-    return len(text)
 
 
 def read_sequence(

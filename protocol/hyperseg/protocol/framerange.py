@@ -1,18 +1,40 @@
 """Frame range specs as TDs type them: ``1001-1100``, ``1001-1100x2``, ``1001,1005,1010-1020``.
 
-A spec is comma-separated parts; each part is a frame ``N``, a range ``A-B`` (inclusive) or a
-stepped range ``A-BxS``. Frames may be negative (``-5--1``). The result is sorted and free of
-duplicates, the order a batch feeds previous-frame context in.
+Parsed and written by fileseq's ``FrameSet``, as VFX pipelines do. A spec is comma-separated parts;
+each part is a frame ``N``, a range ``A-B`` (inclusive) or a stepped range ``A-BxS`` (and fileseq's
+``A-ByS``, every frame but the steps, and ``A-B:S``). Frames may be negative (``-5--1``). The
+result is sorted and free of duplicates, the order a batch feeds previous-frame context in.
+FrameSet alone also takes what a batch must refuse, each refused here with the part it is in (see
+the tests): an empty part, a descending range, and a sub-frame such as ``1.5``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
+
+from fileseq import FrameSet, ParseException
 
 from hyperseg.protocol.errors import InputError
 
-_PART = re.compile(r"^(?P<start>-?\d+)(?:-(?P<end>-?\d+)(?:x(?P<step>\d+))?)?$")
+EXPECTED = "expected N, A-B or A-BxS with a step S of at least 1 (e.g. 1001-1100x2)"
+
+
+def _part_frames(part: str, spec: str) -> list[int]:
+    """The frames of one comma-separated ``part`` of ``spec``, in the order FrameSet gives them."""
+    def bad(reason: str) -> InputError:
+        return InputError(f"bad part {part!r} in frame range {spec!r}: {reason}")
+
+    if not part:
+        raise bad(EXPECTED)
+    try:
+        frames = list(FrameSet(part))
+    except ParseException:
+        raise bad(EXPECTED) from None
+    if any(frame != int(frame) for frame in frames):
+        raise bad("frames are whole numbers")
+    if len(frames) > 1 and frames[-1] < frames[0]:
+        raise bad(f"the end {frames[-1]} is before the start {frames[0]}")
+    return [int(frame) for frame in frames]
 
 
 def parse_frame_range(spec: str) -> list[int]:
@@ -21,45 +43,15 @@ def parse_frame_range(spec: str) -> list[int]:
         raise InputError(
             f"empty frame range {spec!r}: expected e.g. '1001-1100', '1001-1100x2' or '1001,1005'"
         )
-    frames: set[int] = set()
-    for raw in spec.split(","):
-        part = raw.strip()
-        match = _PART.match(part)
-        if match is None:
-            raise InputError(
-                f"bad part {part!r} in frame range {spec!r}: expected N, A-B or A-BxS (e.g. 1001-1100x2)"
-            )
-        start = int(match["start"])
-        if match["end"] is None:
-            frames.add(start)
-            continue
-        end = int(match["end"])
-        step = int(match["step"]) if match["step"] is not None else 1
-        if end < start:
-            raise InputError(
-                f"bad part {part!r} in frame range {spec!r}: the end {end} is before the start {start}"
-            )
-        if step < 1:
-            raise InputError(f"bad part {part!r} in frame range {spec!r}: the step must be at least 1")
-        frames.update(range(start, end + 1, step))
-    return sorted(frames)
+    return sorted({frame for raw in spec.split(",") for frame in _part_frames(raw.strip(), spec)})
 
 
 def format_frame_range(frames: Iterable[int]) -> str:
-    """The shortest comma-separated spec of runs of consecutive frames, e.g. ``1001-1003,1005``."""
+    """FrameSet's compact spec of ``frames``: runs and stepped runs, e.g. ``1001-1003,1005-1009x2``."""
     ordered = sorted(set(frames))
     if not ordered:
         raise InputError("cannot format an empty list of frames as a frame range")
-    parts: list[str] = []
-    run_start = previous = ordered[0]
-    for frame in [*ordered[1:], None]:
-        if frame is not None and frame == previous + 1:
-            previous = frame
-            continue
-        parts.append(str(run_start) if run_start == previous else f"{run_start}-{previous}")
-        if frame is not None:
-            run_start = previous = frame
-    return ",".join(parts)
+    return FrameSet(ordered).frange
 
 
 def chunk_frames(frames: Iterable[int], size: int) -> list[list[int]]:

@@ -1,6 +1,4 @@
-"""GrabCut and random walker baselines on synthetic frames (and one DAVIS frame when present)."""
-
-from pathlib import Path
+"""GrabCut and random walker baselines on synthetic frames and on one DAVIS frame."""
 
 import cv2
 import numpy as np
@@ -11,8 +9,6 @@ from hyperseg.model.evaluation.baselines import BASELINES, baseline_predict_fn
 from hyperseg.model.evaluation.clicker import run_clicker
 from hyperseg.model.evaluation.metrics import iou
 from hyperseg.protocol.errors import InputError
-
-DAVIS = Path(__file__).resolve().parents[3] / "../shared/data/davis2016"
 
 
 def disk(shape: tuple[int, int], row: float, col: float, radius: float) -> np.ndarray:
@@ -107,11 +103,9 @@ def test_baseline_runs_under_the_eval_clicker(name):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(BASELINES))
-def test_baselines_on_a_davis_frame(name):
-    frame = DAVIS / "JPEGImages/480p/blackswan/00000.jpg"
-    annotation = DAVIS / "Annotations/480p/blackswan/00000.png"
-    if not (frame.exists() and annotation.exists()):
-        pytest.skip(f"DAVIS 2016 not found at {DAVIS}")
+def test_baselines_on_a_davis_frame(name, davis):
+    frame = davis / "JPEGImages/480p/blackswan/00000.jpg"
+    annotation = davis / "Annotations/480p/blackswan/00000.png"
     rgb = cv2.imread(str(frame))[:, :, ::-1].astype(np.float32) / 255.0
     gt = cv2.imread(str(annotation), cv2.IMREAD_GRAYSCALE) > 127
     run = run_clicker(gt, baseline_predict_fn(name, rgb), max_clicks=10)

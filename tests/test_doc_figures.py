@@ -1,0 +1,106 @@
+"""Every figure table in README and docs/ equals the committed JSON its text names.
+
+A table row is found by its first cell; each figure is compared at the precision the doc prints.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT / "model/hyperseg/model/checkpoints/default.eval.json"
+
+
+def table_row(doc: str, first_cell: str) -> list[str]:
+    """The cells after the first of the table row of ``doc`` whose first cell is ``first_cell``."""
+    for line in (ROOT / doc).read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and cells[0] == first_cell:
+            return cells[1:]
+    raise AssertionError(f"{doc} has no table row {first_cell!r}")
+
+
+def figure(cell: str) -> float:
+    return float(re.sub(r"[*`]", "", cell))
+
+
+def assert_printed(cell: str, value: float) -> None:
+    """``cell`` is ``value`` rounded to the decimals the cell shows."""
+    text = re.sub(r"[*`]", "", cell)
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    assert figure(cell) == pytest.approx(round(value, decimals), abs=10**-decimals / 2 + 1e-12), (cell, value)
+
+
+COLUMNS = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@3", "mIoU@5", "mIoU@10", "mIoU@20", "BoundaryIoU@10", "mBIOU@10",
+           "s/click", "s/frame"]
+
+
+@pytest.mark.parametrize(("row", "method"), [
+    ("**HyperSeg `default` (bundled, 350 steps)**", "hyperseg"),
+    ("GrabCut (OpenCV)", "grabcut"),
+    ("random walker (scikit-image)", "random_walker"),
+])
+def test_readme_evaluation_table_is_default_eval_json(row, method):
+    summary = {s["method"]: s for s in json.loads(EVAL.read_text())["summary"]}[method]
+    cells = table_row("README.md", row)
+    assert len(cells) == len(COLUMNS)
+    for column, cell in zip(COLUMNS, cells, strict=True):
+        assert_printed(cell, summary[column])
+
+
+def test_readme_says_where_hyperseg_leads_after_each_click():
+    """README: ahead of both baselines at every click count from 2 on, except 17 (the random walker)."""
+    per_frame = json.loads(EVAL.read_text())["per_frame"]
+    mean = {name: np.mean(np.array(scores["ious"]), axis=0) for name, scores in per_frame.items()}
+    behind = [k + 1 for k in range(20) if mean["hyperseg"][k] < max(mean["grabcut"][k], mean["random_walker"][k])]
+    assert behind == [1, 17]
+    assert mean["grabcut"][0] > mean["hyperseg"][0] and mean["random_walker"][16] > mean["hyperseg"][16]
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert (f"after 17 clicks the random walker is ahead ({mean['random_walker'][16]:.3f} against "
+            f"{mean['hyperseg'][16]:.3f})") in readme
+
+
+@pytest.mark.parametrize(("row", "config"), [("`default` (bundled)", "default"), ("`paper` (width 70)", "paper")])
+def test_readme_memory_table_is_predictor_memory_json(row, config):
+    result = json.loads((ROOT / "benchmarks/results/predictor_memory.json").read_text())
+    measured = {r["config"]: r for r in result["rows"]}[config]
+    cells = [c.split()[0] for c in table_row("README.md", row)]
+    for cell, key in zip(cells, ["set_frame_s", "predict_s_mean", "peak_rss_gb", "naive_input_tensor_gb"],
+                         strict=True):
+        assert_printed(cell, measured[key])
+
+
+@pytest.mark.parametrize(("row", "key", "sent", "received"), [
+    ("in-process, uncached (encode + predict)", "in_process_uncached", None, None),
+    ("in-process, cached (predict only)", "in_process_cached", None, None),
+    ("daemon, first click (upload + encode)", "daemon_first_click", "first_click_sent", "first_click_received"),
+    ("daemon, next click (cached, no pixels)", "daemon_next_click", "next_click_sent", "next_click_received"),
+])
+def test_daemon_latency_table_is_daemon_latency_json(row, key, sent, received):
+    result = json.loads((ROOT / "benchmarks/results/daemon_latency.json").read_text())
+    seconds, ratio, sent_cell, received_cell = table_row("docs/daemon.md", row)
+    assert_printed(seconds, result["seconds_per_click"][key])
+    assert_printed(ratio, result["ratio_to_floor"].get(key, 1.0))
+    for cell, name in ((sent_cell, sent), (received_cell, received)):
+        assert cell == "-" if name is None else int(cell) == result["bytes"][name]
+
+
+@pytest.mark.parametrize(("row", "mode"), [
+    ("in-process", "in-process"),
+    ("daemon, pixels uploaded", "daemon (pixels)"),
+    ("daemon, paths on shared storage", "daemon (paths)"),
+    ("Dask LocalCluster, 2 workers", "dask LocalCluster, 2 workers"),
+])
+def test_batch_throughput_table_is_batch_throughput_json(row, mode):
+    result = json.loads((ROOT / "benchmarks/results/batch_throughput.json").read_text())
+    assert result["checkpoint"] == "d556770d1b68", "docs/batch.md's figures must come from the bundled checkpoint"
+    measured = {r["mode"]: r for r in result["rows"]}[mode]
+    fps, ratio, megabytes = table_row("docs/batch.md", row)
+    assert_printed(fps, measured["frames_per_s"])
+    assert_printed(ratio, measured["ratio_to_in_process"])
+    assert_printed(megabytes, measured["wire_bytes_per_frame"] / 1e6)
