@@ -1,18 +1,12 @@
-"""Plugin tests: a real daemon on 127.0.0.1 (port 0) with a tiny untrained model, and the stand-in
-``nuke`` module (tests/plugin/nuke_standin/nuke.py) importable as ``nuke``."""
+"""Plugin tests: a real daemon on 127.0.0.1 (port 0) with a tiny untrained model, and float EXR plates."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-
-STANDIN = Path(__file__).parent / "nuke_standin"
-if str(STANDIN) not in sys.path:
-    sys.path.insert(0, str(STANDIN))
 
 WIDTH, HEIGHT = 64, 48
 

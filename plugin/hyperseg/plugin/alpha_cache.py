@@ -122,21 +122,46 @@ def check_cache(
     pattern: str, recipes: dict[int, tuple[FrameRecipe, ...]], companions: Iterable[str] = ()
 ) -> list[FrameState]:
     """Each frame of ``recipes`` against its file in ``pattern``: current when its stored key is one of
-    the frame's recipes' keys, else missing or stale. A stale file is removed, and with it the
-    frame's files in the ``companions`` patterns (its overlay), so Nuke never shows it."""
+    the frame's recipes' keys, else missing or stale.
+
+    A stale file moves, with the frame's files in the ``companions`` patterns (its overlay), into
+    the ``stale/`` folder beside them, so Nuke never shows it and the reason stays known; when the
+    recipe comes back (a point moved back, a setting undone) it moves back and is current again."""
     states = []
     for frame, accepted in sorted(recipes.items()):
+        keys = {recipe.key() for recipe in accepted}
         path = FramePattern(pattern).path(frame)
-        stored = stored_recipe(path) if path.is_file() else None
-        if stored is None:
-            states.append(FrameState(frame, False, "not segmented yet"))
-        elif stored[0] in {recipe.key() for recipe in accepted}:
-            states.append(FrameState(frame, True))
+        aside = _stale_path(path)
+        if path.is_file():
+            stored = stored_recipe(path)
+            if stored is not None and stored[0] in keys:
+                states.append(FrameState(frame, True))
+                continue
+            _move(frame, (pattern, *companions), to_stale=True)
+        elif aside.is_file():
+            stored = stored_recipe(aside)
+            if stored is not None and stored[0] in keys:
+                _move(frame, (pattern, *companions), to_stale=False)
+                states.append(FrameState(frame, True))
+                continue
         else:
-            states.append(FrameState(frame, False, accepted[0].why_not(stored[1])))
-            for stale in (pattern, *companions):
-                FramePattern(stale).path(frame).unlink(missing_ok=True)
+            states.append(FrameState(frame, False, "not segmented yet"))
+            continue
+        states.append(FrameState(frame, False, accepted[0].why_not(stored[1] if stored else None)))
     return states
+
+
+def _stale_path(path: Path) -> Path:
+    return path.parent / "stale" / path.name
+
+
+def _move(frame: int, patterns: Iterable[str], to_stale: bool) -> None:
+    for pattern in patterns:
+        shown = FramePattern(pattern).path(frame)
+        source, target = (shown, _stale_path(shown)) if to_stale else (_stale_path(shown), shown)
+        if source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source.replace(target)
 
 
 def cached_frames(pattern: str) -> list[int]:
