@@ -364,7 +364,7 @@ class Array_Knob(Knob):
         for i in self._indices(index):
             v = float(values[i] if index < 0 else value)
             if self._keys[i] is not None:
-                self._keys[i][float(frame())] = AnimationKey(frame(), v)
+                self._set_key(i, frame(), v)
             else:
                 self._value[i] = v
         self._changed()
@@ -376,9 +376,17 @@ class Array_Knob(Knob):
             if self._keys[i] is None:
                 self._value[i] = float(value)
             else:
-                self._keys[i][float(time)] = AnimationKey(time, value)
+                self._set_key(i, time, value)
         self._changed()
         return True
+
+    def _set_key(self, index: int, time: float, value: float) -> None:
+        """A key's value changes in place (keeping its interpolation); a new key is SMOOTH, Nuke's default."""
+        existing = self._keys[index].get(float(time))
+        if existing is None:
+            self._keys[index][float(time)] = AnimationKey(time, value)
+        else:
+            existing.y = float(value)
 
     def setExpression(self, expression: str, channel: int = -1) -> bool:
         _check_main_thread(f"knob {self._name}")
@@ -1052,8 +1060,8 @@ def standin_process_events(until=None, timeout: float = 30.0) -> None:
 def standin_user_drag(knob: XY_Knob, x: float, y: float) -> None:
     """The artist drags an XY knob in the viewer: a key at the current frame if animated."""
     if knob.isAnimated():
-        knob._keys[0][float(frame())] = AnimationKey(frame(), x, "smooth")
-        knob._keys[1][float(frame())] = AnimationKey(frame(), y, "smooth")
+        knob._set_key(0, frame(), x)
+        knob._set_key(1, frame(), y)
         knob._changed()
     else:
         knob.setValue([x, y])
