@@ -25,8 +25,9 @@ def script(tmp_path):
     nuke.standin_reset(WIDTH, HEIGHT)
 
 
-def make_node(plate_files: Path, address: str, through_dot: bool = False):
-    read = nuke.nodes.Read(file=str(plate_files / "plate.%04d.exr"))
+def make_node(plate_files: Path, address: str, through_dot: bool = False, extension: str = "exr"):
+    """A Read of ``plate_files/plate.####.<extension>`` (through a Dot if asked) under a new HyperSeg node."""
+    read = nuke.nodes.Read(file=str(plate_files / f"plate.%04d.{extension}"))
     upstream = read
     if through_dot:
         upstream = nuke.nodes.Dot()

@@ -44,7 +44,7 @@ and nothing more:
   maps EXR channels R, G, B, A to ``rgba.*`` and keeps ``layer.channel`` names, converts its
   ``colorspace`` to linear (``default``: linear for float files, sRGB for 8- and 16-bit ones),
   applies ``frame_mode offset`` (output frame t reads file frame t - frame), holds or goes black
-  outside first..last by ``before``/``after``, and on a missing file raises (``on_error error``),
+  outside the file range first..last by ``before``/``after``, and on a missing file raises (``on_error error``),
   or gives black, a checkerboard, or the nearest existing frame. OCIOColorSpace knows the colour
   spaces ``linear``, ``scene_linear`` (role), ``raw``, ``sRGB``, ``rec709``, ``Gamma2.2`` and
   raises on any other name, as a Nuke node errors. Copy copies the ``channels`` layer and each
@@ -592,7 +592,9 @@ class Node:
     def format(self) -> Format:
         _check_main_thread(f"node {self._name}")
         if self._class == "Read":
-            spec = _read_spec(Path(_frame_path(self["file"].value(), _read_file_frame(self, frame()))))
+            first, last = int(self["first"].value()), int(self["last"].value())
+            file_frame = min(max(_read_file_frame(self, frame()), first), last)
+            spec = _read_spec(Path(_frame_path(self["file"].value(), file_frame)))
             return Format(spec.full_width, spec.full_height)
         if self._class == "Input":
             outer = self._parent.input(int(self["number"].value()))
@@ -928,14 +930,21 @@ def _render(node: Node, t: int) -> _Plane:
 
 def _render_read(read: Node, t: int) -> _Plane:
     first, last = int(read["first"].value()), int(read["last"].value())
+    t = _read_file_frame(read, t)
     if t < first or t > last:
         mode = read["before" if t < first else "after"].value()
         if mode == "black":
             fmt = _root["format"].value()
             return _Plane(fmt.width(), fmt.height())
         t = first if t < first else last
+    return _read_file(read, t)
+
+
+def _read_file(read: Node, t: int) -> _Plane:
+    """File frame ``t`` of a Read, through its ``on_error`` and ``colorspace``."""
+    first, last = int(read["first"].value()), int(read["last"].value())
     proxy = bool(_root["proxy"].value()) and read["proxy"].value()
-    path = Path(_frame_path(read["proxy" if proxy else "file"].value(), _read_file_frame(read, t)))
+    path = Path(_frame_path(read["proxy" if proxy else "file"].value(), t))
     if not path.is_file():
         on_error = read["on_error"].value()
         fmt = _root["format"].value()
@@ -948,7 +957,7 @@ def _render_read(read: Node, t: int) -> _Plane:
         if on_error == "nearest frame":
             existing = [f for f in range(first, last + 1) if Path(_frame_path(read["file"].value(), f)).is_file()]
             if existing:
-                return _render_read(read, min(existing, key=lambda f: abs(f - t)))
+                return _read_file(read, min(existing, key=lambda f: abs(f - t)))
         raise RuntimeError(f"{read.fullName()}: Read error: No such file or directory: {path}")
     buf = oiio.ImageBuf(str(path))
     spec = buf.spec()

@@ -232,8 +232,9 @@ def segment_range(node, frames: list[int] | None = None) -> RangeOutcome | None:
     settings = None
     with _reporting(node):
         frames = frames or _frames(node)
-        settings = snapshot(node, frames)
-        _render_plate(node, settings, _plate_frames(settings, frames))
+        taken = snapshot(node, frames)
+        _render_plate(node, taken, _plate_frames(taken, frames))
+        settings = taken  # only once the plate rendered
     if settings is None:
         return None
     outcome: list[RangeOutcome] = []
@@ -374,11 +375,12 @@ def _segment_frame(node, frame: int, rerender_plate: bool) -> None:
     name = node.fullName()
     settings = None
     with _reporting(node):
-        settings = snapshot(node, [frame])
-        _point_internal_nodes_at_cache(node, settings.cache)
-        needed = _plate_frames(settings, [frame])
-        missing = [f for f in needed if not settings.cache.plate_path(f, settings.proxy_mode).is_file()]
-        _render_plate(node, settings, needed if rerender_plate else missing)
+        taken = snapshot(node, [frame])
+        _point_internal_nodes_at_cache(node, taken.cache)
+        needed = _plate_frames(taken, [frame])
+        missing = [f for f in needed if not taken.cache.plate_path(f, taken.proxy_mode).is_file()]
+        _render_plate(node, taken, needed if rerender_plate else missing)
+        settings = taken  # only once the plate rendered
     if settings is None:
         return
     session = _session(name)
