@@ -6,12 +6,9 @@ import nuke
 import numpy as np
 import pytest
 from node_script import alpha_of, cache_of, make_node, wait_for_status
-from plugin_plates import HEIGHT, WIDTH
+from plugin_plates import HEIGHT, WIDTH, start_daemon
 
-from hyperseg.daemon.config import DaemonConfig
-from hyperseg.daemon.server import serve
 from hyperseg.imageio import read_image
-from hyperseg.model import Predictor
 from hyperseg.plugin.nuke import node as hyperseg_node
 
 
@@ -62,7 +59,7 @@ def test_a_range_run_twice_resumes(script, plate_files, address):
 def test_a_different_model_makes_every_alpha_stale(script, plate_files, address, tmp_path):
     node = keyed_node(plate_files, address)
     assert node["checkpoint"].value() == "untrained-0"
-    other = serve(DaemonConfig(port=0, cache_mb=16, frame_store_mb=16), predictor=Predictor.untrained(seed=1))
+    other = start_daemon(seed=1)
     try:
         node["server"].setValue(f"127.0.0.1:{other.port}")
         outcome = hyperseg_node.segment_range(node, [1, 2, 3])

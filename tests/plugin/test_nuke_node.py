@@ -14,7 +14,7 @@ import nuke
 import numpy as np
 import pytest
 from node_script import alpha_of, cache_of, make_node, wait_for_status
-from plugin_plates import HEIGHT, WIDTH
+from plugin_plates import HEIGHT, WIDTH, start_daemon
 
 from hyperseg.imageio import read_image
 from hyperseg.plugin import Client
@@ -174,11 +174,8 @@ def test_unreachable_daemon_shows_on_the_node(script, plate_files):
     assert "Traceback" not in status
 
 
-def test_bad_token_shows_on_the_node(script, plate_files, predictor, tmp_path):
-    from hyperseg.daemon.config import DaemonConfig
-    from hyperseg.daemon.server import serve
-
-    running = serve(DaemonConfig(port=0, token="the-right-token", cache_mb=16, frame_store_mb=16), predictor=predictor)
+def test_bad_token_shows_on_the_node(script, plate_files, tmp_path):
+    running = start_daemon(seed=0, token="the-right-token")
     try:
         node = make_node(plate_files, f"127.0.0.1:{running.port}")
         token_file = tmp_path / "token"
