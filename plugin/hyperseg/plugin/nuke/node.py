@@ -281,20 +281,23 @@ def segment_all(frames: list[int] | None = None) -> list[RangeOutcome]:
 
 
 def check_cache(node, note: str = "") -> str:
-    """Check the node's frame range: remove stale alphas, point the internal Reads at the range and
-    put what is not current, and why, on the status line after ``note``. Returns that summary."""
-    if node.input(0) is None:
-        return ""
+    """Check the node's frame range: set stale alphas aside, point the internal Reads at the range and
+    put ``note`` and what is not current, and why, on the status line. Returns that summary."""
     summary = ""
-    with _reporting(node):
-        frames = _frames(node)
-        settings = snapshot(node, frames)
-        _point_internal_nodes_at_cache(node, settings.cache, frames)
-        summary = describe(_session(node.fullName()).check(settings, frames))
-        _reload_alpha(node)
-        parts = [part for part in (note, f"not current: {summary}" if summary else "") if part]
-        if parts:
-            _status(node, " | ".join(parts))
+    if node.input(0) is not None:
+        checked = False
+        with _reporting(node):
+            frames = _frames(node)
+            settings = snapshot(node, frames)
+            _point_internal_nodes_at_cache(node, settings.cache, frames)
+            summary = describe(_session(node.fullName()).check(settings, frames))
+            _reload_alpha(node)
+            checked = True
+        if not checked:  # the error is on the status line
+            return ""
+    parts = [part for part in (note, f"not current: {summary}" if summary else "") if part]
+    if parts:
+        _status(node, " | ".join(parts))
     return summary
 
 
@@ -436,9 +439,7 @@ def _frame_done(name: str, outcome: FrameOutcome) -> None:
         return
     timings = outcome.timings
     cached = " (features cached)" if timings.get("cache_hit") else ""
-    note = f"frame {outcome.frame}: {timings.get('roundtrip_ms', 0.0):.0f} ms{cached}"
-    _status(node, note)
-    check_cache(node, note)
+    check_cache(node, f"frame {outcome.frame}: {timings.get('roundtrip_ms', 0.0):.0f} ms{cached}")
 
 
 def _range_done(name: str, outcome: RangeOutcome) -> None:
@@ -446,7 +447,6 @@ def _range_done(name: str, outcome: RangeOutcome) -> None:
     if node is not None:
         for frame in outcome.frames:
             _remember_checkpoint(node, frame.checkpoint)
-        _status(node, outcome.summary())
         check_cache(node, outcome.summary())
 
 
