@@ -164,14 +164,6 @@ def _move(frame: int, patterns: Iterable[str], to_stale: bool) -> None:
             source.replace(target)
 
 
-def cached_frames(pattern: str) -> list[int]:
-    """Frames that have a file in ``pattern``."""
-    try:
-        return sorted(FramePattern(pattern).frames())
-    except FileNotFoundError:
-        return []
-
-
 def describe(states: Iterable[FrameState]) -> str:
     """'frames 2-3: the points moved; frame 5: not segmented yet' for the frames that are not current."""
     by_reason: dict[str, list[int]] = {}
