@@ -13,7 +13,8 @@ from pathlib import Path
 import nuke
 import numpy as np
 import pytest
-from plugin_plates import HEIGHT, WIDTH
+from node_script import alpha_of, cache_of, make_node, wait_for_status
+from plugin_plates import HEIGHT, WIDTH, start_daemon
 
 from hyperseg.imageio import read_image
 from hyperseg.plugin import Client
@@ -22,39 +23,6 @@ from hyperseg.plugin.nuke import point_knobs
 from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def script(tmp_path, monkeypatch):
-    """A fresh Nuke script of 64x48, frames 1-3, caches under tmp_path."""
-    nuke.standin_reset(WIDTH, HEIGHT)
-    nuke.root()["first_frame"].setValue(1)
-    nuke.root()["last_frame"].setValue(3)
-    monkeypatch.setenv("HYPERSEG_CACHE", str(tmp_path / "cache"))
-    yield nuke
-    hyperseg_node._jobs().join_all(timeout=60)  # no job of this test may finish inside the next one
-    nuke.standin_reset(WIDTH, HEIGHT)
-
-
-def make_node(plate_files: Path, address: str, through_dot: bool = False):
-    read = nuke.nodes.Read(file=str(plate_files / "plate.%04d.exr"))
-    upstream = read
-    if through_dot:
-        upstream = nuke.nodes.Dot()
-        upstream.setInput(0, read)
-    upstream.setSelected(True)
-    node = hyperseg_node.create()
-    node["server"].setValue(address)
-    return node
-
-
-def wait_for_status(node, prefix: str, timeout: float = 60.0) -> str:
-    nuke.standin_process_events(until=lambda: node["status"].value().startswith(prefix), timeout=timeout)
-    return node["status"].value()
-
-
-def alpha_of(path: Path) -> np.ndarray:
-    return read_image(path).channel("A")
 
 
 def test_menu_entry_and_node_layout(script, plate_files, address):
@@ -81,16 +49,16 @@ def test_click_session_gives_the_same_alpha_as_the_client(script, plate_files, a
     nuke.standin_user_drag(node["p1"], 28.0, 20.0)
     status = wait_for_status(node, "frame 2:")
     assert "ms" in status
-    alpha_path = Path(node["cache_dir"].value()) / "alpha.0002.exr"
+    alpha_path = cache_of(node) / "alpha.0002.exr"
     alpha = read_image(alpha_path)
     assert alpha.channel_names[0] == "A" and "hypotheses.h5" in alpha.channel_names
     # the same request from a TD's script: wire coordinates are y-down, previous frame as context
     with Client(address, send_paths=False) as client:
         expected = client.segment(
-            str(plate_files / "plate.0002.exr"),
+            str(cache_of(node) / "plate.0002.exr"),
             positive=[(28.0, HEIGHT - 20.0)],
             negative=[(4.0, HEIGHT - 44.0)],
-            previous=str(plate_files / "plate.0001.exr"),
+            previous=str(cache_of(node) / "plate.0001.exr"),
             hypotheses="all",
         )
     np.testing.assert_array_equal(alpha.channel("A"), expected.alpha)
@@ -105,11 +73,11 @@ def test_click_session_matches_hyperseg_segment(script, plate_files, address, tm
     nuke.standin_user_drag(node["p1"], 28.0, 20.0)
     wait_for_status(node, "frame 2:")
     out = tmp_path / "cli.exr"
-    command = [sys.executable, "-m", "hyperseg.cli", "segment", str(plate_files / "plate.0002.exr"),
+    command = [sys.executable, "-m", "hyperseg.cli", "segment", str(cache_of(node) / "plate.0002.exr"),
                "-p", f"28.0,{HEIGHT - 20.0}", "--server", address, "--hypotheses", "all", "--out", str(out)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    np.testing.assert_array_equal(alpha_of(Path(node["cache_dir"].value()) / "alpha.0002.exr"), alpha_of(out))
+    np.testing.assert_array_equal(alpha_of(cache_of(node) / "alpha.0002.exr"), alpha_of(out))
 
 
 def test_dragging_fast_segments_the_latest_position(script, plate_files, address):
@@ -122,8 +90,8 @@ def test_dragging_fast_segments_the_latest_position(script, plate_files, address
     hyperseg_node._jobs().join(node.fullName(), timeout=60)
     nuke.standin_process_events()
     with Client(address, send_paths=False) as client:
-        expected = client.segment(str(plate_files / "plate.0001.exr"), positive=[(30.0, HEIGHT - 24.0)])
-    np.testing.assert_array_equal(alpha_of(Path(node["cache_dir"].value()) / "alpha.0001.exr"), expected.alpha)
+        expected = client.segment(str(cache_of(node) / "plate.0001.exr"), positive=[(30.0, HEIGHT - 24.0)])
+    np.testing.assert_array_equal(alpha_of(cache_of(node) / "alpha.0001.exr"), expected.alpha)
 
 
 def test_hypothesis_choice_rewires_the_copy(script, plate_files, address):
@@ -138,12 +106,12 @@ def test_hypothesis_choice_rewires_the_copy(script, plate_files, address):
 def test_proxy_mode_renders_the_plate_and_scales_clicks(script, plate_files, address):
     nuke.root()["proxy"].setValue(True)
     nuke.root()["proxy_scale"].setValue(0.5)
-    node = make_node(plate_files, address, through_dot=True)  # not a plain Read: the plate is rendered
+    node = make_node(plate_files, address, through_dot=True)
     node["previous_frame"].setValue(False)
     node["add_positive"].execute()
     nuke.standin_user_drag(node["p1"], 28.0, 20.0)  # full-size Nuke coordinates, as knobs always are
     wait_for_status(node, "frame 1:")
-    cache = Path(node["cache_dir"].value())
+    cache = cache_of(node)
     plate = read_image(cache / "plate_proxy.0001.exr")
     assert plate.display_window.shape == (HEIGHT // 2, WIDTH // 2)
     alpha = alpha_of(cache / "alpha_proxy.0001.exr")
@@ -161,7 +129,7 @@ def test_segment_range_reports_progress(script, plate_files, address):
     assert wait_for_status(node, "segmented").startswith("segmented 3 frames")
     task = nuke.standin_progress_tasks()[-1]
     assert task.progress == [33, 66, 100]
-    cache = Path(node["cache_dir"].value())
+    cache = cache_of(node)
     assert all((cache / f"alpha.{f:04d}.exr").is_file() for f in (1, 2, 3))
 
 
@@ -171,7 +139,7 @@ def test_segment_range_can_be_cancelled(script, plate_files, address):
     nuke.standin_cancel_progress_after(1)
     node["segment_range"].execute()
     assert wait_for_status(node, "cancelled").startswith("cancelled after 1 of 3 frames in ")
-    cache = Path(node["cache_dir"].value())
+    cache = cache_of(node)
     assert (cache / "alpha.0001.exr").is_file() and not (cache / "alpha.0002.exr").exists()
 
 
@@ -206,11 +174,8 @@ def test_unreachable_daemon_shows_on_the_node(script, plate_files):
     assert "Traceback" not in status
 
 
-def test_bad_token_shows_on_the_node(script, plate_files, predictor, tmp_path):
-    from hyperseg.daemon.config import DaemonConfig
-    from hyperseg.daemon.server import serve
-
-    running = serve(DaemonConfig(port=0, token="the-right-token", cache_mb=16, frame_store_mb=16), predictor=predictor)
+def test_bad_token_shows_on_the_node(script, plate_files, tmp_path):
+    running = start_daemon(seed=0, token="the-right-token")
     try:
         node = make_node(plate_files, f"127.0.0.1:{running.port}")
         token_file = tmp_path / "token"
@@ -251,15 +216,17 @@ def test_animated_knobs_round_trip_through_clicks_json(script, plate_files, addr
     p1_keys = next(c for c in data["clicks"] if c["id"] == "p1")["keys"]
     assert p1_keys["1"] == [10.5, HEIGHT - 40.5] and p1_keys["3"] == [20.5, HEIGHT - 30.5]  # y-down on disk
     exported = ClickTracks.load(tmp_path / "clicks.json")
-    assert exported.at(2) == ([(15.5, HEIGHT - 35.5)], [(5.5, HEIGHT - 6.5)])  # p1 linear between keys
+    on_2 = (p1.getValueAt(2, 0), HEIGHT - p1.getValueAt(2, 1))  # a linear key on 1, a smooth one on 3
+    assert on_2 != (15.5, HEIGHT - 35.5)
+    assert exported.at(2) == ([on_2], [(5.5, HEIGHT - 6.5)])  # p1 where Nuke puts it on frame 2
     assert exported.at(3)[1] == []  # n1 is off on frame 3
 
     fresh = make_node(plate_files, "127.0.0.1:1")
     fresh["clicks_file"].setValue(str(tmp_path / "clicks.json"))
     fresh["import_clicks"].execute()
     assert fresh["status"].value().startswith("imported 2 clicks")
-    assert point_knobs.read_tracks(fresh) == point_knobs.read_tracks(node)
-    assert fresh["p1"].getValueAt(2, 1) == pytest.approx(35.5)
+    assert point_knobs.read_tracks(fresh, [1, 2, 3]) == point_knobs.read_tracks(node, [1, 2, 3])
+    assert fresh["p1"].getValueAt(2, 1) == pytest.approx(p1.getValueAt(2, 1))
     assert fresh["selected_point"].values() == ["p1", "n1"]
 
 
@@ -279,7 +246,7 @@ def test_remove_point(script, plate_files):
     node["selected_point"].setValue("p1")
     node["remove_point"].execute()
     assert node.knob("p1") is None and node.knob("p1_off") is None
-    assert [t.id for t in point_knobs.read_tracks(node).tracks] == ["p2"]
+    assert [t.id for t in point_knobs.read_tracks(node, [1]).tracks] == ["p2"]
     assert node["selected_point"].values() == ["p2"]
 
 
@@ -287,7 +254,7 @@ def test_settings_snapshot_is_plain_data(script, plate_files, address):
     node = make_node(plate_files, address)
     node["add_positive"].execute()
     node["proxy"].setValue(True)
-    settings = hyperseg_node.snapshot(node)
-    assert settings.network_proxy == 0.5 and not settings.plate.rendered
+    settings = hyperseg_node.snapshot(node, [1])
+    assert settings.network_proxy == 0.5 and settings.cache.directory == cache_of(node)
     assert settings.tracks.at(1) == ([(32.0, 24.0)], [])
     assert replace(settings, use_previous=False).connection.address == address

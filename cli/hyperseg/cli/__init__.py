@@ -13,6 +13,8 @@ import importlib
 import sys
 from dataclasses import dataclass
 
+from hyperseg.cli.extras import missing_extra
+
 
 @dataclass(frozen=True)
 class Command:
@@ -34,11 +36,12 @@ COMMANDS: tuple[Command, ...] = (
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command listed and ``only``'s arguments (no command's: ``hyperseg --help``)."""
     parser = argparse.ArgumentParser(prog="hyperseg", description="HyperSeg click-driven rotoscoping")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         child = sub.add_parser(command.name, help=command.help, description=command.help)
-        if only is None or command.name == only:
+        if command.name == only:
             importlib.import_module(command.module).add_arguments(child)
     return parser
 
@@ -47,11 +50,16 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     chosen = next((a for a in argv if not a.startswith("-")), None)
     known = {c.name: c for c in COMMANDS}
-    parser = build_parser(chosen if chosen in known else None)
-    args = parser.parse_args(argv)
-    module = importlib.import_module(known[args.command].module)
     try:
-        return int(module.run(args) or 0)
+        parser = build_parser(chosen if chosen in known else None)
+        args = parser.parse_args(argv)
+        return int(importlib.import_module(known[args.command].module).run(args) or 0)
+    except ModuleNotFoundError as error:
+        message = missing_extra(chosen or "", error)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("hyperseg: interrupted", file=sys.stderr)
         return 130

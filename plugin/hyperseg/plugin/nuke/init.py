@@ -2,7 +2,8 @@
 
 Makes ``hyperseg`` importable in Nuke's own Python. Install the plugin side (``pip install --target
 DIR 'hyperseg[plugin]'`` with the Python version Nuke ships) and point ``HYPERSEG_SITE`` at DIR;
-nothing is needed when ``hyperseg`` is already importable.
+nothing is needed when ``hyperseg`` is already importable. DIR goes at the end of ``sys.path``, so
+Nuke's own packages (its numpy, PySide, OpenColorIO) are never shadowed by the install's copies.
 """
 
 import os
@@ -10,4 +11,4 @@ import sys
 
 _site = os.environ.get("HYPERSEG_SITE")
 if _site and _site not in sys.path:
-    sys.path.insert(0, _site)
+    sys.path.append(_site)

@@ -1,8 +1,25 @@
 """The HyperSeg node: a Group with the plate input, its knobs, and the callbacks behind them.
 
-Inside the Group: ``plate`` (Input) -> ``plate_cache`` (Write, disabled except while this module
-renders the plate for a daemon that needs pixels from a non-Read input) and ``alpha_read`` (Read
-of the cached alpha EXRs) -> ``alpha_copy`` (Copy: the chosen hypothesis into rgba.alpha) -> Output.
+Inside the Group::
+
+    plate (Input) -> to_network (OCIOColorSpace: input colour space -> the network's)
+                  -> plate_cache (Write, raw float EXR; enabled only while this module renders)
+    alpha_read (Read: alpha.####.exr, on_error error)  -+
+    plate ----------------------------------------------+-> alpha_copy (Copy: the hypotheses layer,
+                                                            and the chosen hypothesis into rgba.alpha)
+    overlay_read (Read: overlay.####.png) + alpha_copy  --> overlay_copy (Copy: same channels)
+    alpha_copy, overlay_copy -> view (Switch: the overlay knob) -> Output
+
+The plate always reaches the daemon through ``plate_cache``: Nuke evaluates the input (any node,
+a Read with TCL, offsets or its own colour space), ``to_network`` converts it to the network's
+colour space, and the daemon gets those float values by upload or by path alike.
+
+Every cached alpha carries the key of what it was made from (:mod:`hyperseg.plugin.alpha_cache`).
+Whenever a point, a setting or the input changes, the node checks its frame range: stale alphas are
+removed (the Read then errors on them instead of showing an old or a black matte) and the status
+line says which frames are not current and why. The cache lives beside the script by default
+(``<script folder>/hyperseg_cache/<script name>/<node name>``); the cache folder knob moves it,
+e.g. to farm storage, keeping the per-script, per-node folders.
 
 Thin on purpose: knobs are read here on the main thread into plain settings
 (:mod:`hyperseg.plugin.session`), the network work runs on a worker thread
@@ -16,25 +33,28 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import nuke
 
+from hyperseg.plugin.alpha_cache import describe
 from hyperseg.plugin.background import Job, LatestWinsRunner
 from hyperseg.plugin.client import ClientConfig
 from hyperseg.plugin.coords import tracks_nuke_to_wire, tracks_wire_to_nuke
 from hyperseg.plugin.nuke import point_knobs
-from hyperseg.plugin.session import CachePaths, FrameOutcome, NodeSession, NodeSettings, PlateSource, RangeOutcome
+from hyperseg.plugin.session import CachePaths, FrameOutcome, NodeSession, NodeSettings, RangeOutcome
 from hyperseg.protocol.clicktracks import ClickTracks
 from hyperseg.protocol.errors import HypersegError, InputError, SupersededError
 from hyperseg.protocol.framerange import parse_frame_range
 from hyperseg.protocol.token_file import read_token_file
 
 MARKER = "hyperseg_node"
+CHECKPOINT = "checkpoint"
 HYPOTHESES = ["1 (best)", "2", "3", "4", "5", "6"]
-LIVE_KNOBS = {"proxy", "proxy_scale", "previous_frame", "live"}
+NETWORK_COLORSPACE = "sRGB"
+LIVE_KNOBS = {"proxy", "proxy_scale", "previous_frame", "live", "input_colorspace", "network_colorspace"}
+CHECK_KNOBS = LIVE_KNOBS | {"cache_dir", "frames", "inputChange", "showPanel"}
 _MODULE = "import hyperseg.plugin.nuke.node as hyperseg_node; hyperseg_node"
 KNOB_CHANGED = f"{_MODULE}.knob_changed(nuke.thisNode(), nuke.thisKnob())"
 
@@ -56,30 +76,42 @@ def create():
 
 def build(group) -> None:
     """Fill an empty Group with the internal nodes and the HyperSeg knobs."""
-    cache = CachePaths(Path(os.environ.get("HYPERSEG_CACHE", Path(tempfile.gettempdir()) / "hyperseg")) / group.name())
     group.begin()
     plate = nuke.nodes.Input()
     plate.setName("plate")
-    write = nuke.nodes.Write(
-        file=cache.plate, proxy=cache.plate_proxy, file_type="exr", datatype="32 bit float", channels="rgb"
-    )
+    to_network = nuke.nodes.OCIOColorSpace(in_colorspace="scene_linear", out_colorspace=NETWORK_COLORSPACE)
+    to_network.setName("to_network")
+    to_network.setInput(0, plate)
+    write = nuke.nodes.Write(file_type="exr", datatype="32 bit float", channels="rgb", raw=True)
     write.setName("plate_cache")
     write["disable"].setValue(True)
-    write.setInput(0, plate)
-    read = nuke.nodes.Read(file=cache.alpha, proxy=cache.alpha_proxy, on_error="black")
+    write.setInput(0, to_network)
+    read = nuke.nodes.Read(on_error="error", before="black", after="black")
     read.setName("alpha_read")
-    copy = nuke.nodes.Copy(from0="rgba.alpha", to0="rgba.alpha")
+    copy = nuke.nodes.Copy(channels="hypotheses", from0="rgba.alpha", to0="rgba.alpha")
     copy.setName("alpha_copy")
     copy.setInput(0, plate)
     copy.setInput(1, read)
-    nuke.nodes.Output().setInput(0, copy)
+    overlay = nuke.nodes.Read(on_error="error", before="black", after="black")
+    overlay.setName("overlay_read")
+    overlay_copy = nuke.nodes.Copy(channels="hypotheses", from0="rgba.alpha", to0="rgba.alpha")
+    overlay_copy.setName("overlay_copy")
+    overlay_copy.setInput(0, overlay)
+    overlay_copy.setInput(1, copy)
+    view = nuke.nodes.Switch()
+    view.setName("view")
+    view.setInput(0, copy)
+    view.setInput(1, overlay_copy)
+    nuke.nodes.Output().setInput(0, view)
     group.end()
-    for knob in _knobs(cache):
+    for knob in _knobs():
         group.addKnob(knob)
     group["knobChanged"].setValue(KNOB_CHANGED)
+    with contextlib.suppress(InputError):  # an unsaved script: the paths are set once it is saved
+        _point_internal_nodes_at_cache(group, _cache(group))
 
 
-def _knobs(cache: CachePaths) -> list:
+def _knobs() -> list:
     def button(name: str, label: str, function: str):
         return nuke.PyScript_Knob(name, label, f"{_MODULE}.{function}(nuke.thisNode())")
 
@@ -89,7 +121,11 @@ def _knobs(cache: CachePaths) -> list:
             knob.setTooltip(tooltip)
         return knob
 
-    hidden = [nuke.String_Knob(MARKER, "", "1"), nuke.String_Knob(point_knobs.REGISTRY, "points", "")]
+    hidden = [
+        nuke.String_Knob(MARKER, "", "1"),
+        nuke.String_Knob(point_knobs.REGISTRY, "points", ""),
+        nuke.String_Knob(CHECKPOINT, "model last seen", ""),
+    ]
     for knob in hidden:
         knob.setVisible(False)
     return [
@@ -104,10 +140,23 @@ def _knobs(cache: CachePaths) -> list:
         nuke.Enumeration_Knob("selected_point", "point", []),
         button("remove_point", "remove point", "remove_selected_point"),
         nuke.Enumeration_Knob("hypothesis", "hypothesis", HYPOTHESES),
+        with_value(
+            nuke.Boolean_Knob("overlay", "overlay"), False, "view the matte tinted over the plate, with the points"
+        ),
         nuke.Boolean_Knob("proxy", "interactive proxy"),
         with_value(nuke.Double_Knob("proxy_scale", "scale"), 0.5, "scale the network runs at while clicking"),
         with_value(nuke.Boolean_Knob("previous_frame", "previous-frame context"), True),
         with_value(nuke.Boolean_Knob("live", "segment as I click"), True),
+        with_value(
+            nuke.String_Knob("input_colorspace", "input colour space"),
+            "scene_linear",
+            "the OCIO colour space the input's pixels are in (Nuke's working space: scene_linear)",
+        ),
+        with_value(
+            nuke.String_Knob("network_colorspace", "network colour space"),
+            NETWORK_COLORSPACE,
+            "the OCIO colour space the model was trained in (sRGB-encoded frames); rename it for your config",
+        ),
         button("segment_frame", "segment frame", "segment_frame"),
         with_value(nuke.String_Knob("frames", "frames"), "", "empty: the script range; or e.g. 1001-1100x2"),
         button("segment_range", "segment range", "segment_range"),
@@ -116,8 +165,8 @@ def _knobs(cache: CachePaths) -> list:
         button("import_clicks", "import clicks.json", "import_clicks"),
         with_value(
             nuke.File_Knob("cache_dir", "cache folder"),
-            str(cache.directory),
-            "alphas (and plates rendered for the daemon) go here; use shared storage for farm renders",
+            "",
+            "empty: beside the script (hyperseg_cache/); set shared storage for farm renders",
         ),
         *hidden,
     ]
@@ -127,17 +176,22 @@ def _knobs(cache: CachePaths) -> list:
 
 
 def knob_changed(node, knob) -> None:
-    """The Group's knobChanged: cheap knob work here, segmentation scheduled for after the callback."""
+    """The Group's knobChanged: cheap knob work here, checks and segmentation scheduled for after the callback."""
     name = node.fullName()
     if name in _quiet:
         return
     changed = knob.name()
     if changed == "hypothesis":
         _show_hypothesis(node)
-    elif changed == "cache_dir":
-        _point_internal_nodes_at_cache(node)
-    elif node["live"].value() and (changed in LIVE_KNOBS or _is_point_knob(node, changed)):
-        nuke.executeInMainThread(_segment_after_callback, (name, nuke.frame()))
+    elif changed == "overlay":
+        with _quietly(node):
+            nuke.toNode(f"{name}.view")["which"].setValue(1 if node["overlay"].value() else 0)
+    elif changed in ("input_colorspace", "network_colorspace"):
+        _set_colorspaces(node)
+    point_changed = _is_point_knob(node, changed)
+    if changed in CHECK_KNOBS or point_changed:
+        live = node["live"].value() and (changed in LIVE_KNOBS or point_changed)
+        nuke.executeInMainThread(_after_callback, (name, nuke.frame(), live))
 
 
 def add_positive(node) -> None:
@@ -156,6 +210,8 @@ def remove_selected_point(node) -> None:
         _status(node, f"removed {point_id}")
     if node["live"].value() and point_knobs.registry(node):
         segment_frame(node)
+    else:
+        check_cache(node)
 
 
 def segment_frame(node, frame: int | None = None) -> None:
@@ -166,7 +222,8 @@ def segment_frame(node, frame: int | None = None) -> None:
 def segment_range(node, frames: list[int] | None = None) -> RangeOutcome | None:
     """Segment a range at full resolution with a cancellable progress bar (inline under ``nuke -t``).
 
-    ``frames`` default to the node's ``frames`` knob, else the script's range.
+    ``frames`` default to the node's ``frames`` knob, else the script's range. Frames whose alpha
+    is current for the daemon's model are kept, so running it again resumes.
     """
     name = node.fullName()
     if _jobs().busy(name):
@@ -175,8 +232,9 @@ def segment_range(node, frames: list[int] | None = None) -> RangeOutcome | None:
     settings = None
     with _reporting(node):
         frames = frames or _frames(node)
-        settings = snapshot(node)
-        _render_plate(node, settings, frames)
+        taken = snapshot(node, frames)
+        _render_plate(node, taken, _plate_frames(taken, frames))
+        settings = taken  # only once the plate rendered
     if settings is None:
         return None
     outcome: list[RangeOutcome] = []
@@ -222,10 +280,32 @@ def segment_all(frames: list[int] | None = None) -> list[RangeOutcome]:
     ]
 
 
+def check_cache(node, note: str = "") -> str:
+    """Check the node's frame range: set stale alphas aside, point the internal Reads at the range and
+    put ``note`` and what is not current, and why, on the status line. Returns that summary."""
+    summary = ""
+    if node.input(0) is not None:
+        checked = False
+        with _reporting(node):
+            frames = _frames(node)
+            settings = snapshot(node, frames)
+            _point_internal_nodes_at_cache(node, settings.cache, frames)
+            summary = describe(_session(node.fullName()).check(settings, frames))
+            _reload_alpha(node)
+            checked = True
+        if not checked:  # the error is on the status line
+            return ""
+    parts = [part for part in (note, f"not current: {summary}" if summary else "") if part]
+    if parts:
+        _status(node, " | ".join(parts))
+    return summary
+
+
 def export_clicks(node) -> None:
+    """Write the points as clicks.json: where Nuke evaluates each one on every frame of the node's range."""
     with _reporting(node):
         path = _clicks_path(node)
-        tracks = tracks_nuke_to_wire(point_knobs.read_tracks(node), node.format().height())
+        tracks = tracks_nuke_to_wire(point_knobs.read_tracks(node, _frames(node)), node.format().height())
         tracks.save(path)
         _status(node, f"exported {len(tracks.tracks)} clicks to {path}")
 
@@ -243,8 +323,10 @@ def import_clicks(node) -> None:
 # ------------------------------------------------------------------------------------------ snapshot
 
 
-def snapshot(node) -> NodeSettings:
-    """Everything a segmentation needs from the node's knobs, as plain data (main thread)."""
+def snapshot(node, frames: list[int]) -> NodeSettings:
+    """Everything a segmentation of ``frames`` needs from the node's knobs, as plain data (main thread).
+
+    Each point is evaluated where Nuke evaluates it on each of ``frames`` (``getValueAt``)."""
     if node.input(0) is None:
         raise InputError(f"{node.name()}: connect a plate to the input")
     height = node.format().height()
@@ -258,36 +340,50 @@ def snapshot(node) -> NodeSettings:
         timeout=120.0,
         retries=2,
     )
-    cache = CachePaths(Path(node["cache_dir"].value()))
-    proxy_mode = bool(nuke.root()["proxy"].value())
-    upstream = node.input(0)
-    if upstream.Class() == "Read":
-        plate = PlateSource(upstream["file"].value())
-    else:
-        plate = PlateSource(cache.plate_proxy if proxy_mode else cache.plate, rendered=True)
     return NodeSettings(
         connection=connection,
-        tracks=tracks_nuke_to_wire(point_knobs.read_tracks(node), height),
+        tracks=tracks_nuke_to_wire(point_knobs.read_tracks(node, frames), height),
         format_width=node.format().width(),
         format_height=height,
-        plate=plate,
-        cache=cache,
-        proxy_mode=proxy_mode,
+        cache=_cache(node),
+        proxy_mode=bool(nuke.root()["proxy"].value()),
         network_proxy=float(node["proxy_scale"].value()) if node["proxy"].value() else 1.0,
         use_previous=bool(node["previous_frame"].value()),
+        colorspace=f"{node['input_colorspace'].value()} -> {node['network_colorspace'].value()}",
+        checkpoint=node[CHECKPOINT].value(),
     )
 
 
+def cache_directory(node) -> Path:
+    """``<cache folder>/<script name>/<node name>``; the cache folder defaults to ``hyperseg_cache``
+    beside the script, so an unsaved script needs the knob set (or saving)."""
+    script = nuke.root().name()
+    saved = script not in ("", "Root")
+    chosen = node["cache_dir"].value().strip()
+    if not chosen and not saved:
+        raise InputError("save the script first (the cache lives beside it), or set the cache folder")
+    base = Path(chosen).expanduser() if chosen else Path(script).parent / "hyperseg_cache"
+    stem = Path(script).stem if saved else "unsaved"
+    return base / stem / node.fullName()
+
+
 # ------------------------------------------------------------------------------------------ internals
+
+
+def _cache(node) -> CachePaths:
+    return CachePaths(cache_directory(node))
 
 
 def _segment_frame(node, frame: int, rerender_plate: bool) -> None:
     name = node.fullName()
     settings = None
     with _reporting(node):
-        settings = snapshot(node)
-        if rerender_plate or not settings.plate.path(frame).is_file():
-            _render_plate(node, settings, [frame])
+        taken = snapshot(node, [frame])
+        _point_internal_nodes_at_cache(node, taken.cache)
+        needed = _plate_frames(taken, [frame])
+        missing = [f for f in needed if not taken.cache.plate_path(f, taken.proxy_mode).is_file()]
+        _render_plate(node, taken, needed if rerender_plate else missing)
+        settings = taken  # only once the plate rendered
     if settings is None:
         return
     session = _session(name)
@@ -302,15 +398,26 @@ def _segment_frame(node, frame: int, rerender_plate: bool) -> None:
     )
 
 
-def _segment_after_callback(name: str, frame: int) -> None:
+def _after_callback(name: str, frame: int, live: bool) -> None:
     node = nuke.toNode(name)
-    if node is not None and point_knobs.registry(node):
+    if node is None:
+        return
+    if live and point_knobs.registry(node):
         _segment_frame(node, frame, rerender_plate=False)
+    check_cache(node)
+
+
+def _plate_frames(settings: NodeSettings, frames: list[int]) -> list[int]:
+    """The plate frames segmenting ``frames`` needs: each frame, and the one before it as context
+    (not before the script's first frame)."""
+    first = int(nuke.root()["first_frame"].value())
+    context = {f - 1 for f in frames if f - 1 >= first} if settings.use_previous else set()
+    return sorted(set(frames) | context)
 
 
 def _render_plate(node, settings: NodeSettings, frames: list[int]) -> None:
-    """Render the plate through the internal Write for frames the daemon needs as pixels (main thread)."""
-    if not settings.plate.rendered:
+    """Render the plate through to_network and the internal Write for ``frames`` (main thread)."""
+    if not frames:
         return
     settings.cache.directory.mkdir(parents=True, exist_ok=True)
     write = nuke.toNode(f"{node.fullName()}.plate_cache")
@@ -326,20 +433,27 @@ def _frame_done(name: str, outcome: FrameOutcome) -> None:
     node = nuke.toNode(name)
     if node is None:
         return
-    _reload_alpha(node)
+    _remember_checkpoint(node, outcome.checkpoint)
     if outcome.note:
-        _status(node, outcome.note)
+        check_cache(node, outcome.note)
         return
     timings = outcome.timings
     cached = " (features cached)" if timings.get("cache_hit") else ""
-    _status(node, f"frame {outcome.frame}: {timings.get('roundtrip_ms', 0.0):.0f} ms{cached}")
+    check_cache(node, f"frame {outcome.frame}: {timings.get('roundtrip_ms', 0.0):.0f} ms{cached}")
 
 
 def _range_done(name: str, outcome: RangeOutcome) -> None:
     node = nuke.toNode(name)
     if node is not None:
-        _reload_alpha(node)
-        _status(node, outcome.summary())
+        for frame in outcome.frames:
+            _remember_checkpoint(node, frame.checkpoint)
+        check_cache(node, outcome.summary())
+
+
+def _remember_checkpoint(node, checkpoint: str) -> None:
+    if checkpoint and node[CHECKPOINT].value() != checkpoint:
+        with _quietly(node):
+            node[CHECKPOINT].setValue(checkpoint)
 
 
 def _failed(name: str, error: Exception) -> None:
@@ -373,23 +487,39 @@ def _show_hypothesis(node) -> None:
         nuke.toNode(f"{node.fullName()}.alpha_copy")["from0"].setValue(channel)
 
 
-def _point_internal_nodes_at_cache(node) -> None:
-    cache = CachePaths(Path(node["cache_dir"].value()))
-    read = nuke.toNode(f"{node.fullName()}.alpha_read")
-    write = nuke.toNode(f"{node.fullName()}.plate_cache")
+def _set_colorspaces(node) -> None:
+    to_network = nuke.toNode(f"{node.fullName()}.to_network")
     with _quietly(node):
-        read["file"].setValue(cache.alpha)
-        read["proxy"].setValue(cache.alpha_proxy)
-        write["file"].setValue(cache.plate)
-        write["proxy"].setValue(cache.plate_proxy)
+        to_network["in_colorspace"].setValue(node["input_colorspace"].value())
+        to_network["out_colorspace"].setValue(node["network_colorspace"].value())
+
+
+def _point_internal_nodes_at_cache(node, cache: CachePaths, frames: list[int] | None = None) -> None:
+    """The internal Write and Reads at ``cache`` (changed only where they differ), the Reads' range at ``frames``."""
+    name = node.fullName()
+    wanted = {
+        "plate_cache": {"file": cache.plate, "proxy": cache.plate_proxy},
+        "alpha_read": {"file": cache.alpha, "proxy": cache.alpha_proxy},
+        "overlay_read": {"file": cache.overlay, "proxy": cache.overlay_proxy},
+    }
+    if frames:
+        for read in ("alpha_read", "overlay_read"):
+            wanted[read].update(first=min(frames), last=max(frames))
+    with _quietly(node):
+        for internal, values in wanted.items():
+            target = nuke.toNode(f"{name}.{internal}")
+            for knob, value in values.items():
+                if target[knob].value() != value:
+                    target[knob].setValue(value)
 
 
 def _reload_alpha(node) -> None:
-    nuke.toNode(f"{node.fullName()}.alpha_read")["reload"].execute()
+    for read in ("alpha_read", "overlay_read"):
+        nuke.toNode(f"{node.fullName()}.{read}")["reload"].execute()
 
 
 def _is_point_knob(node, knob_name: str) -> bool:
-    point_id = knob_name.removesuffix("_off")
+    point_id = knob_name[: -len("_off")] if knob_name.endswith("_off") else knob_name
     return any(point_id == entry[0] for entry in point_knobs.registry(node))
 
 

@@ -1,8 +1,11 @@
 """Click points as a node's XY knobs: keys on the knobs are click tracks (DESIGN.md).
 
 Each click is an animated ``XY_Knob`` named by its id (``p1``, ``n1``, ...) in Nuke coordinates,
-keyed with linear interpolation so the viewer shows what ``clicks.json`` and ``hyperseg batch``
-compute, plus a ``<id>_off`` text knob of frames where it is switched off (``1020-1030,1040``).
+plus a ``<id>_off`` text knob of frames where it is switched off (``1020-1030,1040``). Keys made
+here (a new point, an imported ``clicks.json``) are linear, as clicks.json's are; the artist may
+then change their interpolation, write an expression or link the knob to a Tracker. Whatever the
+knob holds, :func:`read_tracks` asks Nuke where the point is on each frame (``getValueAt``), so
+what is sent and exported is what the viewer shows.
 A hidden ``points`` knob lists the ids and signs in order. Main thread only, like every Nuke call.
 """
 
@@ -32,19 +35,18 @@ def _set_registry(node, entries: list[tuple[str, str]]) -> None:
     node[REGISTRY].setValue(json.dumps([list(e) for e in entries]))
 
 
-def read_tracks(node) -> ClickTracks:
-    """The node's points as click tracks in Nuke coordinates (y up)."""
+def read_tracks(node, frames: list[int]) -> ClickTracks:
+    """The node's points as click tracks in Nuke coordinates (y up), evaluated by Nuke on each of ``frames``.
+
+    An animated point (keys of any interpolation, an expression, a link) gets a key on every one of
+    ``frames``; a still point one key, which holds everywhere."""
     tracks = []
     for point_id, sign in registry(node):
         knob = node.knob(point_id)
         if knob is None:
             continue
-        if knob.isAnimated():
-            curves = [knob.animation(i) for i in (0, 1)]
-            frames = sorted({round(key.x) for curve in curves if curve is not None for key in curve.keys()})  # noqa: SIM118
-            keys = {f: (knob.getValueAt(f, 0), knob.getValueAt(f, 1)) for f in frames}
-        else:
-            keys = {nuke.frame(): (knob.getValueAt(nuke.frame(), 0), knob.getValueAt(nuke.frame(), 1))}
+        moving = knob.isAnimated() or knob.hasExpression()
+        keys = {f: (knob.getValueAt(f, 0), knob.getValueAt(f, 1)) for f in (frames if moving else frames[:1])}
         tracks.append(ClickTrack(point_id, sign, keys, parse_off(node[f"{point_id}_off"].value(), point_id)))
     return ClickTracks(tracks)
 
