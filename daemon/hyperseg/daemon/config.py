@@ -36,6 +36,7 @@ class DaemonConfig:
     max_reply_bytes: int = 256 * MIB
     grpc_threads: int = 32
     drain_seconds: float = 30.0
+    path_read_seconds: float = 30.0
     untrained_seed: int | None = None
 
     @property
@@ -71,6 +72,7 @@ class DaemonConfig:
             ("--frame-store-mb", self.frame_store_mb),
             ("--max-frame-pixels", self.max_frame_pixels),
             ("--max-clicks", self.max_clicks),
+            ("--path-read-seconds", self.path_read_seconds),
         ):
             if value <= 0:
                 raise InputError(f"{name} must be positive, got {value}")

@@ -233,7 +233,8 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
                 )
             return frame
         if kind == "path":
-            return load_path_frame(self.paths.resolve(ref.path), self.config.max_frame_pixels)
+            return load_path_frame(self.paths.resolve(ref.path), self.config.max_frame_pixels,
+                                   self.config.path_read_seconds)
         raise InputError(f"{role} reference is empty: set sha256 or path")
 
     def _clicks(self, points, sign: str, frame: StoredFrame) -> list[tuple[float, float]]:

@@ -24,7 +24,7 @@ import numpy as np
 import OpenImageIO as oiio
 
 from hyperseg.imageio.atomic_write import atomic_path
-from hyperseg.protocol.errors import CorruptFileError, InputError, NotFoundError, WriteError
+from hyperseg.protocol.errors import CorruptFileError, InputError, LimitExceededError, NotFoundError, WriteError
 
 METADATA_PREFIX = "hyperseg/"
 ALPHA_CHANNEL = "A"
@@ -149,6 +149,15 @@ def _open_image(path: Path) -> oiio.ImageInput:
     return inp
 
 
+def check_pixels(path: str | os.PathLike, window: Window, what: str, max_pixels: int | None) -> None:
+    """LimitExceededError naming ``path`` when ``window`` has more than ``max_pixels`` pixels."""
+    if max_pixels is not None and window.width * window.height > max_pixels:
+        raise LimitExceededError(
+            f"{path}: its {what} is {window.width}x{window.height} = {window.width * window.height} pixels,"
+            f" over the limit of {max_pixels}"
+        )
+
+
 def read_display_window(path: str | os.PathLike) -> Window:
     """The display window of ``path`` from its header alone (no pixels are decoded)."""
     inp = _open_image(Path(path))
@@ -159,14 +168,20 @@ def read_display_window(path: str | os.PathLike) -> Window:
         inp.close()
 
 
-def read_image(path: str | os.PathLike, channels: Sequence[str] | None = None) -> Image:
-    """Decode the first subimage of ``path`` to float32; with ``channels``, only those, in that order."""
+def read_image(
+    path: str | os.PathLike, channels: Sequence[str] | None = None, *, max_pixels: int | None = None
+) -> Image:
+    """Decode the first subimage of ``path`` to float32; with ``channels``, only those, in that order.
+
+    A data window of more than ``max_pixels`` pixels is a LimitExceededError before any decoding.
+    """
     path = Path(path)
     inp = _open_image(path)
     try:
         spec = inp.spec()
         if spec.deep:
             raise InputError(f"{path} holds deep data; only flat images are supported")
+        check_pixels(path, Window(spec.x, spec.y, spec.width, spec.height), "data window", max_pixels)
         pixels = inp.read_image(0, 0, 0, spec.nchannels, "float")
         if pixels is None or inp.has_error:
             reason = oiio_error_text(inp.geterror) or "OpenImageIO returned no pixels"
