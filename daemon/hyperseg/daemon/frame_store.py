@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,10 +97,51 @@ def check_header(header: pb.FrameHeader, limits: UploadLimits) -> tuple[str, int
     return dtype, expected
 
 
-def receive_frame(chunks: Iterable[pb.FrameChunk], limits: UploadLimits, on_bytes=None) -> StoredFrame:
+class UploadBudget:
+    """The bytes uploads in flight may hold together: each plane is reserved here, from its
+    header's declared size, before it is allocated, and released when its upload ends."""
+
+    def __init__(self, budget_bytes: int) -> None:
+        self.budget_bytes = budget_bytes
+        self._reserved = 0
+        self._changed = threading.Condition()
+
+    @property
+    def reserved(self) -> int:
+        with self._changed:
+            return self._reserved
+
+    def wait_for(self, condition: Callable[[int], bool], timeout: float) -> bool:
+        """Wait until ``condition(reserved bytes)`` holds; False after ``timeout`` s (monitoring, tests)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: condition(self._reserved), timeout)
+
+    @contextmanager
+    def reserve(self, nbytes: int, what: str) -> Iterator[None]:
+        """Hold ``nbytes`` for the block; LimitExceededError if the budget cannot hold them now."""
+        with self._changed:
+            if self._reserved + nbytes > self.budget_bytes:
+                raise LimitExceededError(
+                    f"{what} needs {nbytes} bytes while uploads in flight hold {self._reserved} of the"
+                    f" {self.budget_bytes} bytes they may use (--frame-store-mb): retry when they finish"
+                )
+            self._reserved += nbytes
+            self._changed.notify_all()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._reserved -= nbytes
+                self._changed.notify_all()
+
+
+def receive_frame(
+    chunks: Iterable[pb.FrameChunk], limits: UploadLimits, budget: UploadBudget, on_bytes=None
+) -> StoredFrame:
     """Reassemble an UploadFrame stream, checking order, sizes and the content hash.
 
-    ``on_bytes(n)`` is called as data arrives (the server's byte counter).
+    The plane the header declares is reserved in ``budget`` before it is allocated. ``on_bytes(n)``
+    is called as data arrives (the server's byte counter).
     """
     iterator = iter(chunks)
     first = next(iterator, None)
@@ -109,6 +151,14 @@ def receive_frame(chunks: Iterable[pb.FrameChunk], limits: UploadLimits, on_byte
         raise InputError("the first chunk of an upload must carry the frame header")
     header = first.header
     dtype, total = check_header(header, limits)
+    with budget.reserve(total, f"frame {header.sha256[:12]} ({header.width}x{header.height})"):
+        return _receive_plane(first, iterator, dtype, total, limits, on_bytes)
+
+
+def _receive_plane(first: pb.FrameChunk, iterator: Iterator[pb.FrameChunk], dtype: str, total: int,
+                   limits: UploadLimits, on_bytes) -> StoredFrame:
+    """The chunks' plane, checked against the header on ``first``, as a StoredFrame."""
+    header = first.header
     plane = bytearray(total)
     received = 0
 
@@ -157,6 +207,10 @@ class FrameStore:
         self._frames: ByteBudgetLRU[StoredFrame] = ByteBudgetLRU(budget_bytes)
         self._lock = threading.Lock()
         self.bytes_received = 0
+
+    @property
+    def budget_bytes(self) -> int:
+        return self._frames.budget_bytes
 
     def count_bytes(self, n: int) -> None:
         with self._lock:

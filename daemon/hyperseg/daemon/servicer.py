@@ -18,7 +18,14 @@ import grpc
 
 from hyperseg.daemon.config import MAX_CHUNK_BYTES, DaemonConfig
 from hyperseg.daemon.frame_paths import PathPolicy, load_path_frame
-from hyperseg.daemon.frame_store import FrameStore, StoredFrame, UploadLimits, check_hash, receive_frame
+from hyperseg.daemon.frame_store import (
+    FrameStore,
+    StoredFrame,
+    UploadBudget,
+    UploadLimits,
+    check_hash,
+    receive_frame,
+)
 from hyperseg.daemon.reply_exr import encode_reply_exr
 from hyperseg.daemon.worker import ModelWorker, SegmentJob, SegmentOutcome
 from hyperseg.protocol.clicks import check_clicks
@@ -78,6 +85,7 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
         self.frames = frames
         self.paths = PathPolicy(config.allow_roots)
         self.upload_limits = UploadLimits(config.max_frame_pixels, config.max_channels, MAX_CHUNK_BYTES)
+        self.upload_budget = UploadBudget(frames.budget_bytes)
         self._lock = threading.Lock()
         self.requests_served = 0
         self.requests_failed = 0
@@ -171,7 +179,7 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
             received += n
             self.frames.count_bytes(n)
 
-        frame = receive_frame(request_iterator, self.upload_limits, on_bytes=count)
+        frame = receive_frame(request_iterator, self.upload_limits, self.upload_budget, on_bytes=count)
         self.frames.add(frame)
         width, height = frame.size
         log.info(
