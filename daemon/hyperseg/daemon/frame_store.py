@@ -59,8 +59,8 @@ def check_hash(sha256: str) -> str:
     return sha256
 
 
-def check_header(header: pb.FrameHeader, limits: UploadLimits) -> tuple[str, int]:
-    """Validate an upload header; returns (dtype name, expected total bytes)."""
+def check_header(header: pb.FrameHeader, limits: UploadLimits) -> tuple[str, int, Window]:
+    """Validate an upload header; returns (dtype name, expected total bytes, display window)."""
     check_hash(header.sha256)
     if header.width == 0 or header.height == 0:
         raise InputError(f"frame size {header.width}x{header.height} is empty")
@@ -89,12 +89,14 @@ def check_header(header: pb.FrameHeader, limits: UploadLimits) -> tuple[str, int
             f" x {len(channels)} channels x {dtype} = {expected} bytes"
         )
     window = header.display_window
-    if header.HasField("display_window") and (window.width, window.height) != (header.width, header.height):
+    if not header.HasField("display_window"):
+        return dtype, expected, Window(0, 0, header.width, header.height)
+    if (window.width, window.height) != (header.width, header.height):
         raise InputError(
             f"display window {window.width}x{window.height} differs from the plane's"
             f" {header.width}x{header.height}"
         )
-    return dtype, expected
+    return dtype, expected, Window(window.x, window.y, window.width, window.height)
 
 
 class UploadBudget:
@@ -150,13 +152,13 @@ def receive_frame(
     if not first.HasField("header"):
         raise InputError("the first chunk of an upload must carry the frame header")
     header = first.header
-    dtype, total = check_header(header, limits)
+    dtype, total, window = check_header(header, limits)
     with budget.reserve(total, f"frame {header.sha256[:12]} ({header.width}x{header.height})"):
-        return _receive_plane(first, iterator, dtype, total, limits, on_bytes)
+        return _receive_plane(first, iterator, dtype, total, window, limits, on_bytes)
 
 
 def _receive_plane(first: pb.FrameChunk, iterator: Iterator[pb.FrameChunk], dtype: str, total: int,
-                   limits: UploadLimits, on_bytes) -> StoredFrame:
+                   window: Window, limits: UploadLimits, on_bytes) -> StoredFrame:
     """The chunks' plane, checked against the header on ``first``, as a StoredFrame."""
     header = first.header
     plane = bytearray(total)
@@ -187,16 +189,14 @@ def _receive_plane(first: pb.FrameChunk, iterator: Iterator[pb.FrameChunk], dtyp
     if received != total:
         raise InputError(f"upload ended after {received} of {total} bytes")
     channels = list(header.channel_names)
-    actual = frame_hash_chunks(header.width, header.height, dtype, channels, [memoryview(plane)])
+    actual = frame_hash_chunks(header.width, header.height, dtype, channels, [memoryview(plane)],
+                               (window.x, window.y), window)
     if actual != header.sha256:
-        raise InputError(f"content hash mismatch: header says {header.sha256}, the bytes hash to {actual}")
+        raise InputError(
+            f"content hash mismatch: header says {header.sha256}, the bytes and windows hash to {actual}"
+        )
     pixels = np.frombuffer(plane, dtype=DTYPES[dtype]).reshape(header.height, header.width, len(channels))
     rgb = rgb_from_plane(pixels, channels, f"frame {header.sha256[:12]}")
-    if header.HasField("display_window"):
-        w = header.display_window
-        window = Window(w.x, w.y, w.width, w.height)
-    else:
-        window = Window(0, 0, header.width, header.height)
     return StoredFrame(header.sha256, rgb, window, window)
 
 
@@ -217,6 +217,9 @@ class FrameStore:
             self.bytes_received += n
 
     def add(self, frame: StoredFrame) -> None:
+        """Keep ``frame``; a frame already held under its hash (its identity) stays as it is."""
+        if self._frames.get(frame.sha256) is not None:
+            return
         if not self._frames.put(frame.sha256, frame, frame.nbytes):
             raise LimitExceededError(
                 f"frame {frame.sha256[:12]} needs {frame.nbytes} bytes, more than the frame store's"

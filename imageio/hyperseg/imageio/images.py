@@ -30,6 +30,8 @@ METADATA_PREFIX = "hyperseg/"
 ALPHA_CHANNEL = "A"
 HYPOTHESIS_PREFIX = "hypotheses.h"
 EXR_MAGIC = b"\x76\x2f\x31\x01"
+#: OpenEXR refuses windows whose edges lie beyond about +/-2**30 pixels.
+MAX_COORDINATE = 2**30 - 2
 
 # Pixel type each output format is written in; EXR writers choose half or float explicitly.
 _INTEGER_OUTPUT_TYPES = {
@@ -55,6 +57,11 @@ class Window:
     def __post_init__(self) -> None:
         if self.width <= 0 or self.height <= 0:
             raise InputError(f"window size must be positive, got {self.width}x{self.height}")
+        if min(self.x, self.y) < -MAX_COORDINATE or max(self.x + self.width, self.y + self.height) > MAX_COORDINATE:
+            raise InputError(
+                f"window at ({self.x}, {self.y}) of {self.width}x{self.height} reaches beyond"
+                f" +/-{MAX_COORDINATE} pixels, more than OpenEXR can store"
+            )
 
     @property
     def shape(self) -> tuple[int, int]:

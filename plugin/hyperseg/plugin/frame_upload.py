@@ -34,7 +34,10 @@ class FramePlane:
         if not np.issubdtype(array.dtype, np.floating):
             raise InputError(f"a frame must hold floats (linear, [0, 1] for SDR), got dtype {array.dtype}")
         plane = np.ascontiguousarray(array[:, :, :3], dtype=np.float32)
-        return cls(plane, frame_hash(plane, CHANNELS), display_window)
+        if display_window is None:
+            return cls(plane, frame_hash(plane, CHANNELS), None)
+        origin = (display_window.x, display_window.y)
+        return cls(plane, frame_hash(plane, CHANNELS, origin, display_window), display_window)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> FramePlane:
