@@ -7,12 +7,14 @@ import threading
 import time
 
 import grpc
+import numpy as np
+import OpenImageIO as oiio
 import pytest
 from daemon_wire import make_frame, points, start
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from hyperseg.daemon.frame_paths import open_regular_file, read_within
-from hyperseg.imageio import Window, write_image
+from hyperseg.imageio import Window, decode_exr_bytes, write_image
 from hyperseg.protocol.errors import DeadlineError, PermissionDeniedError
 from hyperseg.v1 import hyperseg_pb2 as pb
 from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
@@ -91,8 +93,40 @@ def test_a_read_that_hangs_fails_after_its_time_limit(root):
     assert not hung[0].is_alive()
 
 
-def test_a_huge_display_window_is_a_limit_not_a_memory_error(channel, root):
+def test_a_huge_display_window_costs_only_its_data_window(channel, root):
+    reply = segment(channel, root / "huge_display.exr")
+    image = decode_exr_bytes(reply.exr)
+    assert (reply.width, reply.height) == (100_000, 100_000)
+    assert image.display_window == Window(0, 0, 100_000, 100_000)
+    assert image.data_window == Window(0, 0, 4, 4)
+
+
+def test_a_huge_data_window_is_refused_before_decoding(channel, root):
+    path = root / "huge_data.exr"
+    huge_exr(path, 100_000, 100_000)
     with pytest.raises(grpc.RpcError) as raised:
-        segment(channel, root / "huge_display.exr")
+        segment(channel, path)
+    assert raised.value.code() == grpc.StatusCode.DATA_LOSS  # OpenImageIO: 19073 MB from a 50 KB file
+    assert raised.value.details().startswith(f"cannot open image {path}: openexr header claims a 19073 MB image")
+
+
+def test_a_data_window_over_the_pixel_limit_is_refused_before_decoding(predictor, root):
+    running = start(predictor, allow_roots=(root,), max_frame_pixels=500)
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{running.port}") as chan, pytest.raises(grpc.RpcError) as raised:
+            segment(chan, root / "plate.exr")
+    finally:
+        running.stop(grace=2)
     assert raised.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
-    assert "100000x100000" in raised.value.details()
+    assert raised.value.details() == f"{root}/plate.exr: its data window is 32x24 = 768 pixels, over the limit of 500"
+
+
+def huge_exr(path, width: int, height: int) -> None:
+    """A grey half EXR of ``width`` x ``height`` of which only the first row was written (50 KB)."""
+    spec = oiio.ImageSpec(width, height, 1, oiio.HALF)
+    spec.channelnames = ("Y",)
+    spec.attribute("compression", "zip")
+    out = oiio.ImageOutput.create(str(path))
+    assert out.open(str(path), spec), oiio.geterror()
+    assert out.write_scanline(0, 0, np.zeros((width, 1), np.float32)), out.geterror()
+    out.close()

@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from tqdm import tqdm
 
 from hyperseg.batch.job import BatchJob
@@ -25,7 +24,6 @@ from hyperseg.batch.segmenter import PlateFrame, Segmentation, Segmenter
 from hyperseg.imageio import (
     ALPHA_CHANNEL,
     HYPOTHESIS_PREFIX,
-    Window,
     is_complete_exr,
     read_image,
     write_alpha_exr,
@@ -186,20 +184,17 @@ class BatchRunner:
         )
 
     def _write(self, out: Path, frame: int, clicks: str, result: Segmentation) -> None:
-        display, data = result.display_window, result.data_window
-        if result.alpha.shape != display.shape:
+        data = result.data_window
+        if result.alpha.shape != data.shape:
             raise InputError(
-                f"segmentation is {result.alpha.shape[1]}x{result.alpha.shape[0]} but the frame's display "
-                f"window is {display.width}x{display.height}"
+                f"segmentation is {result.alpha.shape[1]}x{result.alpha.shape[0]} but the frame's data "
+                f"window is {data.width}x{data.height}"
             )
-        hypotheses = None
-        if result.hypotheses is not None:
-            hypotheses = np.stack([crop_to_window(h, display, data) for h in result.hypotheses])
         write_alpha_exr(
             out,
-            crop_to_window(result.alpha, display, data),
-            hypotheses=hypotheses,
-            display_window=display,
+            result.alpha,
+            hypotheses=result.hypotheses,
+            display_window=result.display_window,
             data_window=data,
             pixel_aspect=result.pixel_aspect,
             metadata={"frame": str(frame), "clicks": clicks, "checkpoint": result.checkpoint_id},
@@ -218,20 +213,6 @@ class BatchRunner:
 def clicks_metadata(positive: list[Point], negative: list[Point]) -> str:
     """The clicks of one frame as the JSON recorded in its EXR (``hyperseg/clicks``)."""
     return json.dumps({"positive": [list(p) for p in positive], "negative": [list(n) for n in negative]})
-
-
-def crop_to_window(plane: np.ndarray, source: Window, target: Window) -> np.ndarray:
-    """``plane`` (covering ``source``) re-cut to cover ``target``; pixels outside ``source`` are 0."""
-    if source == target:
-        return plane
-    out = np.zeros(target.shape, dtype=np.float32)
-    x0, x1 = max(source.x, target.x), min(source.x + source.width, target.x + target.width)
-    y0, y1 = max(source.y, target.y), min(source.y + source.height, target.y + target.height)
-    if x0 < x1 and y0 < y1:
-        out[y0 - target.y : y1 - target.y, x0 - target.x : x1 - target.x] = plane[
-            y0 - source.y : y1 - source.y, x0 - source.x : x1 - source.x
-        ]
-    return out
 
 
 def remove_stale_temp_files(out: Path) -> list[Path]:

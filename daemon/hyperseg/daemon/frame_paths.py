@@ -2,8 +2,8 @@
 symlinks, read within a time limit.
 
 A FIFO, a device or a socket is refused before anything reads it (its open is non-blocking), and
-the file is decoded through the descriptor that was checked, so nothing swapped in after the
-check is read. The bytes are read once in a helper thread, which releases the GIL, with a
+the file is decoded through the descriptor that was checked (Linux's /proc/self/fd), so nothing
+swapped in after the check is read. The bytes are read once in a helper thread, which releases the GIL, with a
 deadline: storage that hangs fails that one request (DEADLINE_EXCEEDED) instead of freezing the
 daemon; the decoder then reads from the page cache.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +22,6 @@ import numpy as np
 from hyperseg.daemon.frame_pixels import rgb_from_plane
 from hyperseg.daemon.frame_store import StoredFrame
 from hyperseg.imageio import Image, read_image
-from hyperseg.imageio.images import check_pixels
 from hyperseg.protocol.errors import (
     DeadlineError,
     HypersegError,
@@ -108,25 +108,30 @@ def read_within(fd: int, real_path: Path, seconds: float) -> None:
 
 
 def load_path_frame(real_path: Path, max_frame_pixels: int, read_seconds: float) -> StoredFrame:
-    """Read an allowed image file as a StoredFrame over its display window, hashed by content."""
+    """Read an allowed image file as a StoredFrame: its data window's pixels (at most
+    ``max_frame_pixels``), both windows, hashed by content and placement."""
     fd = open_regular_file(real_path)
     try:
         read_within(fd, real_path, read_seconds)
         image = _decode(fd, real_path, max_frame_pixels)
     finally:
         os.close(fd)
-    display = image.display_window
-    check_pixels(real_path, display, "display window", max_frame_pixels)
-    framed = image.to_display_window()
-    rgb = rgb_from_plane(framed.pixels, framed.channel_names, str(real_path))
-    sha256 = frame_hash(np.ascontiguousarray(rgb), ("R", "G", "B"))
-    return StoredFrame(sha256, rgb, display, image.data_window)
+    display, data = image.display_window, image.data_window
+    rgb = rgb_from_plane(image.pixels, image.channel_names, str(real_path))
+    sha256 = frame_hash(np.ascontiguousarray(rgb), ("R", "G", "B"), (data.x, data.y), display)
+    return StoredFrame(sha256, rgb, display, data)
 
 
 def _decode(fd: int, real_path: Path, max_frame_pixels: int) -> Image:
-    """Decode the file open as ``fd`` (through /dev/fd, the very file that was checked)."""
-    by_descriptor = f"/dev/fd/{fd}"
-    try:
-        return read_image(by_descriptor, max_pixels=max_frame_pixels)
-    except HypersegError as error:
-        raise type(error)(str(error).replace(by_descriptor, str(real_path))) from None
+    """Decode the file open as ``fd``, the very file that was checked.
+
+    OpenImageIO opens a link to ``/proc/self/fd/<fd>`` that keeps the file's extension, so it
+    picks the reader the extension names and reports that reader's errors.
+    """
+    with tempfile.TemporaryDirectory(prefix="hyperseg-path-") as scratch:
+        link = Path(scratch) / f"frame{real_path.suffix}"
+        os.symlink(f"/proc/self/fd/{fd}", link)
+        try:
+            return read_image(link, max_pixels=max_frame_pixels)
+        except HypersegError as error:
+            raise type(error)(str(error).replace(str(link), str(real_path))) from None

@@ -24,14 +24,14 @@ DTYPE_NAMES = {pb.DTYPE_FLOAT32: "float32", pb.DTYPE_FLOAT16: "float16"}
 
 @dataclass(frozen=True)
 class StoredFrame:
-    """One frame ready for the model: RGB over its display window, read-only.
+    """One frame ready for the model: RGB over its data window (the only pixels it has), read-only.
 
-    ``data_window`` is where the source's pixels were (the reply EXR keeps it); uploads send the
-    display window, so for them both windows are equal.
+    The model segments exactly these pixels; the reply EXR carries both windows. ``sha256`` is
+    the frame's identity (pixels, channels and windows).
     """
 
     sha256: str
-    rgb: np.ndarray  # (H, W, 3) float32 in [0, 1]
+    rgb: np.ndarray  # (H, W, 3) float32 in [0, 1], H x W = the data window
     display_window: Window
     data_window: Window
 
@@ -41,8 +41,8 @@ class StoredFrame:
 
     @property
     def size(self) -> tuple[int, int]:
-        """(width, height) in pixels."""
-        return self.rgb.shape[1], self.rgb.shape[0]
+        """(width, height) of the frame, its display window, in pixels."""
+        return self.display_window.width, self.display_window.height
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,8 @@ def check_hash(sha256: str) -> str:
     return sha256
 
 
-def check_header(header: pb.FrameHeader, limits: UploadLimits) -> tuple[str, int, Window]:
-    """Validate an upload header; returns (dtype name, expected total bytes, display window)."""
+def check_header(header: pb.FrameHeader, limits: UploadLimits) -> tuple[str, int, Window, Window]:
+    """Validate an upload header; returns (dtype name, expected total bytes, display window, data window)."""
     check_hash(header.sha256)
     if header.width == 0 or header.height == 0:
         raise InputError(f"frame size {header.width}x{header.height} is empty")
@@ -88,15 +88,21 @@ def check_header(header: pb.FrameHeader, limits: UploadLimits) -> tuple[str, int
             f"total_bytes {header.total_bytes} does not match {header.width}x{header.height}"
             f" x {len(channels)} channels x {dtype} = {expected} bytes"
         )
-    window = header.display_window
-    if not header.HasField("display_window"):
-        return dtype, expected, Window(0, 0, header.width, header.height)
-    if (window.width, window.height) != (header.width, header.height):
+    display = _window(header, "display_window") or Window(0, 0, header.width, header.height)
+    data = _window(header, "data_window")
+    placed, name = (display, "display window") if data is None else (data, "data window")
+    if (placed.width, placed.height) != (header.width, header.height):
         raise InputError(
-            f"display window {window.width}x{window.height} differs from the plane's"
-            f" {header.width}x{header.height}"
+            f"{name} {placed.width}x{placed.height} differs from the plane's {header.width}x{header.height}"
         )
-    return dtype, expected, Window(window.x, window.y, window.width, window.height)
+    return dtype, expected, display, placed
+
+
+def _window(header: pb.FrameHeader, field: str) -> Window | None:
+    if not header.HasField(field):
+        return None
+    w = getattr(header, field)
+    return Window(w.x, w.y, w.width, w.height)
 
 
 class UploadBudget:
@@ -152,13 +158,13 @@ def receive_frame(
     if not first.HasField("header"):
         raise InputError("the first chunk of an upload must carry the frame header")
     header = first.header
-    dtype, total, window = check_header(header, limits)
+    dtype, total, display, data = check_header(header, limits)
     with budget.reserve(total, f"frame {header.sha256[:12]} ({header.width}x{header.height})"):
-        return _receive_plane(first, iterator, dtype, total, window, limits, on_bytes)
+        return _receive_plane(first, iterator, dtype, total, (display, data), limits, on_bytes)
 
 
 def _receive_plane(first: pb.FrameChunk, iterator: Iterator[pb.FrameChunk], dtype: str, total: int,
-                   window: Window, limits: UploadLimits, on_bytes) -> StoredFrame:
+                   windows: tuple[Window, Window], limits: UploadLimits, on_bytes) -> StoredFrame:
     """The chunks' plane, checked against the header on ``first``, as a StoredFrame."""
     header = first.header
     plane = bytearray(total)
@@ -189,15 +195,16 @@ def _receive_plane(first: pb.FrameChunk, iterator: Iterator[pb.FrameChunk], dtyp
     if received != total:
         raise InputError(f"upload ended after {received} of {total} bytes")
     channels = list(header.channel_names)
+    display, data = windows
     actual = frame_hash_chunks(header.width, header.height, dtype, channels, [memoryview(plane)],
-                               (window.x, window.y), window)
+                               (data.x, data.y), display)
     if actual != header.sha256:
         raise InputError(
             f"content hash mismatch: header says {header.sha256}, the bytes and windows hash to {actual}"
         )
     pixels = np.frombuffer(plane, dtype=DTYPES[dtype]).reshape(header.height, header.width, len(channels))
     rgb = rgb_from_plane(pixels, channels, f"frame {header.sha256[:12]}")
-    return StoredFrame(header.sha256, rgb, window, window)
+    return StoredFrame(header.sha256, rgb, display, data)
 
 
 class FrameStore:

@@ -28,7 +28,7 @@ from hyperseg.daemon.frame_store import (
 )
 from hyperseg.daemon.reply_exr import encode_reply_exr
 from hyperseg.daemon.worker import ModelWorker, SegmentJob, SegmentOutcome
-from hyperseg.protocol.clicks import check_clicks
+from hyperseg.protocol.clicks import Point, check_clicks, clicks_on_plane
 from hyperseg.protocol.errors import InputError, LimitExceededError, NotFoundError
 from hyperseg.protocol.proxy import check_proxy
 from hyperseg.protocol.status_codes import status_code
@@ -245,8 +245,10 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
                                    self.config.path_read_seconds)
         raise InputError(f"{role} reference is empty: set sha256 or path")
 
-    def _clicks(self, points, sign: str, frame: StoredFrame) -> list[tuple[float, float]]:
-        return check_clicks(((point.x, point.y) for point in points), sign, frame.size)
+    def _clicks(self, points, sign: str, frame: StoredFrame) -> tuple[list[Point], list[Point]]:
+        """(clicks as sent, the same clicks on the frame's data window)."""
+        sent = check_clicks(((point.x, point.y) for point in points), sign)
+        return sent, clicks_on_plane(sent, sign, frame.display_window, frame.data_window)
 
     def _segment(self, frame_ref, request, positive_points, negative_points, frame_number: int | None,
                  options: SegmentOptions, context: grpc.ServicerContext) -> pb.SegmentReply:
@@ -256,12 +258,15 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
             raise LimitExceededError(f"{clicks} clicks, over this daemon's limit of {self.config.max_clicks}")
         frame = self._frame(frame_ref, "frame")
         previous = self._frame(request.previous, "previous frame") if request.HasField("previous") else None
-        if previous is not None and previous.size != frame.size:
+        if previous is not None and previous.display_window != frame.display_window:
             raise InputError(
                 f"previous frame is {previous.size[0]}x{previous.size[1]}, frame is {frame.size[0]}x{frame.size[1]}"
+                if previous.size != frame.size else
+                f"previous frame's display window {previous.display_window} is not the frame's"
+                f" {frame.display_window}"
             )
-        positive = self._clicks(positive_points, "positive", frame)
-        negative = self._clicks(negative_points, "negative", frame)
+        positive, positive_on_plane = self._clicks(positive_points, "positive", frame)
+        negative, negative_on_plane = self._clicks(negative_points, "negative", frame)
         if not positive and not negative:
             raise InputError("no clicks: give at least one positive or negative click")
         remaining = context.time_remaining()
@@ -269,7 +274,7 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
         if options.client_id:
             key = (options.client_id, frame_number if frame_number is not None else frame.sha256)
         job = SegmentJob(
-            frame, previous, positive, negative, options.proxy, latest_key=key,
+            frame, previous, positive_on_plane, negative_on_plane, options.proxy, latest_key=key,
             deadline=None if remaining is None else arrived + remaining,
         )
         self.worker.submit(job)

@@ -123,15 +123,24 @@ class Image:
 
     def to_display_window(self) -> Image:
         """This image in frame coordinates: data window pasted into the display window, outside = 0."""
-        dw, disp = self.data_window, self.display_window
-        out = np.zeros((disp.height, disp.width, self.pixels.shape[2]), dtype=np.float32)
-        x0, x1 = max(dw.x, disp.x), min(dw.x + dw.width, disp.x + disp.width)
-        y0, y1 = max(dw.y, disp.y), min(dw.y + dw.height, disp.y + disp.height)
-        if x0 < x1 and y0 < y1:
-            out[y0 - disp.y : y1 - disp.y, x0 - disp.x : x1 - disp.x] = self.pixels[
-                y0 - dw.y : y1 - dw.y, x0 - dw.x : x1 - dw.x
-            ]
+        disp = self.display_window
+        out = rewindow(self.pixels, self.data_window, disp)
         return Image(out, self.channel_names, disp, disp, self.pixel_aspect, dict(self.metadata))
+
+
+def rewindow(plane: np.ndarray, source: Window, target: Window) -> np.ndarray:
+    """``plane`` (rows and columns first, covering ``source``) re-cut to cover ``target``:
+    the overlap is copied, the rest of ``target`` is 0; ``plane`` itself when the windows agree."""
+    if source == target:
+        return plane
+    out = np.zeros((target.height, target.width, *plane.shape[2:]), dtype=plane.dtype)
+    x0, x1 = max(source.x, target.x), min(source.x + source.width, target.x + target.width)
+    y0, y1 = max(source.y, target.y), min(source.y + source.height, target.y + target.height)
+    if x0 < x1 and y0 < y1:
+        out[y0 - target.y : y1 - target.y, x0 - target.x : x1 - target.x] = plane[
+            y0 - source.y : y1 - source.y, x0 - source.x : x1 - source.x
+        ]
+    return out
 
 
 def oiio_error_text(get_error: Callable[[], str]) -> str:

@@ -26,7 +26,7 @@ import grpc
 import numpy as np
 from google.protobuf.json_format import MessageToDict
 
-from hyperseg.imageio import decode_exr_bytes
+from hyperseg.imageio import Window, decode_exr_bytes
 from hyperseg.imageio.atomic_write import write_bytes_atomic
 from hyperseg.plugin.backoff import RetryPolicy
 from hyperseg.plugin.frame_upload import FramePlane
@@ -38,7 +38,7 @@ from hyperseg.v1 import hyperseg_pb2 as pb
 from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
 
 T = TypeVar("T")
-Frame = np.ndarray | str | os.PathLike
+Frame = np.ndarray | str | os.PathLike | FramePlane
 
 HYPOTHESES = {"best": pb.HYPOTHESES_BEST, "all": pb.HYPOTHESES_ALL}
 MAX_REPLY_BYTES = 512 * 1024 * 1024
@@ -60,7 +60,11 @@ class ClientConfig:
 
 @dataclass(frozen=True)
 class SegmentResult:
-    """One frame's answer: the soft alpha in channel A and, when asked for, all hypotheses."""
+    """One frame's answer: the soft alpha in channel A and, when asked for, all hypotheses.
+
+    ``alpha`` (H, W) and ``hypotheses`` (M, H, W) cover the frame's data window (its pixels; for
+    most plates the display window too); ``exr_bytes`` carries both windows.
+    """
 
     alpha: np.ndarray
     hypotheses: np.ndarray | None
@@ -71,6 +75,8 @@ class SegmentResult:
     chosen: int = 0
     frame_number: int | None = None
     backbone: str = ""
+    display_window: Window | None = None
+    data_window: Window | None = None
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the EXR exactly as the daemon sent it, atomically (temp file, then rename)."""
@@ -239,8 +245,7 @@ class Client:
             if isinstance(value, str | os.PathLike) and self.send_paths:
                 ref.path = str(Path(value).expanduser().absolute())
                 continue
-            is_path = isinstance(value, str | os.PathLike)
-            plane = FramePlane.from_file(value) if is_path else FramePlane.from_array(value)
+            plane = _plane(value)
             ref.sha256 = plane.sha256
             planes.append(plane)
         if planes:
@@ -283,6 +288,15 @@ class Client:
             raise error_from_rpc(error, self.address) from None
 
 
+def _plane(frame: Frame) -> FramePlane:
+    """``frame`` as the plane to upload: read here if a path, placed at (0, 0) if a bare array."""
+    if isinstance(frame, FramePlane):
+        return frame
+    if isinstance(frame, str | os.PathLike):
+        return FramePlane.from_file(frame)
+    return FramePlane.from_array(frame)
+
+
 def _is_unavailable(error: BaseException) -> bool:
     return isinstance(error, grpc.RpcError) and error.code() is grpc.StatusCode.UNAVAILABLE
 
@@ -305,7 +319,7 @@ def _hypotheses(value: str) -> int:
 
 
 def _result(reply: pb.SegmentReply, roundtrip_ms: float) -> SegmentResult:
-    image = decode_exr_bytes(reply.exr).to_display_window()
+    image = decode_exr_bytes(reply.exr)
     if "A" not in image.channel_names:
         raise HypersegError(f"the daemon's EXR has no channel A (channels: {', '.join(image.channel_names)})")
     timings = MessageToDict(
@@ -322,4 +336,6 @@ def _result(reply: pb.SegmentReply, roundtrip_ms: float) -> SegmentResult:
         chosen=int(reply.chosen),
         frame_number=int(reply.frame_number) if reply.HasField("frame_number") else None,
         backbone=reply.backbone,
+        display_window=image.display_window,
+        data_window=image.data_window,
     )
