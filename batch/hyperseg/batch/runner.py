@@ -31,7 +31,7 @@ from hyperseg.imageio import (
 from hyperseg.imageio.atomic_write import stale_temp_files
 from hyperseg.plugin.backoff import RetryPolicy
 from hyperseg.protocol.clicktracks import ClickTracks, Point
-from hyperseg.protocol.errors import InputError, UnavailableError
+from hyperseg.protocol.errors import InputError, UnavailableError, WriteError
 
 # Up to ~15 s of waiting per frame (0.5, 1, 2, 4, 8 s, less jitter): long enough for a daemon restart.
 DEFAULT_RETRY = RetryPolicy(retries=5, initial_seconds=0.5, multiplier=2.0, max_seconds=8.0)
@@ -113,7 +113,10 @@ class BatchRunner:
         outside = sorted(set(chosen) - set(self._all_frames))
         if outside:
             raise InputError(f"frames {outside[:5]} are not in the job's range {self.job.frames}")
-        self._outs.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self._outs.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise WriteError(f"cannot create the output folder {self._outs.directory}: {error.strerror}") from None
         report = BatchReport()
         start = time.perf_counter()
         bar = tqdm(total=len(chosen), unit="frame", desc="hyperseg batch", disable=not self.progress)

@@ -19,7 +19,9 @@ from hyperseg.imageio import Image, Window, decode_exr_bytes, read_image, rewind
 from hyperseg.plugin.frame_upload import FramePlane
 from hyperseg.protocol.clicks import clicks_on_plane
 from hyperseg.protocol.clicktracks import Point
-from hyperseg.protocol.errors import InputError, NotFoundError
+from hyperseg.protocol.errors import InputError
+from hyperseg.protocol.proxy import check_run_size
+from hyperseg.protocol.token_file import read_token_file
 
 if TYPE_CHECKING:
     from hyperseg.model import Predictor
@@ -113,6 +115,7 @@ class LocalSegmenter:
         self, plate: PlateFrame, previous: PlateFrame | None, positive: list[Point], negative: list[Point]
     ) -> Segmentation:
         data = plate.data_window
+        check_run_size(data.width, data.height, self.proxy)
         encoding = self.predictor.encode_frame(
             plate.rgb, previous=None if previous is None else previous.rgb_on(data), proxy=self.proxy
         )
@@ -147,7 +150,7 @@ class RemoteSegmenter:
         self, client: Client, *, proxy: float = 1.0, hypotheses: str = "best", send: str = "pixels"
     ) -> None:
         if send not in ("pixels", "paths"):
-            raise ValueError(f"send must be 'pixels' or 'paths', got {send!r}")
+            raise InputError(f"send must be 'pixels' or 'paths', got {send!r}")
         self.client = client
         self.proxy = proxy
         self.hypotheses = hypotheses
@@ -215,20 +218,7 @@ def segmenter_for(settings: SegmenterSettings) -> Segmenter:
         return LocalSegmenter.from_checkpoint(
             settings.checkpoint, device=settings.device, proxy=settings.proxy, hypotheses=settings.hypotheses
         )
+    token = None if settings.token_file is None else read_token_file(settings.token_file)
     return RemoteSegmenter.connect(
-        settings.server, token=read_token(settings.token_file), proxy=settings.proxy,
-        hypotheses=settings.hypotheses, send=settings.send,
+        settings.server, token=token, proxy=settings.proxy, hypotheses=settings.hypotheses, send=settings.send,
     )
-
-
-def read_token(path: str | os.PathLike[str] | None) -> str | None:
-    """The bearer token kept in ``path`` (surrounding whitespace removed), or None without a file."""
-    if path is None:
-        return None
-    try:
-        token = Path(path).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        raise NotFoundError(f"token file not found: {path}") from None
-    if not token:
-        raise InputError(f"token file {path} is empty")
-    return token

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 from concurrent import futures
 from dataclasses import dataclass
@@ -66,14 +67,29 @@ def load_predictor(config: DaemonConfig) -> Any:
 
 
 def _credentials(config: DaemonConfig) -> grpc.ServerCredentials | None:
+    """TLS credentials from --tls-cert and --tls-key, each checked so that a bad one is named."""
     if not config.tls:
         return None
+    cert_path, key_path = Path(config.tls_cert), Path(config.tls_key)
+    cert, key = _read_pem(cert_path, "--tls-cert"), _read_pem(key_path, "--tls-key")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     try:
-        key = Path(config.tls_key).read_bytes()
-        cert = Path(config.tls_cert).read_bytes()
-    except OSError as error:
-        raise InputError(f"cannot read TLS files: {error}") from None
+        context.load_verify_locations(cadata=cert.decode("ascii", "replace"))
+    except (ssl.SSLError, ValueError):
+        raise InputError(f"--tls-cert {cert_path} holds no PEM certificate") from None
+    try:
+        context.load_cert_chain(cert_path, key_path)
+    except ssl.SSLError as error:
+        problem = "is not the key of that certificate" if "MISMATCH" in str(error) else "holds no PEM private key"
+        raise InputError(f"--tls-key {key_path} {problem} (certificate {cert_path})") from None
     return grpc.ssl_server_credentials([(key, cert)])
+
+
+def _read_pem(path: Path, flag: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read {flag} {path}: {error.strerror}") from None
 
 
 def serve(config: DaemonConfig, predictor: Any | None = None) -> RunningServer:

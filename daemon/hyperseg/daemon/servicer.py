@@ -30,7 +30,7 @@ from hyperseg.daemon.reply_exr import encode_reply_exr
 from hyperseg.daemon.worker import ModelWorker, SegmentJob, SegmentOutcome
 from hyperseg.protocol.clicks import Point, check_clicks, clicks_on_plane
 from hyperseg.protocol.errors import InputError, LimitExceededError, NotFoundError
-from hyperseg.protocol.proxy import check_proxy
+from hyperseg.protocol.proxy import check_proxy, check_run_size
 from hyperseg.protocol.status_codes import status_code
 from hyperseg.protocol.version import VERSION
 from hyperseg.v1 import hyperseg_pb2 as pb
@@ -265,6 +265,7 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
                 f"previous frame's display window {previous.display_window} is not the frame's"
                 f" {frame.display_window}"
             )
+        check_run_size(frame.rgb.shape[1], frame.rgb.shape[0], options.proxy)
         positive, positive_on_plane = self._clicks(positive_points, "positive", frame)
         negative, negative_on_plane = self._clicks(negative_points, "negative", frame)
         if not positive and not negative:

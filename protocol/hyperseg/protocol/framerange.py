@@ -12,6 +12,9 @@ from collections.abc import Iterable
 
 from hyperseg.protocol.errors import InputError
 
+#: The most frames one spec may name (a shot is thousands; this refuses typos like 1-2000000000).
+MAX_FRAMES = 1_000_000
+
 _PART = re.compile(r"^(?P<start>-?\d+)(?:-(?P<end>-?\d+)(?:x(?P<step>\d+))?)?$")
 
 
@@ -41,6 +44,11 @@ def parse_frame_range(spec: str) -> list[int]:
             )
         if step < 1:
             raise InputError(f"bad part {part!r} in frame range {spec!r}: the step must be at least 1")
+        count = (end - start) // step + 1
+        if len(frames) + count > MAX_FRAMES:
+            raise InputError(
+                f"frame range {spec!r} names {len(frames) + count} frames or more, over the limit of {MAX_FRAMES}"
+            )
         frames.update(range(start, end + 1, step))
     return sorted(frames)
 
