@@ -95,6 +95,7 @@ def _read_pem(path: Path, flag: str) -> bytes:
 def serve(config: DaemonConfig, predictor: Any | None = None) -> RunningServer:
     """Start the daemon described by ``config`` and return at once; the port may be 0 (any free)."""
     config.validate()
+    credentials = _credentials(config)
     predictor = predictor if predictor is not None else load_predictor(config)
     cache = FeatureCache(config.cache_mb * MIB)
     worker = ModelWorker(predictor, cache)
@@ -117,7 +118,6 @@ def serve(config: DaemonConfig, predictor: Any | None = None) -> RunningServer:
     reflection.enable_server_reflection(
         (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
-    credentials = _credentials(config)
     try:
         if credentials is None:
             port = server.add_insecure_port(config.address)
