@@ -130,3 +130,27 @@ def huge_exr(path, width: int, height: int) -> None:
     assert out.open(str(path), spec), oiio.geterror()
     assert out.write_scanline(0, 0, np.zeros((width, 1), np.float32)), out.geterror()
     out.close()
+
+
+def test_a_damaged_exr_whose_error_text_is_not_utf8_is_data_loss(channel, root):
+    good = root / "plate.exr"
+    data = bytearray(good.read_bytes())
+    data[data.index(b"v2f\x00")] = 0xFF
+    (root / "damaged.exr").write_bytes(bytes(data))
+    with pytest.raises(grpc.RpcError) as raised:
+        segment(channel, root / "damaged.exr")
+    assert raised.value.code() == grpc.StatusCode.DATA_LOSS
+    assert raised.value.details().startswith(f"cannot decode image {root}/damaged.exr: ")
+
+
+def test_a_proxy_too_small_for_the_frame_is_invalid_argument(channel, root):
+    write_image(root / "thin.exr", make_frame(7, width=20, height=10), ["R", "G", "B"])
+    stub = pb_grpc.HyperSegStub(channel)
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.Segment(pb.SegmentRequest(frame=pb.FrameRef(path=str(root / "thin.exr")), positive=points((1.5, 1.5)),
+                                       proxy=0.05), timeout=20)
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert raised.value.details() == (
+        "at proxy 0.05 the 20x10 frame runs at 1x1 pixels; the network needs at least 2 per side: raise the"
+        " proxy or send a larger frame"
+    )
