@@ -8,7 +8,6 @@ import threading
 from concurrent import futures
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -18,6 +17,7 @@ from hyperseg.daemon.auth import BearerTokenInterceptor
 from hyperseg.daemon.config import MIB, DaemonConfig
 from hyperseg.daemon.encoding_cache import FeatureCache
 from hyperseg.daemon.frame_store import FrameStore
+from hyperseg.daemon.segmentation_model import SegmentationModel
 from hyperseg.daemon.servicer import HyperSegServicer
 from hyperseg.daemon.worker import ModelWorker
 from hyperseg.protocol.errors import InputError, UnavailableError
@@ -57,7 +57,7 @@ class RunningServer:
         self.server.wait_for_termination()
 
 
-def load_predictor(config: DaemonConfig) -> Any:
+def load_predictor(config: DaemonConfig) -> SegmentationModel:
     """The Predictor the config names (imports torch only here)."""
     from hyperseg.model import Predictor
 
@@ -92,7 +92,7 @@ def _read_pem(path: Path, flag: str) -> bytes:
         raise InputError(f"cannot read {flag} {path}: {error.strerror}") from None
 
 
-def serve(config: DaemonConfig, predictor: Any | None = None) -> RunningServer:
+def serve(config: DaemonConfig, predictor: SegmentationModel | None = None) -> RunningServer:
     """Start the daemon described by ``config`` and return at once; the port may be 0 (any free)."""
     config.validate()
     credentials = _credentials(config)

@@ -16,10 +16,10 @@ from collections import deque
 from collections.abc import Hashable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
 
 from hyperseg.daemon.encoding_cache import EncodingKey, FeatureCache
 from hyperseg.daemon.frame_store import StoredFrame
+from hyperseg.daemon.segmentation_model import Prediction, SegmentationModel
 from hyperseg.imageio import rewindow
 from hyperseg.protocol.errors import CancelledError, DeadlineError, SupersededError, UnavailableError
 
@@ -47,7 +47,7 @@ class SegmentJob:
 
 @dataclass(frozen=True)
 class SegmentOutcome:
-    prediction: Any  # hyperseg.model.Prediction
+    prediction: Prediction
     queue_ms: float
     encode_ms: float
     predict_ms: float
@@ -57,7 +57,7 @@ class SegmentOutcome:
 class ModelWorker:
     """Runs SegmentJobs one at a time on ``predictor`` in its own thread."""
 
-    def __init__(self, predictor: Any, cache: FeatureCache) -> None:
+    def __init__(self, predictor: SegmentationModel, cache: FeatureCache) -> None:
         self.predictor = predictor
         self.cache = cache
         self.encode_calls = 0
