@@ -3,7 +3,12 @@ before it is allocated, and what does not fit is refused with RESOURCE_EXHAUSTED
 
 from __future__ import annotations
 
+import re
+import signal
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import grpc
 import pytest
@@ -13,6 +18,7 @@ from hyperseg.v1 import hyperseg_pb2 as pb
 from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
 
 MIB = 1024 * 1024
+GIB = 1024 * MIB
 
 
 @pytest.fixture
@@ -73,3 +79,55 @@ def test_a_cancelled_stalled_upload_releases_its_reservation(small_daemon):
         hung.cancel()
         assert budget.wait_for(lambda held: held == 0, timeout=20), "the cancelled upload kept its bytes"
     release.set()
+
+
+def resident_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_three_stalled_1_gib_uploads_leave_a_real_daemons_memory_alone(tmp_path):
+    """The issue's case: 4096x4096x16 float32 headers and no data took RSS from 1.2 to 4.2 GB."""
+    with (tmp_path / "serve.log").open("w") as log:
+        run_stalled_uploads_against_a_real_daemon(tmp_path, log)
+
+
+def run_stalled_uploads_against_a_real_daemon(tmp_path, log) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hyperseg.cli", "serve", "--port", "0", "--device", "cpu", "--untrained-seed", "0",
+         "--frame-store-mb", "2048"], stdout=subprocess.PIPE, stderr=log, text=True,
+    )
+    release = threading.Event()
+    try:
+        match = re.search(r"listening on 127\.0\.0\.1:(\d+)", process.stdout.readline())
+        assert match, (tmp_path / "serve.log").read_text()
+        with grpc.insecure_channel(f"127.0.0.1:{match.group(1)}") as channel:
+            stub = pb_grpc.HyperSegStub(channel)
+            before = resident_bytes(process.pid)
+            refused = threading.Event()
+            streams = []
+            for seed in range(3):
+                header = pb.FrameChunk(header=pb.FrameHeader(
+                    sha256=f"{seed:064x}", width=4096, height=4096, channel_names=[f"c{i}" for i in range(16)],
+                    dtype=pb.DTYPE_FLOAT32, total_bytes=4096 * 4096 * 16 * 4,
+                ))
+                stream = stub.UploadFrame.future(stalled(header, release), timeout=120)
+                stream.add_done_callback(lambda done: refused.set())
+                streams.append(stream)
+            assert refused.wait(60), "the third 1 GiB upload should be refused at once"
+            done = [s for s in streams if s.done()]
+            assert len(done) == 1 and done[0].code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+            counters = stub.GetInfo(pb.GetInfoRequest(), timeout=10).counters
+            assert counters.upload_bytes_reserved == 2 * GIB
+            grown = resident_bytes(process.pid) - before
+            assert grown < 64 * MIB, f"stalled uploads made the daemon resident {grown / MIB:.0f} MiB larger"
+            release.set()
+            for stream in streams:
+                assert stream.exception() is not None
+            assert stub.GetInfo(pb.GetInfoRequest(), timeout=10).counters.upload_bytes_reserved == 0
+    finally:
+        release.set()
+        process.send_signal(signal.SIGTERM)
+        process.wait(60)

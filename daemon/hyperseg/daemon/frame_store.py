@@ -167,7 +167,7 @@ def _receive_plane(first: pb.FrameChunk, iterator: Iterator[pb.FrameChunk], dtyp
                    windows: tuple[Window, Window], limits: UploadLimits, on_bytes) -> StoredFrame:
     """The chunks' plane, checked against the header on ``first``, as a StoredFrame."""
     header = first.header
-    plane = bytearray(total)
+    plane = np.empty(total, dtype=np.uint8)  # not zero-filled: pages become resident only as data arrives
     received = 0
 
     def accept(chunk: pb.FrameChunk) -> None:
@@ -182,7 +182,7 @@ def _receive_plane(first: pb.FrameChunk, iterator: Iterator[pb.FrameChunk], dtyp
             )
         if received + size > total:
             raise InputError(f"chunks overrun the frame: {received + size} bytes sent, header says {total}")
-        plane[received : received + size] = chunk.data
+        plane[received : received + size] = np.frombuffer(chunk.data, dtype=np.uint8)
         received += size
         if on_bytes is not None:
             on_bytes(size)
@@ -202,7 +202,7 @@ def _receive_plane(first: pb.FrameChunk, iterator: Iterator[pb.FrameChunk], dtyp
         raise InputError(
             f"content hash mismatch: header says {header.sha256}, the bytes and windows hash to {actual}"
         )
-    pixels = np.frombuffer(plane, dtype=DTYPES[dtype]).reshape(header.height, header.width, len(channels))
+    pixels = plane.view(DTYPES[dtype]).reshape(header.height, header.width, len(channels))
     rgb = rgb_from_plane(pixels, channels, f"frame {header.sha256[:12]}")
     return StoredFrame(header.sha256, rgb, display, data)
 

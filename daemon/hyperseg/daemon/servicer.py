@@ -138,6 +138,7 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
             requests_served=self.requests_served,
             requests_superseded=self.worker.superseded,
             requests_failed=self.requests_failed,
+            upload_bytes_reserved=self.upload_budget.reserved,
         )
 
     def _fail(self, method: str, error: Exception, context: grpc.ServicerContext) -> None:
