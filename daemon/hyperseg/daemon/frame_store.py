@@ -167,7 +167,10 @@ def _receive_plane(first: pb.FrameChunk, iterator: Iterator[pb.FrameChunk], dtyp
                    windows: tuple[Window, Window], limits: UploadLimits, on_bytes) -> StoredFrame:
     """The chunks' plane, checked against the header on ``first``, as a StoredFrame."""
     header = first.header
-    plane = np.empty(total, dtype=np.uint8)  # not zero-filled: pages become resident only as data arrives
+    try:
+        plane = np.empty(total, dtype=np.uint8)  # not zero-filled: pages become resident only as data arrives
+    except MemoryError:
+        raise LimitExceededError(f"frame {header.sha256[:12]}: the daemon cannot allocate {total} bytes now") from None
     received = 0
 
     def accept(chunk: pb.FrameChunk) -> None:
