@@ -13,6 +13,8 @@ import importlib
 import sys
 from dataclasses import dataclass
 
+from hyperseg.protocol.errors import HypersegError
+
 
 @dataclass(frozen=True)
 class Command:
@@ -55,4 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("hyperseg: interrupted", file=sys.stderr)
         return 130
+    except HypersegError as error:  # a command that does not word its own errors still gets one line
+        print(f"hyperseg {args.command}: {error}", file=sys.stderr)
+        return 2
 

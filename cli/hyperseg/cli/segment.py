@@ -73,6 +73,10 @@ def segment_in_process(args: argparse.Namespace) -> None:
     previous = None
     if args.previous:
         before = read_image(args.previous, max_pixels=MAX_FRAME_PIXELS)
+        if before.display_window != display:
+            raise InputError(
+                f"--previous {args.previous} has display window {before.display_window}, the frame {display}"
+            )
         previous = rewindow(before.rgb(), before.data_window, data)
     check_run_size(data.width, data.height, args.proxy)
     positive = clicks_on_plane(args.positive, "positive", display, data)

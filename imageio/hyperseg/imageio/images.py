@@ -165,11 +165,11 @@ def _open_image(path: Path) -> oiio.ImageInput:
     return inp
 
 
-def check_pixels(path: str | os.PathLike, window: Window, what: str, max_pixels: int | None) -> None:
-    """LimitExceededError naming ``path`` when ``window`` has more than ``max_pixels`` pixels."""
+def _check_pixels(path: str | os.PathLike, window: Window, max_pixels: int | None) -> None:
+    """LimitExceededError naming ``path`` when its data ``window`` has more than ``max_pixels`` pixels."""
     if max_pixels is not None and window.width * window.height > max_pixels:
         raise LimitExceededError(
-            f"{path}: its {what} is {window.width}x{window.height} = {window.width * window.height} pixels,"
+            f"{path}: its data window is {window.width}x{window.height} = {window.width * window.height} pixels,"
             f" over the limit of {max_pixels}"
         )
 
@@ -197,7 +197,7 @@ def read_image(
         spec = inp.spec()
         if spec.deep:
             raise InputError(f"{path} holds deep data; only flat images are supported")
-        check_pixels(path, Window(spec.x, spec.y, spec.width, spec.height), "data window", max_pixels)
+        _check_pixels(path, Window(spec.x, spec.y, spec.width, spec.height), max_pixels)
         pixels = inp.read_image(0, 0, 0, spec.nchannels, "float")
         if pixels is None or inp.has_error:
             reason = oiio_error_text(inp.geterror) or "OpenImageIO returned no pixels"
