@@ -1,8 +1,9 @@
 """Writers on a full disk and an unwritable file system, and damaged EXRs whose error text is not UTF-8.
 
-The full disk is real: a child process whose file size limit (RLIMIT_FSIZE, SIGXFSZ ignored) is
-smaller than the EXR, so the write is cut short by the kernel exactly as on a full disk (EFBIG
-instead of ENOSPC); OpenImageIO still reports success for such a small file.
+The full disk is real, two ways: a child process whose file size limit (RLIMIT_FSIZE, SIGXFSZ
+ignored) is smaller than the EXR, so the kernel cuts the write short (EFBIG), which works on any
+Linux; and a 256 KiB tmpfs filled to the last byte (ENOSPC) in a user namespace, where the kernel
+allows one. OpenImageIO reports success for such a small truncated file either way.
 """
 
 from __future__ import annotations
@@ -102,3 +103,46 @@ def test_non_utf8_error_text_is_a_corrupt_file_error(tmp_path):
     with pytest.raises(CorruptFileError, match="cannot decode"):
         decode_exr_bytes(bad.read_bytes())
     assert not is_complete_exr(bad)
+
+
+FULL_TMPFS_CHILD = """
+import json, os, sys
+from pathlib import Path
+import numpy as np
+from hyperseg.imageio import write_alpha_exr
+target = Path(sys.argv[1]) / "alpha.exr"
+write_alpha_exr(target, np.full((48, 64), 0.25, np.float32))
+before = target.read_bytes()
+filler = os.open(Path(sys.argv[1]) / "filler", os.O_WRONLY | os.O_CREAT)
+try:  # fill the file system to the last byte
+    while os.write(filler, bytes(512)):
+        pass
+except OSError:
+    os.close(filler)
+alpha = np.zeros((48, 64), np.float32)
+alpha[10:30, 10:40] = 1.0
+try:
+    write_alpha_exr(target, alpha)
+    outcome = {"error": None}
+except Exception as error:
+    outcome = {"error": type(error).__name__, "message": str(error)}
+outcome["kept"] = target.read_bytes() == before
+outcome["left"] = sorted(p.name for p in Path(sys.argv[1]).iterdir())
+print(json.dumps(outcome))
+"""
+
+
+def test_a_really_full_tmpfs_fails_the_write_and_keeps_the_good_file(tmp_path):
+    """ENOSPC itself: a 256 KiB tmpfs mounted in a user namespace (where the kernel allows one)."""
+    if subprocess.run(["unshare", "-r", "-m", "true"], capture_output=True).returncode != 0:
+        pytest.skip("unprivileged user and mount namespaces are not available here (RLIMIT_FSIZE tests cover it)")
+    mount = tmp_path / "mnt"
+    mount.mkdir()
+    script = f'mount -t tmpfs -o size=256k tmpfs "{mount}" && exec "{sys.executable}" -c "$0" "{mount}"'
+    done = subprocess.run(["unshare", "-r", "-m", "sh", "-c", script, FULL_TMPFS_CHILD], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    assert outcome["error"] == "WriteError", outcome
+    assert outcome["message"].startswith(f"cannot write {mount}/alpha.exr: ")
+    assert outcome["kept"] and outcome["left"] == ["alpha.exr", "filler"]
