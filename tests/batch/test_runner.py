@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from batch_shot import FRAMES, HEIGHT, WIDTH, alpha_pixels, plate_frame
 
-from hyperseg.batch.runner import BatchRunner, crop_to_window
+from hyperseg.batch.runner import BatchRunner
 from hyperseg.batch.segmenter import LocalSegmenter
-from hyperseg.imageio import FramePattern, Window, is_complete_exr, read_image, write_image
+from hyperseg.imageio import FramePattern, Window, is_complete_exr, read_image, rewindow, write_image
 from hyperseg.protocol.alpha_exr import clicks_json
 from hyperseg.protocol.clicktracks import ClickTracks
 
@@ -152,14 +152,17 @@ def test_data_and_display_windows_are_kept(shot, predictor):
     assert image.data_window == Window(-4, -4, WIDTH + 8, HEIGHT + 8)
     assert image.display_window == Window(0, 0, WIDTH, HEIGHT)
     assert image.pixel_aspect == 2.0
-    alpha = image.channel("A")
-    assert (alpha[:4] == 0).all() and (alpha[:, -4:] == 0).all()
-    assert alpha[4:-4, 4:-4].max() > 0
+    # The whole data window is segmented, overscan included; clicks move 4 px onto it.
+    positive, negative = ClickTracks.load(shot.clicks).at(1002)
+    encoding = predictor.encode_frame(read_image(plate.path(1002)).rgb(), previous=read_image(plate.path(1001)).rgb())
+    expected = predictor.predict_encoded(encoding, [(x + 4, y + 4) for x, y in positive],
+                                         [(x + 4, y + 4) for x, y in negative]).masks[0]
+    np.testing.assert_array_equal(image.channel("A"), expected.astype(np.float16).astype(np.float32))
 
 
-def test_crop_to_window_pastes_overlap_and_zero_fills():
+def test_rewindow_pastes_overlap_and_zero_fills():
     plane = np.arange(12, dtype=np.float32).reshape(3, 4)
-    out = crop_to_window(plane, Window(0, 0, 4, 3), Window(1, -1, 4, 3))
+    out = rewindow(plane, Window(0, 0, 4, 3), Window(1, -1, 4, 3))
     np.testing.assert_array_equal(out, [[0, 0, 0, 0], [1, 2, 3, 0], [5, 6, 7, 0]])
 
 

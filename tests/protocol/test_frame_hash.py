@@ -39,3 +39,13 @@ def test_rejects_wrong_shapes_and_types():
         frame_hash(np.zeros((4, 6), np.float32), "RGB")
     with pytest.raises(ValueError, match="float32 or float16"):
         frame_hash(np.zeros((4, 6, 3), np.float64), "RGB")
+
+
+def test_a_placed_plane_hashes_its_windows_by_the_documented_recipe():
+    from hyperseg.imageio import Window
+
+    pixels = np.arange(2 * 3 * 3, dtype=np.float32).reshape(2, 3, 3)
+    line = b"3x2 float32 R,G,B data 10,-4 display 10,-4,3,2\n"
+    expected = hashlib.sha256(b"hyperseg-frame-v1\n" + line + pixels.tobytes()).hexdigest()
+    assert frame_hash(pixels, "RGB", (10, -4), Window(10, -4, 3, 2)) == expected
+    assert frame_hash(pixels, "RGB", (0, 0), Window(0, 0, 3, 2)) == frame_hash(pixels, "RGB")

@@ -21,9 +21,10 @@ from typing import Any
 from hyperseg.batch.segmenter import SegmenterSettings
 from hyperseg.imageio import FramePattern
 from hyperseg.imageio.atomic_write import write_text_atomic
-from hyperseg.protocol.errors import InputError, NotFoundError
+from hyperseg.protocol.errors import InputError
 from hyperseg.protocol.framerange import parse_frame_range
 from hyperseg.protocol.proxy import check_proxy
+from hyperseg.protocol.text_file import read_text_file
 
 VERSION = 1
 HYPOTHESES = ("best", "all")
@@ -59,19 +60,21 @@ class BatchJob:
             value = getattr(self, name)
             if not isinstance(value, str) or not value:
                 raise InputError(f"batch job field {name!r} must be a non-empty string, got {value!r}")
+        for name in ("checkpoint", "server", "token_file"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value):
+                raise InputError(f"batch job field {name!r} must be a non-empty string or null, got {value!r}")
+        for name, choices in (("device", DEVICES), ("send", SEND), ("hypotheses", HYPOTHESES)):
+            value = getattr(self, name)
+            if not isinstance(value, str) or value not in choices:
+                raise InputError(f"{name} {value!r} is not one of {', '.join(choices)}")
         parse_frame_range(self.frames)
         plate, out = FramePattern(self.plate), FramePattern(self.out)
         if not out.suffix.lower().endswith(".exr"):
             raise InputError(f"output pattern {self.out!r} must end in .exr: alphas are written as OpenEXR")
         if plate.path(0) == out.path(0):
             raise InputError(f"output pattern {self.out!r} is the plate pattern: it would overwrite the plate")
-        if self.device not in DEVICES:
-            raise InputError(f"device {self.device!r} is not one of {', '.join(DEVICES)}")
-        if self.send not in SEND:
-            raise InputError(f"send {self.send!r} is not one of {', '.join(SEND)}")
-        if self.hypotheses not in HYPOTHESES:
-            raise InputError(f"hypotheses {self.hypotheses!r} is not one of {', '.join(HYPOTHESES)}")
-        if not isinstance(self.proxy, int | float):
+        if isinstance(self.proxy, bool) or not isinstance(self.proxy, int | float):
             raise InputError(f"proxy must be a number, got {self.proxy!r}")
         check_proxy(self.proxy)
         if isinstance(self.chunk, bool) or not isinstance(self.chunk, int) or self.chunk < 1:
@@ -128,9 +131,7 @@ class BatchJob:
         """Read a job file; relative paths in it are resolved against its folder."""
         path = Path(path)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise NotFoundError(f"batch job file not found: {path}") from None
+            data = json.loads(read_text_file(path, "batch job file"))
         except json.JSONDecodeError as exc:
             raise InputError(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
         try:

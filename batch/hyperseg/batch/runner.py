@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from tqdm import tqdm
 
 from hyperseg.batch.job import BatchJob
@@ -24,7 +23,6 @@ from hyperseg.batch.segmenter import PlateFrame, Segmentation, Segmenter
 from hyperseg.imageio import (
     ALPHA_CHANNEL,
     HYPOTHESIS_PREFIX,
-    Window,
     is_complete_exr,
     read_image,
     write_alpha_exr,
@@ -33,7 +31,7 @@ from hyperseg.imageio.atomic_write import stale_temp_files
 from hyperseg.plugin.backoff import RetryPolicy
 from hyperseg.protocol.alpha_exr import CLICKS, FRAME, alpha_metadata, clicks_json
 from hyperseg.protocol.clicktracks import ClickTracks, Point
-from hyperseg.protocol.errors import InputError, UnavailableError
+from hyperseg.protocol.errors import InputError, UnavailableError, WriteError
 
 # Up to ~15 s of waiting per frame (0.5, 1, 2, 4, 8 s, less jitter): long enough for a daemon restart.
 DEFAULT_RETRY = RetryPolicy(retries=5, initial_seconds=0.5, multiplier=2.0, max_seconds=8.0)
@@ -115,7 +113,10 @@ class BatchRunner:
         outside = sorted(set(chosen) - set(self._all_frames))
         if outside:
             raise InputError(f"frames {outside[:5]} are not in the job's range {self.job.frames}")
-        self._outs.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self._outs.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise WriteError(f"cannot create the output folder {self._outs.directory}: {error.strerror}") from None
         report = BatchReport()
         start = time.perf_counter()
         bar = tqdm(total=len(chosen), unit="frame", desc="hyperseg batch", disable=not self.progress)
@@ -187,20 +188,17 @@ class BatchRunner:
 
     def _write(self, out: Path, frame: int, positive: list[Point], negative: list[Point],
                result: Segmentation) -> None:
-        display, data = result.display_window, result.data_window
-        if result.alpha.shape != display.shape:
+        data = result.data_window
+        if result.alpha.shape != data.shape:
             raise InputError(
-                f"segmentation is {result.alpha.shape[1]}x{result.alpha.shape[0]} but the frame's display "
-                f"window is {display.width}x{display.height}"
+                f"segmentation is {result.alpha.shape[1]}x{result.alpha.shape[0]} but the frame's data "
+                f"window is {data.width}x{data.height}"
             )
-        hypotheses = None
-        if result.hypotheses is not None:
-            hypotheses = np.stack([crop_to_window(h, display, data) for h in result.hypotheses])
         write_alpha_exr(
             out,
-            crop_to_window(result.alpha, display, data),
-            hypotheses=hypotheses,
-            display_window=display,
+            result.alpha,
+            hypotheses=result.hypotheses,
+            display_window=result.display_window,
             data_window=data,
             pixel_aspect=result.pixel_aspect,
             metadata=alpha_metadata(positive=positive, negative=negative, checkpoint=result.checkpoint_id,
@@ -215,20 +213,6 @@ class BatchRunner:
             return False
         recorded = read_image(out).hyperseg_metadata
         return recorded.get(FRAME) == str(frame) and recorded.get(CLICKS) == clicks
-
-
-def crop_to_window(plane: np.ndarray, source: Window, target: Window) -> np.ndarray:
-    """``plane`` (covering ``source``) re-cut to cover ``target``; pixels outside ``source`` are 0."""
-    if source == target:
-        return plane
-    out = np.zeros(target.shape, dtype=np.float32)
-    x0, x1 = max(source.x, target.x), min(source.x + source.width, target.x + target.width)
-    y0, y1 = max(source.y, target.y), min(source.y + source.height, target.y + target.height)
-    if x0 < x1 and y0 < y1:
-        out[y0 - target.y : y1 - target.y, x0 - target.x : x1 - target.x] = plane[
-            y0 - source.y : y1 - source.y, x0 - source.x : x1 - source.x
-        ]
-    return out
 
 
 def remove_stale_temp_files(out: Path) -> list[Path]:

@@ -1,8 +1,9 @@
 """Where a batch frame gets segmented: in-process over the Predictor, or through a daemon.
 
 Both take a :class:`PlateFrame` (a plate file, read at most once, on demand) and the frame's
-clicks, and return a :class:`Segmentation` at the plate's display-window size. The runner does
-not know which one it holds.
+clicks (display-window coordinates), segment the plate's data window (its pixels, overscan
+included) and return a :class:`Segmentation` over that window. The runner does not know which
+one it holds.
 """
 
 from __future__ import annotations
@@ -14,13 +15,18 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from hyperseg.imageio import ALPHA_CHANNEL, Image, Window, decode_exr_bytes, read_image
+from hyperseg.imageio import Image, Window, decode_exr_bytes, read_image, rewindow
+from hyperseg.plugin.frame_upload import FramePlane
+from hyperseg.protocol.clicks import clicks_on_plane
 from hyperseg.protocol.clicktracks import Point
-from hyperseg.protocol.errors import InputError, NotFoundError
+from hyperseg.protocol.errors import InputError
+from hyperseg.protocol.proxy import check_run_size
+from hyperseg.protocol.token_file import read_token_file
 
 if TYPE_CHECKING:
     from hyperseg.model import Predictor
     from hyperseg.plugin import Client
+    from hyperseg.plugin.client import Frame
 
 
 @dataclass
@@ -40,10 +46,14 @@ class PlateFrame:
 
     @property
     def rgb(self) -> np.ndarray:
-        """(H, W, 3) float32 over the display window, as the model sees the frame."""
+        """(H, W, 3) float32 over the data window, as the model sees the frame."""
         if self._rgb is None:
-            self._rgb = self.image.to_display_window().rgb()
+            self._rgb = self.image.rgb()
         return self._rgb
+
+    def rgb_on(self, window: Window) -> np.ndarray:
+        """The pixels re-cut to ``window`` (another frame's data window; 0 where this one has none)."""
+        return rewindow(self.rgb, self.data_window, window)
 
     @property
     def display_window(self) -> Window:
@@ -60,7 +70,8 @@ class PlateFrame:
 
 @dataclass(frozen=True)
 class Segmentation:
-    """One frame's result: alpha (H, W), all hypotheses (M, H, W) when asked for, and provenance."""
+    """One frame's result over its data window: alpha (H, W), all hypotheses (M, H, W) when asked
+    for, and provenance."""
 
     alpha: np.ndarray
     hypotheses: np.ndarray | None
@@ -103,10 +114,16 @@ class LocalSegmenter:
     def segment(
         self, plate: PlateFrame, previous: PlateFrame | None, positive: list[Point], negative: list[Point]
     ) -> Segmentation:
+        data = plate.data_window
+        check_run_size(data.width, data.height, self.proxy)
         encoding = self.predictor.encode_frame(
-            plate.rgb, previous=None if previous is None else previous.rgb, proxy=self.proxy
+            plate.rgb, previous=None if previous is None else previous.rgb_on(data), proxy=self.proxy
         )
-        result = self.predictor.predict_encoded(encoding, positive=positive, negative=negative)
+        result = self.predictor.predict_encoded(
+            encoding,
+            positive=clicks_on_plane(positive, "positive", plate.display_window, data),
+            negative=clicks_on_plane(negative, "negative", plate.display_window, data),
+        )
         return Segmentation(
             alpha=result.masks[0],
             hypotheses=result.masks if self.all_hypotheses else None,
@@ -124,16 +141,16 @@ class LocalSegmenter:
 class RemoteSegmenter:
     """Segments through a daemon with the plugin's :class:`hyperseg.plugin.Client`.
 
-    ``send="pixels"`` uploads frames (deduplicated by content hash, so the previous frame is
-    never sent twice); ``send="paths"`` sends only file paths, for a daemon that reads the same
-    storage (a farm), and takes the frame's windows from the EXR the daemon returns.
+    ``send="pixels"`` uploads frames with their windows (deduplicated by content hash, so the
+    previous frame is never sent twice); ``send="paths"`` sends only file paths, for a daemon that
+    reads the same storage (a farm). Either way the windows come back with the result.
     """
 
     def __init__(
         self, client: Client, *, proxy: float = 1.0, hypotheses: str = "best", send: str = "pixels"
     ) -> None:
         if send not in ("pixels", "paths"):
-            raise ValueError(f"send must be 'pixels' or 'paths', got {send!r}")
+            raise InputError(f"send must be 'pixels' or 'paths', got {send!r}")
         self.client = client
         self.proxy = proxy
         self.hypotheses = hypotheses
@@ -155,31 +172,27 @@ class RemoteSegmenter:
         self, plate: PlateFrame, previous: PlateFrame | None, positive: list[Point], negative: list[Point]
     ) -> Segmentation:
         if self.send == "paths":
-            frame: object = str(plate.path)
-            before: object = None if previous is None else str(previous.path)
+            frame: Frame = str(plate.path)
+            before: Frame | None = None if previous is None else str(previous.path)
         else:
-            frame = plate.rgb
-            before = None if previous is None else previous.rgb
+            frame = FramePlane.from_array(plate.rgb, plate.display_window, plate.data_window)
+            before = None if previous is None else FramePlane.from_array(
+                previous.rgb, previous.display_window, previous.data_window
+            )
         result = self.client.segment(
             frame, positive, negative, previous=before, proxy=self.proxy,
             hypotheses=self.hypotheses, frame_number=plate.frame,
         )
-        alpha, hypotheses = result.alpha, result.hypotheses
-        if self.send == "paths":
-            reply = decode_exr_bytes(result.exr_bytes)
-            windows = (reply.display_window, reply.data_window, reply.pixel_aspect)
-            reply = reply.to_display_window()
-            alpha, hypotheses = reply.channel(ALPHA_CHANNEL), reply.hypotheses()
-        else:
-            windows = (plate.display_window, plate.data_window, plate.pixel_aspect)
+        # A daemon reading paths sends the plate's pixel aspect in its EXR; here it is read only then.
+        pixel_aspect = decode_exr_bytes(result.exr_bytes).pixel_aspect if self.send == "paths" else plate.pixel_aspect
         return Segmentation(
-            alpha=np.asarray(alpha, dtype=np.float32),
-            hypotheses=None if hypotheses is None else np.asarray(hypotheses, dtype=np.float32),
+            alpha=np.asarray(result.alpha, dtype=np.float32),
+            hypotheses=None if result.hypotheses is None else np.asarray(result.hypotheses, dtype=np.float32),
             scores=np.asarray(result.scores, dtype=np.float32),
             checkpoint_id=result.checkpoint_id,
-            display_window=windows[0],
-            data_window=windows[1],
-            pixel_aspect=windows[2],
+            display_window=result.display_window,
+            data_window=result.data_window,
+            pixel_aspect=pixel_aspect,
         )
 
     def close(self) -> None:
@@ -205,20 +218,7 @@ def segmenter_for(settings: SegmenterSettings) -> Segmenter:
         return LocalSegmenter.from_checkpoint(
             settings.checkpoint, device=settings.device, proxy=settings.proxy, hypotheses=settings.hypotheses
         )
+    token = None if settings.token_file is None else read_token_file(settings.token_file)
     return RemoteSegmenter.connect(
-        settings.server, token=read_token(settings.token_file), proxy=settings.proxy,
-        hypotheses=settings.hypotheses, send=settings.send,
+        settings.server, token=token, proxy=settings.proxy, hypotheses=settings.hypotheses, send=settings.send,
     )
-
-
-def read_token(path: str | os.PathLike[str] | None) -> str | None:
-    """The bearer token kept in ``path`` (surrounding whitespace removed), or None without a file."""
-    if path is None:
-        return None
-    try:
-        token = Path(path).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        raise NotFoundError(f"token file not found: {path}") from None
-    if not token:
-        raise InputError(f"token file {path} is empty")
-    return token

@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass
 
 from hyperseg.cli.extras import missing_extra
+from hyperseg.protocol.errors import HypersegError
 
 
 @dataclass(frozen=True)
@@ -63,4 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("hyperseg: interrupted", file=sys.stderr)
         return 130
+    except HypersegError as error:  # a command that does not word its own errors still gets one line
+        print(f"hyperseg {chosen}: {error}", file=sys.stderr)
+        return 2
 

@@ -1,9 +1,10 @@
 """``hyperseg segment``: one frame, a few clicks, one alpha EXR.
 
 In-process by default (needs the server extra: torch); with ``--server HOST:PORT`` the frame goes
-to a daemon through the torch-free client instead. Either way the EXR is written atomically, half
-float, ZIP, channel ``A`` (plus ``hypotheses.h0..`` with ``--hypotheses all``), the plate's display
-and data windows kept, and metadata recording the clicks and the checkpoint.
+to a daemon through the torch-free client instead. Either way only the plate's data window is
+segmented, and the EXR is written atomically, half float, ZIP, channel ``A`` (plus
+``hypotheses.h0..`` with ``--hypotheses all``), the plate's display and data windows kept, and
+metadata recording the clicks and the checkpoint.
 """
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ import sys
 from pathlib import Path
 
 from hyperseg.protocol.alpha_exr import alpha_metadata
-from hyperseg.protocol.errors import HypersegError
+from hyperseg.protocol.device import check_device
+from hyperseg.protocol.errors import HypersegError, InputError
+from hyperseg.protocol.proxy import check_proxy
+
+#: The largest data window decoded in-process (the daemon's default --max-frame-pixels).
+MAX_FRAME_PIXELS = 4096 * 4096
 
 
 def point(text: str) -> tuple[float, float]:
@@ -22,6 +28,20 @@ def point(text: str) -> tuple[float, float]:
     except ValueError:
         raise argparse.ArgumentTypeError(f"a click is X,Y in pixels (e.g. 812.5,400.5), got {text!r}") from None
     return x, y
+
+
+def device(text: str) -> str:
+    try:
+        return check_device(text)
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def proxy(text: str) -> float:
+    try:
+        return check_proxy(text)
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,29 +54,41 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--server", help="HOST:PORT of a daemon (default: run the model in this process)")
     parser.add_argument("--token-file", type=Path, help="bearer token for --server")
     parser.add_argument("--tls-ca", type=Path, help="CA certificate for a TLS daemon")
-    parser.add_argument("--proxy", type=float, default=1.0, help="run the network at this scale (0 < p <= 1)")
+    parser.add_argument("--proxy", type=proxy, default=1.0, help="run the network at this scale (0.05 <= p <= 1)")
     parser.add_argument("--hypotheses", choices=("best", "all"), default="best")
     parser.add_argument("--previous", type=Path, help="previous frame, for temporal context")
     parser.add_argument("--checkpoint", type=Path, help="checkpoint (in-process only; default: the bundled one)")
-    parser.add_argument("--device", default="auto", help="auto|cpu|cuda (in-process only)")
+    parser.add_argument("--device", type=device, default="auto", help="auto|cpu|cuda|cuda:N (in-process only)")
 
 
 def segment_in_process(args: argparse.Namespace) -> None:
-    from hyperseg.imageio import read_image, write_alpha_exr
+    from hyperseg.imageio import read_image, rewindow, write_alpha_exr
     from hyperseg.model import Predictor
+    from hyperseg.protocol.clicks import clicks_on_plane
+    from hyperseg.protocol.proxy import check_run_size
 
-    plate = read_image(args.frame)
-    rgb = plate.to_display_window().rgb()
-    previous = read_image(args.previous).to_display_window().rgb() if args.previous else None
+    plate = read_image(args.frame, max_pixels=MAX_FRAME_PIXELS)
+    display, data = plate.display_window, plate.data_window
+    rgb = plate.rgb()
+    previous = None
+    if args.previous:
+        before = read_image(args.previous, max_pixels=MAX_FRAME_PIXELS)
+        if before.display_window != display:
+            raise InputError(
+                f"--previous {args.previous} has display window {before.display_window}, the frame {display}"
+            )
+        previous = rewindow(before.rgb(), before.data_window, data)
+    check_run_size(data.width, data.height, args.proxy)
+    positive = clicks_on_plane(args.positive, "positive", display, data)
+    negative = clicks_on_plane(args.negative, "negative", display, data)
     predictor = Predictor.load(args.checkpoint, device=args.device)
     predictor.set_frame(rgb, previous, args.proxy)
-    result = predictor.predict(args.positive, args.negative)
+    result = predictor.predict(positive, negative)
     info = predictor.describe()
     metadata = alpha_metadata(positive=args.positive, negative=args.negative, checkpoint=info["checkpoint"],
                               backbone=info["backbone"], source=str(args.frame), proxy=args.proxy)
     write_alpha_exr(args.out, result.alpha, hypotheses=result.masks if args.hypotheses == "all" else None,
-                    display_window=plate.display_window, data_window=plate.display_window,
-                    pixel_aspect=plate.pixel_aspect, metadata=metadata)
+                    display_window=display, data_window=data, pixel_aspect=plate.pixel_aspect, metadata=metadata)
     scores = ", ".join(f"{s:.3f}" for s in result.scores)
     print(f"wrote {args.out} ({rgb.shape[1]}x{rgb.shape[0]}, {result.seconds:.2f} s per click); scores [{scores}]")
     if "warning" in info:

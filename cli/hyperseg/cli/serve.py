@@ -38,6 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"largest frame, width x height (default {DEFAULTS.max_frame_pixels})")
     parser.add_argument("--max-clicks", type=int, default=DEFAULTS.max_clicks,
                         help=f"most clicks per request (default {DEFAULTS.max_clicks})")
+    parser.add_argument("--path-read-seconds", type=float, default=DEFAULTS.path_read_seconds,
+                        help="a frame named by path must be read within this time (default"
+                             f" {DEFAULTS.path_read_seconds:g}); hung storage fails only that request")
     parser.add_argument("--drain-seconds", type=float, default=DEFAULTS.drain_seconds,
                         help=f"on SIGTERM, wait this long for in-flight requests (default {DEFAULTS.drain_seconds:g})")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
@@ -60,6 +63,7 @@ def config_from_args(args: argparse.Namespace) -> DaemonConfig:
         max_frame_pixels=args.max_frame_pixels,
         max_clicks=args.max_clicks,
         drain_seconds=args.drain_seconds,
+        path_read_seconds=args.path_read_seconds,
     ).validate()
 
 

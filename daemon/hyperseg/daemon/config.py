@@ -6,6 +6,7 @@ import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 
+from hyperseg.protocol.device import check_device
 from hyperseg.protocol.errors import InputError
 
 MIB = 1024 * 1024
@@ -36,6 +37,7 @@ class DaemonConfig:
     max_reply_bytes: int = 256 * MIB
     grpc_threads: int = 32
     drain_seconds: float = 30.0
+    path_read_seconds: float = 30.0
     untrained_seed: int | None = None
 
     @property
@@ -50,8 +52,7 @@ class DaemonConfig:
         """Raise InputError naming the first problem; return self when sound."""
         if not 0 <= self.port <= 65535:
             raise InputError(f"--port must be 0..65535, got {self.port}")
-        if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
-            raise InputError(f"--device must be auto, cpu, cuda or cuda:N, got {self.device!r}")
+        check_device(self.device)
         if (self.tls_cert is None) != (self.tls_key is None):
             raise InputError("--tls-cert and --tls-key go together: give both or neither")
         if self.token is not None and not self.token.strip():
@@ -71,6 +72,7 @@ class DaemonConfig:
             ("--frame-store-mb", self.frame_store_mb),
             ("--max-frame-pixels", self.max_frame_pixels),
             ("--max-clicks", self.max_clicks),
+            ("--path-read-seconds", self.path_read_seconds),
         ):
             if value <= 0:
                 raise InputError(f"{name} must be positive, got {value}")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,14 +24,14 @@ DTYPE_NAMES = {pb.DTYPE_FLOAT32: "float32", pb.DTYPE_FLOAT16: "float16"}
 
 @dataclass(frozen=True)
 class StoredFrame:
-    """One frame ready for the model: RGB over its display window, read-only.
+    """One frame ready for the model: RGB over its data window (the only pixels it has), read-only.
 
-    ``data_window`` is where the source's pixels were (the reply EXR keeps it); uploads send the
-    display window, so for them both windows are equal.
+    The model segments exactly these pixels; the reply EXR carries both windows. ``sha256`` is
+    the frame's identity (pixels, channels and windows).
     """
 
     sha256: str
-    rgb: np.ndarray  # (H, W, 3) float32 in [0, 1]
+    rgb: np.ndarray  # (H, W, 3) float32 in [0, 1], H x W = the data window
     display_window: Window
     data_window: Window
 
@@ -40,8 +41,8 @@ class StoredFrame:
 
     @property
     def size(self) -> tuple[int, int]:
-        """(width, height) in pixels."""
-        return self.rgb.shape[1], self.rgb.shape[0]
+        """(width, height) of the frame, its display window, in pixels."""
+        return self.display_window.width, self.display_window.height
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ def check_hash(sha256: str) -> str:
     return sha256
 
 
-def check_header(header: pb.FrameHeader, limits: UploadLimits) -> tuple[str, int]:
-    """Validate an upload header; returns (dtype name, expected total bytes)."""
+def check_header(header: pb.FrameHeader, limits: UploadLimits) -> tuple[str, int, Window, Window]:
+    """Validate an upload header; returns (dtype name, expected total bytes, display window, data window)."""
     check_hash(header.sha256)
     if header.width == 0 or header.height == 0:
         raise InputError(f"frame size {header.width}x{header.height} is empty")
@@ -87,19 +88,68 @@ def check_header(header: pb.FrameHeader, limits: UploadLimits) -> tuple[str, int
             f"total_bytes {header.total_bytes} does not match {header.width}x{header.height}"
             f" x {len(channels)} channels x {dtype} = {expected} bytes"
         )
-    window = header.display_window
-    if header.HasField("display_window") and (window.width, window.height) != (header.width, header.height):
+    display = _window(header, "display_window") or Window(0, 0, header.width, header.height)
+    data = _window(header, "data_window")
+    placed, name = (display, "display window") if data is None else (data, "data window")
+    if (placed.width, placed.height) != (header.width, header.height):
         raise InputError(
-            f"display window {window.width}x{window.height} differs from the plane's"
-            f" {header.width}x{header.height}"
+            f"{name} {placed.width}x{placed.height} differs from the plane's {header.width}x{header.height}"
         )
-    return dtype, expected
+    return dtype, expected, display, placed
 
 
-def receive_frame(chunks: Iterable[pb.FrameChunk], limits: UploadLimits, on_bytes=None) -> StoredFrame:
+def _window(header: pb.FrameHeader, field: str) -> Window | None:
+    if not header.HasField(field):
+        return None
+    w = getattr(header, field)
+    return Window(w.x, w.y, w.width, w.height)
+
+
+class UploadBudget:
+    """The bytes uploads in flight may hold together: each plane is reserved here, from its
+    header's declared size, before it is allocated, and released when its upload ends."""
+
+    def __init__(self, budget_bytes: int) -> None:
+        self.budget_bytes = budget_bytes
+        self._reserved = 0
+        self._changed = threading.Condition()
+
+    @property
+    def reserved(self) -> int:
+        with self._changed:
+            return self._reserved
+
+    def wait_for(self, condition: Callable[[int], bool], timeout: float) -> bool:
+        """Wait until ``condition(reserved bytes)`` holds; False after ``timeout`` s (monitoring, tests)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: condition(self._reserved), timeout)
+
+    @contextmanager
+    def reserve(self, nbytes: int, what: str) -> Iterator[None]:
+        """Hold ``nbytes`` for the block; LimitExceededError if the budget cannot hold them now."""
+        with self._changed:
+            if self._reserved + nbytes > self.budget_bytes:
+                raise LimitExceededError(
+                    f"{what} needs {nbytes} bytes while uploads in flight hold {self._reserved} of the"
+                    f" {self.budget_bytes} bytes they may use (--frame-store-mb): retry when they finish"
+                )
+            self._reserved += nbytes
+            self._changed.notify_all()
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._reserved -= nbytes
+                self._changed.notify_all()
+
+
+def receive_frame(
+    chunks: Iterable[pb.FrameChunk], limits: UploadLimits, budget: UploadBudget, on_bytes=None
+) -> StoredFrame:
     """Reassemble an UploadFrame stream, checking order, sizes and the content hash.
 
-    ``on_bytes(n)`` is called as data arrives (the server's byte counter).
+    The plane the header declares is reserved in ``budget`` before it is allocated. ``on_bytes(n)``
+    is called as data arrives (the server's byte counter).
     """
     iterator = iter(chunks)
     first = next(iterator, None)
@@ -108,8 +158,19 @@ def receive_frame(chunks: Iterable[pb.FrameChunk], limits: UploadLimits, on_byte
     if not first.HasField("header"):
         raise InputError("the first chunk of an upload must carry the frame header")
     header = first.header
-    dtype, total = check_header(header, limits)
-    plane = bytearray(total)
+    dtype, total, display, data = check_header(header, limits)
+    with budget.reserve(total, f"frame {header.sha256[:12]} ({header.width}x{header.height})"):
+        return _receive_plane(first, iterator, dtype, total, (display, data), limits, on_bytes)
+
+
+def _receive_plane(first: pb.FrameChunk, iterator: Iterator[pb.FrameChunk], dtype: str, total: int,
+                   windows: tuple[Window, Window], limits: UploadLimits, on_bytes) -> StoredFrame:
+    """The chunks' plane, checked against the header on ``first``, as a StoredFrame."""
+    header = first.header
+    try:
+        plane = np.empty(total, dtype=np.uint8)  # not zero-filled: pages become resident only as data arrives
+    except MemoryError:
+        raise LimitExceededError(f"frame {header.sha256[:12]}: the daemon cannot allocate {total} bytes now") from None
     received = 0
 
     def accept(chunk: pb.FrameChunk) -> None:
@@ -124,7 +185,7 @@ def receive_frame(chunks: Iterable[pb.FrameChunk], limits: UploadLimits, on_byte
             )
         if received + size > total:
             raise InputError(f"chunks overrun the frame: {received + size} bytes sent, header says {total}")
-        plane[received : received + size] = chunk.data
+        plane[received : received + size] = np.frombuffer(chunk.data, dtype=np.uint8)
         received += size
         if on_bytes is not None:
             on_bytes(size)
@@ -137,17 +198,16 @@ def receive_frame(chunks: Iterable[pb.FrameChunk], limits: UploadLimits, on_byte
     if received != total:
         raise InputError(f"upload ended after {received} of {total} bytes")
     channels = list(header.channel_names)
-    actual = frame_hash_chunks(header.width, header.height, dtype, channels, [memoryview(plane)])
+    display, data = windows
+    actual = frame_hash_chunks(header.width, header.height, dtype, channels, [memoryview(plane)],
+                               (data.x, data.y), display)
     if actual != header.sha256:
-        raise InputError(f"content hash mismatch: header says {header.sha256}, the bytes hash to {actual}")
-    pixels = np.frombuffer(plane, dtype=DTYPES[dtype]).reshape(header.height, header.width, len(channels))
+        raise InputError(
+            f"content hash mismatch: header says {header.sha256}, the bytes and windows hash to {actual}"
+        )
+    pixels = plane.view(DTYPES[dtype]).reshape(header.height, header.width, len(channels))
     rgb = rgb_from_plane(pixels, channels, f"frame {header.sha256[:12]}")
-    if header.HasField("display_window"):
-        w = header.display_window
-        window = Window(w.x, w.y, w.width, w.height)
-    else:
-        window = Window(0, 0, header.width, header.height)
-    return StoredFrame(header.sha256, rgb, window, window)
+    return StoredFrame(header.sha256, rgb, display, data)
 
 
 class FrameStore:
@@ -158,11 +218,18 @@ class FrameStore:
         self._lock = threading.Lock()
         self.bytes_received = 0
 
+    @property
+    def budget_bytes(self) -> int:
+        return self._frames.budget_bytes
+
     def count_bytes(self, n: int) -> None:
         with self._lock:
             self.bytes_received += n
 
     def add(self, frame: StoredFrame) -> None:
+        """Keep ``frame``; a frame already held under its hash (its identity) stays as it is."""
+        if self._frames.get(frame.sha256) is not None:
+            return
         if not self._frames.put(frame.sha256, frame, frame.nbytes):
             raise LimitExceededError(
                 f"frame {frame.sha256[:12]} needs {frame.nbytes} bytes, more than the frame store's"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 from concurrent import futures
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -17,6 +17,7 @@ from hyperseg.daemon.auth import BearerTokenInterceptor
 from hyperseg.daemon.config import MIB, DaemonConfig
 from hyperseg.daemon.encoding_cache import FeatureCache
 from hyperseg.daemon.frame_store import FrameStore
+from hyperseg.daemon.segmentation_model import SegmentationModel
 from hyperseg.daemon.servicer import HyperSegServicer
 from hyperseg.daemon.worker import ModelWorker
 from hyperseg.protocol.errors import InputError, UnavailableError
@@ -56,7 +57,7 @@ class RunningServer:
         self.server.wait_for_termination()
 
 
-def load_predictor(config: DaemonConfig) -> Any:
+def load_predictor(config: DaemonConfig) -> SegmentationModel:
     """The Predictor the config names (imports torch only here)."""
     from hyperseg.model import Predictor
 
@@ -66,19 +67,35 @@ def load_predictor(config: DaemonConfig) -> Any:
 
 
 def _credentials(config: DaemonConfig) -> grpc.ServerCredentials | None:
+    """TLS credentials from --tls-cert and --tls-key, each checked so that a bad one is named."""
     if not config.tls:
         return None
+    cert_path, key_path = Path(config.tls_cert), Path(config.tls_key)
+    cert, key = _read_pem(cert_path, "--tls-cert"), _read_pem(key_path, "--tls-key")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     try:
-        key = Path(config.tls_key).read_bytes()
-        cert = Path(config.tls_cert).read_bytes()
-    except OSError as error:
-        raise InputError(f"cannot read TLS files: {error}") from None
+        context.load_verify_locations(cadata=cert.decode("ascii", "replace"))
+    except (ssl.SSLError, ValueError):
+        raise InputError(f"--tls-cert {cert_path} holds no PEM certificate") from None
+    try:
+        context.load_cert_chain(cert_path, key_path)
+    except ssl.SSLError as error:
+        problem = "is not the key of that certificate" if "MISMATCH" in str(error) else "holds no PEM private key"
+        raise InputError(f"--tls-key {key_path} {problem} (certificate {cert_path})") from None
     return grpc.ssl_server_credentials([(key, cert)])
 
 
-def serve(config: DaemonConfig, predictor: Any | None = None) -> RunningServer:
+def _read_pem(path: Path, flag: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InputError(f"cannot read {flag} {path}: {error.strerror}") from None
+
+
+def serve(config: DaemonConfig, predictor: SegmentationModel | None = None) -> RunningServer:
     """Start the daemon described by ``config`` and return at once; the port may be 0 (any free)."""
     config.validate()
+    credentials = _credentials(config)
     predictor = predictor if predictor is not None else load_predictor(config)
     cache = FeatureCache(config.cache_mb * MIB)
     worker = ModelWorker(predictor, cache)
@@ -101,7 +118,6 @@ def serve(config: DaemonConfig, predictor: Any | None = None) -> RunningServer:
     reflection.enable_server_reflection(
         (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
-    credentials = _credentials(config)
     try:
         if credentials is None:
             port = server.add_insecure_port(config.address)

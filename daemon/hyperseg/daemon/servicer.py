@@ -12,18 +12,25 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import grpc
 
 from hyperseg.daemon.config import MAX_CHUNK_BYTES, DaemonConfig
 from hyperseg.daemon.frame_paths import PathPolicy, load_path_frame
-from hyperseg.daemon.frame_store import FrameStore, StoredFrame, UploadLimits, check_hash, receive_frame
+from hyperseg.daemon.frame_store import (
+    FrameStore,
+    StoredFrame,
+    UploadBudget,
+    UploadLimits,
+    check_hash,
+    receive_frame,
+)
 from hyperseg.daemon.reply_exr import encode_reply_exr
+from hyperseg.daemon.segmentation_model import SegmentationModel
 from hyperseg.daemon.worker import ModelWorker, SegmentJob, SegmentOutcome
-from hyperseg.protocol.clicks import check_clicks
+from hyperseg.protocol.clicks import Point, check_clicks, clicks_on_plane
 from hyperseg.protocol.errors import InputError, LimitExceededError, NotFoundError
-from hyperseg.protocol.proxy import check_proxy
+from hyperseg.protocol.proxy import check_proxy, check_run_size
 from hyperseg.protocol.status_codes import status_code
 from hyperseg.protocol.version import VERSION
 from hyperseg.v1 import hyperseg_pb2 as pb
@@ -42,6 +49,25 @@ class SegmentOptions:
     all_hypotheses: bool
     chosen: int
     client_id: str
+
+
+@dataclass(frozen=True)
+class Clicks:
+    """A request's clicks as sent (display-window coordinates, for the EXR's metadata) and on the
+    frame's data window (what the model gets)."""
+
+    sent_positive: list[Point]
+    sent_negative: list[Point]
+    positive: list[Point]
+    negative: list[Point]
+
+    @classmethod
+    def checked(cls, positive_points, negative_points, frame: StoredFrame) -> Clicks:
+        sent = [check_clicks(((p.x, p.y) for p in points), sign)
+                for points, sign in ((positive_points, "positive"), (negative_points, "negative"))]
+        display, data = frame.display_window, frame.data_window
+        return cls(sent[0], sent[1], clicks_on_plane(sent[0], "positive", display, data),
+                   clicks_on_plane(sent[1], "negative", display, data))
 
 
 def _peer(context: grpc.ServicerContext) -> str:
@@ -71,13 +97,15 @@ def handled(method):
 class HyperSegServicer(pb_grpc.HyperSegServicer):
     """Implements hyperseg.v1.HyperSeg over one model worker."""
 
-    def __init__(self, config: DaemonConfig, predictor: Any, worker: ModelWorker, frames: FrameStore) -> None:
+    def __init__(self, config: DaemonConfig, predictor: SegmentationModel, worker: ModelWorker,
+                 frames: FrameStore) -> None:
         self.config = config
         self.predictor = predictor
         self.worker = worker
         self.frames = frames
         self.paths = PathPolicy(config.allow_roots)
         self.upload_limits = UploadLimits(config.max_frame_pixels, config.max_channels, MAX_CHUNK_BYTES)
+        self.upload_budget = UploadBudget(frames.budget_bytes)
         self._lock = threading.Lock()
         self.requests_served = 0
         self.requests_failed = 0
@@ -110,6 +138,7 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
             requests_served=self.requests_served,
             requests_superseded=self.worker.superseded,
             requests_failed=self.requests_failed,
+            upload_bytes_reserved=self.upload_budget.reserved,
         )
 
     def _fail(self, method: str, error: Exception, context: grpc.ServicerContext) -> None:
@@ -171,7 +200,7 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
             received += n
             self.frames.count_bytes(n)
 
-        frame = receive_frame(request_iterator, self.upload_limits, on_bytes=count)
+        frame = receive_frame(request_iterator, self.upload_limits, self.upload_budget, on_bytes=count)
         self.frames.add(frame)
         width, height = frame.size
         log.info(
@@ -233,44 +262,69 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
                 )
             return frame
         if kind == "path":
-            return load_path_frame(self.paths.resolve(ref.path), self.config.max_frame_pixels)
+            return load_path_frame(self.paths.resolve(ref.path), self.config.max_frame_pixels,
+                                   self.config.path_read_seconds)
         raise InputError(f"{role} reference is empty: set sha256 or path")
-
-    def _clicks(self, points, sign: str, frame: StoredFrame) -> list[tuple[float, float]]:
-        return check_clicks(((point.x, point.y) for point in points), sign, frame.size)
 
     def _segment(self, frame_ref, request, positive_points, negative_points, frame_number: int | None,
                  options: SegmentOptions, context: grpc.ServicerContext) -> pb.SegmentReply:
+        """One frame of a Segment or SegmentRange call: limits, lookup, validation, queue, EXR, log."""
         arrived = time.monotonic()
-        clicks = len(positive_points) + len(negative_points)
+        self._check_click_count(len(positive_points) + len(negative_points))
+        frame, previous = self._lookup(frame_ref, request)
+        clicks = self._validate(frame, previous, positive_points, negative_points, options)
+        outcome = self._queue(frame, previous, clicks, frame_number, options, arrived, context)
+        return self._reply(frame, clicks, frame_number, options, outcome, arrived, context)
+
+    def _check_click_count(self, clicks: int) -> None:
         if clicks > self.config.max_clicks:
             raise LimitExceededError(f"{clicks} clicks, over this daemon's limit of {self.config.max_clicks}")
+
+    def _lookup(self, frame_ref: pb.FrameRef, request) -> tuple[StoredFrame, StoredFrame | None]:
+        """The frame and (when the request names one) the previous frame."""
         frame = self._frame(frame_ref, "frame")
         previous = self._frame(request.previous, "previous frame") if request.HasField("previous") else None
-        if previous is not None and previous.size != frame.size:
+        return frame, previous
+
+    def _validate(self, frame: StoredFrame, previous: StoredFrame | None, positive_points, negative_points,
+                  options: SegmentOptions) -> Clicks:
+        """Everything about the request that can be checked before it waits for the model."""
+        if previous is not None and previous.display_window != frame.display_window:
             raise InputError(
                 f"previous frame is {previous.size[0]}x{previous.size[1]}, frame is {frame.size[0]}x{frame.size[1]}"
+                if previous.size != frame.size else
+                f"previous frame's display window {previous.display_window} is not the frame's"
+                f" {frame.display_window}"
             )
-        positive = self._clicks(positive_points, "positive", frame)
-        negative = self._clicks(negative_points, "negative", frame)
-        if not positive and not negative:
+        check_run_size(frame.rgb.shape[1], frame.rgb.shape[0], options.proxy)
+        clicks = Clicks.checked(positive_points, negative_points, frame)
+        if not clicks.sent_positive and not clicks.sent_negative:
             raise InputError("no clicks: give at least one positive or negative click")
+        return clicks
+
+    def _queue(self, frame: StoredFrame, previous: StoredFrame | None, clicks: Clicks, frame_number: int | None,
+               options: SegmentOptions, arrived: float, context: grpc.ServicerContext) -> SegmentOutcome:
+        """Hand the job to the model worker and wait; latest wins per (client id, frame)."""
         remaining = context.time_remaining()
         key = None
         if options.client_id:
             key = (options.client_id, frame_number if frame_number is not None else frame.sha256)
         job = SegmentJob(
-            frame, previous, positive, negative, options.proxy, latest_key=key,
+            frame, previous, clicks.positive, clicks.negative, options.proxy, latest_key=key,
             deadline=None if remaining is None else arrived + remaining,
         )
         self.worker.submit(job)
         context.add_callback(lambda: self.worker.cancel(job))
-        outcome: SegmentOutcome = job.future.result()
-        masks = outcome.prediction.masks
+        return job.future.result()
+
+    def _reply(self, frame: StoredFrame, clicks: Clicks, frame_number: int | None, options: SegmentOptions,
+               outcome: SegmentOutcome, arrived: float, context: grpc.ServicerContext) -> pb.SegmentReply:
+        """The reply EXR, timings, counters and the request's log line."""
         exr_start = time.monotonic()
         exr = encode_reply_exr(
-            masks, options.chosen, options.all_hypotheses, frame, frame_number=frame_number,
-            positive=positive, negative=negative, checkpoint_id=self.predictor.checkpoint_id,
+            outcome.prediction.masks, options.chosen, options.all_hypotheses, frame, frame_number=frame_number,
+            positive=clicks.sent_positive, negative=clicks.sent_negative,
+            checkpoint_id=self.predictor.checkpoint_id,
         )
         done = time.monotonic()
         timings = pb.Timings(
@@ -283,8 +337,9 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
         log.info(
             "Segment from %s client=%r frame=%s%s %dx%d clicks=%d+/%d- proxy=%g -> OK %.0f ms (%s)",
             _peer(context), options.client_id, frame.sha256[:12],
-            f" #{frame_number}" if frame_number is not None else "", width, height, len(positive),
-            len(negative), options.proxy, timings.total_ms, "cache hit" if outcome.cache_hit else "encoded",
+            f" #{frame_number}" if frame_number is not None else "", width, height, len(clicks.sent_positive),
+            len(clicks.sent_negative), options.proxy, timings.total_ms,
+            "cache hit" if outcome.cache_hit else "encoded",
         )
         reply = pb.SegmentReply(
             exr=exr, scores=[float(s) for s in outcome.prediction.scores], chosen=options.chosen,

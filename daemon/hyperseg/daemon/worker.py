@@ -16,10 +16,11 @@ from collections import deque
 from collections.abc import Hashable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
 
 from hyperseg.daemon.encoding_cache import EncodingKey, FeatureCache
 from hyperseg.daemon.frame_store import StoredFrame
+from hyperseg.daemon.segmentation_model import Prediction, SegmentationModel
+from hyperseg.imageio import rewindow
 from hyperseg.protocol.errors import CancelledError, DeadlineError, SupersededError, UnavailableError
 
 log = logging.getLogger("hyperseg.daemon")
@@ -27,7 +28,11 @@ log = logging.getLogger("hyperseg.daemon")
 
 @dataclass
 class SegmentJob:
-    """One segmentation waiting for the model. ``deadline`` is on the time.monotonic() clock."""
+    """One segmentation waiting for the model. ``deadline`` is on the time.monotonic() clock.
+
+    Clicks are on the frame's data window (``clicks_on_plane``); the previous frame is re-cut to
+    that window before the model sees it.
+    """
 
     frame: StoredFrame
     previous: StoredFrame | None
@@ -42,7 +47,7 @@ class SegmentJob:
 
 @dataclass(frozen=True)
 class SegmentOutcome:
-    prediction: Any  # hyperseg.model.Prediction
+    prediction: Prediction
     queue_ms: float
     encode_ms: float
     predict_ms: float
@@ -52,7 +57,7 @@ class SegmentOutcome:
 class ModelWorker:
     """Runs SegmentJobs one at a time on ``predictor`` in its own thread."""
 
-    def __init__(self, predictor: Any, cache: FeatureCache) -> None:
+    def __init__(self, predictor: SegmentationModel, cache: FeatureCache) -> None:
         self.predictor = predictor
         self.cache = cache
         self.encode_calls = 0
@@ -142,7 +147,9 @@ class ModelWorker:
         cache_hit = encoding is not None
         encode_start = time.monotonic()
         if encoding is None:
-            previous = job.previous.rgb if job.previous is not None else None
+            previous = None
+            if job.previous is not None:
+                previous = rewindow(job.previous.rgb, job.previous.data_window, job.frame.data_window)
             encoding = predictor.encode_frame(job.frame.rgb, previous=previous, proxy=job.proxy)
             self.encode_calls += 1
             self.cache.put(key, encoding)

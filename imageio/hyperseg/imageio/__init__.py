@@ -18,6 +18,7 @@ from hyperseg.imageio.images import (
     read_image,
     read_rgb,
     read_sequence,
+    rewindow,
     write_alpha_exr,
     write_image,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "read_image",
     "read_rgb",
     "read_sequence",
+    "rewindow",
     "write_alpha_exr",
     "write_image",
 ]

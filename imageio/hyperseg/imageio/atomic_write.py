@@ -3,7 +3,8 @@
 Every writer in HyperSeg (alpha EXRs, checkpoints, clicks.json, job files, plots) writes to a temp
 file beside its target named ``.{name}.tmp-<pid>-<hex>{suffix}`` (the suffix kept, so writers that
 pick a format from the extension still can), fsyncs it, then ``os.replace``s it into place. On any
-error the temp file is removed and an existing target is left untouched.
+error the temp file is removed, an existing target is left untouched, and an operating-system
+failure (disk full, read-only file system, no permission) becomes a WriteError naming the target.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import glob
 import os
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from hyperseg.protocol.errors import InputError, NotFoundError
+from hyperseg.protocol.errors import HypersegError, InputError, NotFoundError, WriteError
 
 
 def temp_path_for(path: Path) -> Path:
@@ -38,7 +39,11 @@ def _fsync(path: Path) -> None:
 
 @contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temp path to write; on success it replaces ``path``, on failure it is removed."""
+    """Yield a temp path to write; on success it replaces ``path``, on failure it is removed.
+
+    The writer must have checked what it wrote (every byte written, the file closed, its content
+    verified) before the block ends: whatever the temp file holds then becomes ``path``.
+    """
     path = Path(path)
     if not path.parent.is_dir():
         raise NotFoundError(f"cannot write {path}: directory {path.parent} does not exist")
@@ -52,8 +57,13 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
             raise InputError(f"cannot write {path}: it is a directory") from err
         if os.name != "nt":
             _fsync(path.parent)
+    except HypersegError:
+        raise
+    except OSError as err:
+        raise WriteError(f"cannot write {path}: {err.strerror or err}") from err
     finally:
-        temp.unlink(missing_ok=True)
+        with suppress(OSError):  # a read-only file system never held the temp file
+            temp.unlink(missing_ok=True)
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:

@@ -3,15 +3,19 @@
 Everything comes in as float32 (H, W, C) for the file's data window, whatever the format (EXR half
 or float with any channel names, DPX, TIFF, PNG, JPEG; integer formats normalised to [0, 1]).
 Windows follow OpenEXR: origin at the top-left of the display window, y down. Every writer is
-atomic: it writes ``.{name}.tmp-<pid>-<hex>.<ext>`` beside the target, fsyncs, then ``os.replace``;
-a failed write leaves neither the temp file nor a damaged target behind.
+atomic: it writes ``.{name}.tmp-<pid>-<hex>.<ext>`` beside the target, checks OpenImageIO's
+write and close, decodes the temp file again (OpenImageIO reports success on a full disk), fsyncs,
+then ``os.replace``s; a failed write raises WriteError and leaves neither the temp file nor a
+damaged target behind. A damaged file whose error text is not valid UTF-8 is a CorruptFileError
+like any other.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,9 +25,11 @@ import OpenImageIO as oiio
 
 from hyperseg.imageio.atomic_write import atomic_path
 from hyperseg.protocol.alpha_exr import ALPHA_CHANNEL, HYPOTHESIS_PREFIX, METADATA_PREFIX
-from hyperseg.protocol.errors import CorruptFileError, InputError, NotFoundError
+from hyperseg.protocol.errors import CorruptFileError, InputError, LimitExceededError, NotFoundError, WriteError
 
 EXR_MAGIC = b"\x76\x2f\x31\x01"
+#: OpenEXR refuses windows whose edges lie beyond about +/-2**30 pixels.
+MAX_COORDINATE = 2**30 - 2
 
 # Pixel type each output format is written in; EXR writers choose half or float explicitly.
 _INTEGER_OUTPUT_TYPES = {
@@ -49,6 +55,11 @@ class Window:
     def __post_init__(self) -> None:
         if self.width <= 0 or self.height <= 0:
             raise InputError(f"window size must be positive, got {self.width}x{self.height}")
+        if min(self.x, self.y) < -MAX_COORDINATE or max(self.x + self.width, self.y + self.height) > MAX_COORDINATE:
+            raise InputError(
+                f"window at ({self.x}, {self.y}) of {self.width}x{self.height} reaches beyond"
+                f" +/-{MAX_COORDINATE} pixels, more than OpenEXR can store"
+            )
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -110,15 +121,33 @@ class Image:
 
     def to_display_window(self) -> Image:
         """This image in frame coordinates: data window pasted into the display window, outside = 0."""
-        dw, disp = self.data_window, self.display_window
-        out = np.zeros((disp.height, disp.width, self.pixels.shape[2]), dtype=np.float32)
-        x0, x1 = max(dw.x, disp.x), min(dw.x + dw.width, disp.x + disp.width)
-        y0, y1 = max(dw.y, disp.y), min(dw.y + dw.height, disp.y + disp.height)
-        if x0 < x1 and y0 < y1:
-            out[y0 - disp.y : y1 - disp.y, x0 - disp.x : x1 - disp.x] = self.pixels[
-                y0 - dw.y : y1 - dw.y, x0 - dw.x : x1 - dw.x
-            ]
+        disp = self.display_window
+        out = rewindow(self.pixels, self.data_window, disp)
         return Image(out, self.channel_names, disp, disp, self.pixel_aspect, dict(self.metadata))
+
+
+def rewindow(plane: np.ndarray, source: Window, target: Window) -> np.ndarray:
+    """``plane`` (rows and columns first, covering ``source``) re-cut to cover ``target``:
+    the overlap is copied, the rest of ``target`` is 0; ``plane`` itself when the windows agree."""
+    if source == target:
+        return plane
+    out = np.zeros((target.height, target.width, *plane.shape[2:]), dtype=plane.dtype)
+    x0, x1 = max(source.x, target.x), min(source.x + source.width, target.x + target.width)
+    y0, y1 = max(source.y, target.y), min(source.y + source.height, target.y + target.height)
+    if x0 < x1 and y0 < y1:
+        out[y0 - target.y : y1 - target.y, x0 - target.x : x1 - target.x] = plane[
+            y0 - source.y : y1 - source.y, x0 - source.x : x1 - source.x
+        ]
+    return out
+
+
+def oiio_error_text(get_error: Callable[[], str]) -> str:
+    """OpenImageIO's pending error text; bytes a damaged file put in it that are not UTF-8 are
+    shown as U+FFFD instead of raising UnicodeDecodeError."""
+    try:
+        return get_error()
+    except UnicodeDecodeError as error:
+        return bytes(error.object).decode("utf-8", "replace")
 
 
 def _open_image(path: Path) -> oiio.ImageInput:
@@ -129,8 +158,18 @@ def _open_image(path: Path) -> oiio.ImageInput:
         raise InputError(f"{path} is a directory, not an image file")
     inp = oiio.ImageInput.open(str(path))
     if inp is None:
-        raise CorruptFileError(f"cannot open image {path}: {oiio.geterror() or 'unknown OpenImageIO error'}")
+        reason = oiio_error_text(oiio.geterror) or "unknown OpenImageIO error"
+        raise CorruptFileError(f"cannot open image {path}: {reason}")
     return inp
+
+
+def _check_pixels(path: str | os.PathLike, window: Window, max_pixels: int | None) -> None:
+    """LimitExceededError naming ``path`` when its data ``window`` has more than ``max_pixels`` pixels."""
+    if max_pixels is not None and window.width * window.height > max_pixels:
+        raise LimitExceededError(
+            f"{path}: its data window is {window.width}x{window.height} = {window.width * window.height} pixels,"
+            f" over the limit of {max_pixels}"
+        )
 
 
 def read_display_window(path: str | os.PathLike) -> Window:
@@ -143,27 +182,39 @@ def read_display_window(path: str | os.PathLike) -> Window:
         inp.close()
 
 
-def read_image(path: str | os.PathLike, channels: Sequence[str] | None = None) -> Image:
-    """Decode the first subimage of ``path`` to float32; with ``channels``, only those, in that order."""
+def read_image(
+    path: str | os.PathLike, channels: Sequence[str] | None = None, *, max_pixels: int | None = None
+) -> Image:
+    """Decode the first subimage of ``path`` to float32; with ``channels``, only those, in that order.
+
+    A data window of more than ``max_pixels`` pixels is a LimitExceededError before any decoding.
+    """
     path = Path(path)
     inp = _open_image(path)
     try:
         spec = inp.spec()
         if spec.deep:
             raise InputError(f"{path} holds deep data; only flat images are supported")
+        _check_pixels(path, Window(spec.x, spec.y, spec.width, spec.height), max_pixels)
         pixels = inp.read_image(0, 0, 0, spec.nchannels, "float")
         if pixels is None or inp.has_error:
-            raise CorruptFileError(f"cannot decode image {path}: {inp.geterror() or 'OpenImageIO returned no pixels'}")
+            reason = oiio_error_text(inp.geterror) or "OpenImageIO returned no pixels"
+            raise CorruptFileError(f"cannot decode image {path}: {reason}")
+        try:
+            channel_names = tuple(spec.channelnames)
+            metadata = {a.name: str(a.value) for a in spec.extra_attribs}
+        except UnicodeDecodeError:
+            raise CorruptFileError(f"cannot decode image {path}: its header holds text that is not UTF-8") from None
     finally:
         inp.close()
     pixels = np.asarray(pixels, dtype=np.float32).reshape(spec.height, spec.width, spec.nchannels)
     image = Image(
         pixels=pixels,
-        channel_names=tuple(spec.channelnames),
+        channel_names=channel_names,
         data_window=Window(spec.x, spec.y, spec.width, spec.height),
         display_window=Window(spec.full_x, spec.full_y, spec.full_width, spec.full_height),
         pixel_aspect=float(spec.get_float_attribute("PixelAspectRatio", 1.0)) or 1.0,
-        metadata={a.name: str(a.value) for a in spec.extra_attribs},
+        metadata=metadata,
     )
     if channels is None:
         return image
@@ -206,17 +257,20 @@ def is_complete_exr(path: str | os.PathLike, expected_channels: Iterable[str] | 
         return False
     inp = oiio.ImageInput.open(str(path))
     if inp is None:
-        oiio.geterror()
+        oiio_error_text(oiio.geterror)
         return False
     try:
         spec = inp.spec()
         if inp.format_name() != "openexr" or spec.deep:
             return False
-        if not set(expected_channels or ()).issubset(spec.channelnames):
+        try:
+            if not set(expected_channels or ()).issubset(spec.channelnames):
+                return False
+        except UnicodeDecodeError:
             return False
         pixels = inp.read_image(0, 0, 0, spec.nchannels, "float")
         complete = pixels is not None and not inp.has_error
-        inp.geterror()
+        oiio_error_text(inp.geterror)
         return complete
     finally:
         inp.close()
@@ -270,12 +324,47 @@ def _write_atomic(
     with atomic_path(path) as temp:
         out = oiio.ImageOutput.create(str(temp))
         if out is None:
-            raise InputError(f"cannot write {path}: {oiio.geterror()}")
+            raise InputError(f"cannot write {path}: {oiio_error_text(oiio.geterror)}")
+        written = False
         try:
-            if not out.open(str(temp), spec) or not out.write_image(np.ascontiguousarray(pixels)):
-                raise OSError(f"cannot write {path}: {out.geterror()}")
+            written = out.open(str(temp), spec) and out.write_image(np.ascontiguousarray(pixels))
+            reason = "" if written else oiio_error_text(out.geterror)
         finally:
-            out.close()
+            closed = out.close()
+        if not written or not closed:
+            raise WriteError(f"cannot write {path}: {reason or oiio_error_text(out.geterror) or 'close failed'}")
+        _verify_written(temp, path, spec)
+
+
+def _verify_written(temp: Path, path: Path, spec: oiio.ImageSpec) -> None:
+    """Decode the whole temp file of ``path`` again: WriteError unless it is complete and as specified.
+
+    OpenImageIO reports success when a full disk truncated the file at close, so its results
+    alone cannot tell.
+    """
+    inp = oiio.ImageInput.open(str(temp))
+    problem = None
+    if inp is None:
+        problem = oiio_error_text(oiio.geterror) or "it does not open again"
+    else:
+        try:
+            got = inp.spec()
+            layout = (got.x, got.y, got.width, got.height, got.full_x, got.full_y, got.full_width,
+                      got.full_height, got.nchannels)
+            wanted = (spec.x, spec.y, spec.width, spec.height, spec.full_x, spec.full_y, spec.full_width,
+                      spec.full_height, spec.nchannels)
+            if layout != wanted:
+                problem = f"it reads back as a different image ({layout} instead of {wanted})"
+            elif inp.read_image(0, 0, 0, got.nchannels, "float") is None or inp.has_error:
+                problem = oiio_error_text(inp.geterror) or "its pixels do not decode"
+        finally:
+            inp.close()
+    if problem is not None:
+        free = shutil.disk_usage(path.parent).free
+        raise WriteError(
+            f"cannot write {path}: the written file is incomplete ({problem}); {free} bytes free on its"
+            " file system"
+        )
 
 
 def _check_pixel_aspect(pixel_aspect: float) -> None:

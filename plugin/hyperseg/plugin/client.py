@@ -6,15 +6,24 @@
         result.save("alpha.1001.exr")
 
 Frames given as arrays are uploaded once, named by content hash (the daemon is asked which hashes
-it lacks first). Frames given as paths are sent as paths for the daemon to read (a farm on shared
-storage), or read here and uploaded when ``send_paths=False``. A call that finds the daemon
-unreachable is retried with exponential backoff; every failure raises a ``hyperseg.protocol.errors`` class
-carrying the daemon's message.
+it lacks first); a ``FramePlane`` also carries the frame's windows. Frames given as paths are sent
+as paths for the daemon to read (a farm on shared storage), or read here (data window and both
+windows) and uploaded when ``send_paths=False``. A call that finds the daemon unreachable is
+retried with exponential backoff; every failure, bad arguments included, raises a
+``hyperseg.protocol.errors`` class carrying the daemon's message.
+
+One Client may be shared by threads. Latest wins per caller: the daemon drops a queued request
+when the same caller sends a newer one for the same frame. The caller is the calling thread
+unless ``caller=`` names one, so threads sharing a Client never supersede each other, and work
+that hops threads (a node's) passes one ``caller`` to keep latest-wins across them.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -26,7 +35,7 @@ import grpc
 import numpy as np
 from google.protobuf.json_format import MessageToDict
 
-from hyperseg.imageio import decode_exr_bytes
+from hyperseg.imageio import Window, decode_exr_bytes
 from hyperseg.imageio.atomic_write import write_bytes_atomic
 from hyperseg.plugin.backoff import RetryPolicy
 from hyperseg.plugin.frame_upload import FramePlane
@@ -38,11 +47,12 @@ from hyperseg.v1 import hyperseg_pb2 as pb
 from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
 
 T = TypeVar("T")
-Frame = np.ndarray | str | os.PathLike
+Frame = np.ndarray | str | os.PathLike | FramePlane
 
 HYPOTHESES = {"best": pb.HYPOTHESES_BEST, "all": pb.HYPOTHESES_ALL}
 MAX_REPLY_BYTES = 512 * 1024 * 1024
 RANGE_BATCH = 16
+TOKEN = re.compile(r"[\x21-\x7e]+")
 
 
 @dataclass(frozen=True)
@@ -60,7 +70,11 @@ class ClientConfig:
 
 @dataclass(frozen=True)
 class SegmentResult:
-    """One frame's answer: the soft alpha in channel A and, when asked for, all hypotheses."""
+    """One frame's answer: the soft alpha in channel A and, when asked for, all hypotheses.
+
+    ``alpha`` (H, W) and ``hypotheses`` (M, H, W) cover the frame's data window (its pixels; for
+    most plates the display window too); ``exr_bytes`` carries both windows.
+    """
 
     alpha: np.ndarray
     hypotheses: np.ndarray | None
@@ -71,6 +85,8 @@ class SegmentResult:
     chosen: int = 0
     frame_number: int | None = None
     backbone: str = ""
+    display_window: Window | None = None
+    data_window: Window | None = None
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the EXR exactly as the daemon sent it, atomically (temp file, then rename)."""
@@ -89,7 +105,8 @@ class RangeItem:
 
 
 class Client:
-    """A connection to one daemon. Thread-safe; use as a context manager or call ``close()``."""
+    """A connection to one daemon, shared safely by threads (see the module docstring for what
+    latest-wins means then); use as a context manager or call ``close()``."""
 
     def __init__(
         self,
@@ -103,10 +120,14 @@ class Client:
         send_paths: bool = True,
         client_id: str | None = None,
     ) -> None:
-        if not address or ":" not in address:
+        if not isinstance(address, str) or ":" not in address:
             raise InputError(f"daemon address must be host:port, got {address!r}")
-        if timeout <= 0:
-            raise InputError(f"timeout must be positive seconds, got {timeout}")
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
+            raise InputError(f"timeout must be positive seconds, got {timeout!r}")
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise InputError(f"retries must be a whole number, 0 or more, got {retries!r}")
+        if token is not None and (not isinstance(token, str) or not TOKEN.fullmatch(token)):
+            raise InputError("token must be printable ASCII without spaces (as a bearer token is sent)")
         self.address = address
         self.timeout = float(timeout)
         self.send_paths = send_paths
@@ -165,22 +186,24 @@ class Client:
         hypotheses: str = "best",
         frame_number: int | None = None,
         hypothesis: int | None = None,
+        caller: str | None = None,
     ) -> SegmentResult:
         """Segment one frame from clicks in wire coordinates (top-left origin, y down, centres +0.5).
 
         ``hypotheses="all"`` also returns every hypothesis; ``hypothesis`` picks which goes in A.
+        ``caller`` names who latest-wins is per (default: the calling thread).
         """
         request = pb.SegmentRequest(
             positive=_points(positive, "positive"),
             negative=_points(negative, "negative"),
             hypotheses=_hypotheses(hypotheses),
-            client_id=self.client_id,
+            client_id=self._caller_id(caller),
         )
         request.proxy = check_proxy(proxy)
         if hypothesis is not None:
-            request.hypothesis = int(hypothesis)
+            request.hypothesis = _whole(hypothesis, "hypothesis", 0, 2**32 - 1)
         if frame_number is not None:
-            request.frame_number = int(frame_number)
+            request.frame_number = _whole(frame_number, "frame_number", -(2**63), 2**63 - 1)
         planes = self._attach(request, frame, previous)
         started = time.perf_counter()
         reply = self._with_uploads(planes, lambda: self._unary(self._stub.Segment, request))
@@ -195,8 +218,7 @@ class Client:
         batch: int = RANGE_BATCH,
     ) -> Iterator[SegmentResult]:
         """Segment many frames, ``batch`` per streamed call, yielding results in order as they come."""
-        if batch < 1:
-            raise InputError(f"batch must be at least 1, got {batch}")
+        _whole(batch, "batch", 1, 2**31)
         pending: list[RangeItem] = []
         for item in items:
             pending.append(item)
@@ -208,20 +230,26 @@ class Client:
 
     # ---------------------------------------------------------------------------------- internals
 
+    def _caller_id(self, caller: str | None) -> str:
+        """The client_id latest-wins keys on: this Client's id and the caller (default: this thread)."""
+        if caller is not None and not isinstance(caller, str):
+            raise InputError(f"caller must be a string, got {caller!r}")
+        return f"{self.client_id}/{threading.get_ident() if caller is None else caller}"
+
     def _segment_batch(
         self, items: list[RangeItem], proxy: float, hypotheses: str, hypothesis: int | None
     ) -> Iterator[SegmentResult]:
-        request = pb.SegmentRangeRequest(hypotheses=_hypotheses(hypotheses), client_id=self.client_id)
+        request = pb.SegmentRangeRequest(hypotheses=_hypotheses(hypotheses), client_id=self._caller_id(None))
         request.proxy = check_proxy(proxy)
         if hypothesis is not None:
-            request.hypothesis = int(hypothesis)
+            request.hypothesis = _whole(hypothesis, "hypothesis", 0, 2**32 - 1)
         planes: list[FramePlane] = []
         for item in items:
             entry = request.items.add(
                 positive=_points(item.positive, "positive"), negative=_points(item.negative, "negative")
             )
             if item.frame_number is not None:
-                entry.frame_number = int(item.frame_number)
+                entry.frame_number = _whole(item.frame_number, "frame_number", -(2**63), 2**63 - 1)
             planes.extend(self._attach(entry, item.frame, item.previous))
         started = time.perf_counter()
         replies = self._with_uploads(planes, lambda: self._stream(self._stub.SegmentRange, request))
@@ -239,8 +267,7 @@ class Client:
             if isinstance(value, str | os.PathLike) and self.send_paths:
                 ref.path = str(Path(value).expanduser().absolute())
                 continue
-            is_path = isinstance(value, str | os.PathLike)
-            plane = FramePlane.from_file(value) if is_path else FramePlane.from_array(value)
+            plane = _plane(value)
             ref.sha256 = plane.sha256
             planes.append(plane)
         if planes:
@@ -283,6 +310,15 @@ class Client:
             raise error_from_rpc(error, self.address) from None
 
 
+def _plane(frame: Frame) -> FramePlane:
+    """``frame`` as the plane to upload: read here if a path, placed at (0, 0) if a bare array."""
+    if isinstance(frame, FramePlane):
+        return frame
+    if isinstance(frame, str | os.PathLike):
+        return FramePlane.from_file(frame)
+    return FramePlane.from_array(frame)
+
+
 def _is_unavailable(error: BaseException) -> bool:
     return isinstance(error, grpc.RpcError) and error.code() is grpc.StatusCode.UNAVAILABLE
 
@@ -292,6 +328,15 @@ def _read_ca(path: str | os.PathLike[str]) -> bytes:
         return Path(path).read_bytes()
     except FileNotFoundError:
         raise NotFoundError(f"TLS CA certificate not found: {path}") from None
+    except OSError as error:
+        raise InputError(f"cannot read the TLS CA certificate {path}: {error.strerror}") from None
+
+
+def _whole(value: object, name: str, low: int, high: int) -> int:
+    """``value`` as an int in [low, high], or InputError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not low <= value <= high:
+        raise InputError(f"{name} must be a whole number in [{low}, {high}], got {value!r}")
+    return int(value)
 
 
 def _points(points: Sequence[Point], sign: str) -> list[pb.Point]:
@@ -305,7 +350,7 @@ def _hypotheses(value: str) -> int:
 
 
 def _result(reply: pb.SegmentReply, roundtrip_ms: float) -> SegmentResult:
-    image = decode_exr_bytes(reply.exr).to_display_window()
+    image = decode_exr_bytes(reply.exr)
     if "A" not in image.channel_names:
         raise HypersegError(f"the daemon's EXR has no channel A (channels: {', '.join(image.channel_names)})")
     timings = MessageToDict(
@@ -322,4 +367,6 @@ def _result(reply: pb.SegmentReply, roundtrip_ms: float) -> SegmentResult:
         chosen=int(reply.chosen),
         frame_number=int(reply.frame_number) if reply.HasField("frame_number") else None,
         backbone=reply.backbone,
+        display_window=image.display_window,
+        data_window=image.data_window,
     )

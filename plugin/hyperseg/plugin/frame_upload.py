@@ -20,27 +20,40 @@ DEFAULT_CHUNK_BYTES = 1024 * 1024
 
 @dataclass(frozen=True)
 class FramePlane:
-    """An (H, W, 3) float32 C-contiguous plane, its content hash and where it sits in the frame."""
+    """An (H, W, 3) float32 C-contiguous plane, its content hash and where it sits in the frame.
+
+    The plane covers ``data_window`` (default: the display window; default of both: (0, 0, W, H)).
+    """
 
     pixels: np.ndarray
     sha256: str
     display_window: Window | None = None
+    data_window: Window | None = None
 
     @classmethod
-    def from_array(cls, pixels: np.ndarray, display_window: Window | None = None) -> FramePlane:
+    def from_array(
+        cls, pixels: np.ndarray, display_window: Window | None = None, data_window: Window | None = None
+    ) -> FramePlane:
         array = np.asarray(pixels)
         if array.ndim != 3 or array.shape[2] not in (3, 4) or 0 in array.shape[:2]:
             raise InputError(f"a frame must be an (H, W, 3) RGB array, got shape {array.shape}")
         if not np.issubdtype(array.dtype, np.floating):
             raise InputError(f"a frame must hold floats (linear, [0, 1] for SDR), got dtype {array.dtype}")
         plane = np.ascontiguousarray(array[:, :, :3], dtype=np.float32)
-        return cls(plane, frame_hash(plane, CHANNELS), display_window)
+        placed = data_window or display_window
+        if placed is not None and placed.shape != plane.shape[:2]:
+            raise InputError(
+                f"a frame placed at {placed} must be {placed.width}x{placed.height}, got"
+                f" {plane.shape[1]}x{plane.shape[0]} pixels"
+            )
+        origin = (0, 0) if placed is None else (placed.x, placed.y)
+        return cls(plane, frame_hash(plane, CHANNELS, origin, display_window), display_window, data_window)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str]) -> FramePlane:
-        """Read an image here (for a daemon that cannot see this file) as its display window."""
-        image = read_image(Path(path)).to_display_window()
-        return cls.from_array(image.rgb(), image.display_window)
+        """Read an image here (for a daemon that cannot see this file): its data window, both windows."""
+        image = read_image(Path(path))
+        return cls.from_array(image.rgb(), image.display_window, image.data_window)
 
     @property
     def width(self) -> int:
@@ -59,11 +72,12 @@ class FramePlane:
             dtype=pb.DTYPE_FLOAT32,
             total_bytes=self.pixels.nbytes,
         )
-        if self.display_window is not None:
-            window = self.display_window
-            header.display_window.CopyFrom(
-                pb.Window(x=window.x, y=window.y, width=window.width, height=window.height)
-            )
+        for name in ("display_window", "data_window"):
+            window = getattr(self, name)
+            if window is not None:
+                getattr(header, name).CopyFrom(
+                    pb.Window(x=window.x, y=window.y, width=window.width, height=window.height)
+                )
         return header
 
     def chunks(self, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> Iterator[pb.FrameChunk]:

@@ -2,7 +2,8 @@
 
 A click is (x, y) in pixels of the frame it is placed on: origin at the top-left of the display
 window, x right, y down, pixel centres at +0.5 (a click on row r, column c is (c + 0.5, r + 0.5)).
-Nuke's y is up: only the node converts.
+Nuke's y is up: only the node converts. The model sees only a frame's data window (its pixels);
+``clicks_on_plane`` moves clicks onto it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from hyperseg.imageio import Window
 from hyperseg.protocol.errors import InputError
 
 #: (x, y) in pixels, see the module docstring.
@@ -41,3 +43,24 @@ def check_clicks(points: Iterable[object], sign: str, size: tuple[int, int] | No
                 )
         checked.append((x, y))
     return checked
+
+
+def clicks_on_plane(points: Iterable[object], sign: str, display: Window, data: Window) -> list[Point]:
+    """Clicks given on the frame (display-window coordinates) as (x, y) on its data window's pixels.
+
+    Each must land on the data window, the only pixels there are; with both windows equal this
+    is ``check_clicks`` against the frame's size.
+    """
+    if display == data:
+        return check_clicks(points, sign, (data.width, data.height))
+    dx, dy = data.x - display.x, data.y - display.y
+    moved = []
+    for index, (x, y) in enumerate(check_clicks(points, sign)):
+        if not (dx <= x < dx + data.width and dy <= y < dy + data.height):
+            raise InputError(
+                f"{sign} click {index} at ({x:g}, {y:g}) is off the frame's pixels: its data window spans"
+                f" x in [{dx}, {dx + data.width}), y in [{dy}, {dy + data.height}) from the display window's"
+                " top-left, y down"
+            )
+        moved.append((x - dx, y - dy))
+    return moved

@@ -24,7 +24,8 @@ from typing import Any
 
 from hyperseg.imageio.atomic_write import write_text_atomic
 from hyperseg.protocol.clicks import Point
-from hyperseg.protocol.errors import InputError, NotFoundError
+from hyperseg.protocol.errors import InputError
+from hyperseg.protocol.text_file import read_text_file
 
 VERSION = 1
 SIGNS = ("positive", "negative")
@@ -144,10 +145,7 @@ class ClickTracks:
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> ClickTracks:
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise NotFoundError(f"clicks file not found: {path}") from None
+        text = read_text_file(path, "clicks file")
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:

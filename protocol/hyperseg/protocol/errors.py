@@ -48,3 +48,8 @@ class DeadlineError(HypersegError, TimeoutError):
 
 class CancelledError(HypersegError):
     """The caller went away before the work ran."""
+
+
+class WriteError(HypersegError, OSError):
+    """An output could not be written completely (disk full, read-only, no permission); the
+    target keeps what it held before."""

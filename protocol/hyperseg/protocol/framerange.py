@@ -12,24 +12,38 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from fileseq import FrameSet, ParseException
+from fileseq import FrameSet, MaxSizeException, ParseException
 
 from hyperseg.protocol.errors import InputError
 
 EXPECTED = "expected N, A-B or A-BxS with a step S of at least 1 (e.g. 1001-1100x2)"
+#: The most frames one spec may name (a shot is thousands; this refuses typos like 1-2000000000).
+MAX_FRAMES = 1_000_000
 
 
-def _part_frames(part: str, spec: str) -> list[int]:
-    """The frames of one comma-separated ``part`` of ``spec``, in the order FrameSet gives them."""
+def _too_many(spec: str, count: int | str) -> InputError:
+    return InputError(f"frame range {spec!r} names {count} frames or more, over the limit of {MAX_FRAMES}")
+
+
+def _part_frames(part: str, spec: str, already: int) -> list[int]:
+    """The frames of one comma-separated ``part`` of ``spec``, in the order FrameSet gives them.
+
+    ``already`` frames were named by earlier parts; the total is checked before any list is built.
+    """
     def bad(reason: str) -> InputError:
         return InputError(f"bad part {part!r} in frame range {spec!r}: {reason}")
 
     if not part:
         raise bad(EXPECTED)
     try:
-        frames = list(FrameSet(part))
+        frameset = FrameSet(part)
+    except MaxSizeException:
+        raise _too_many(spec, f"over {MAX_FRAMES}") from None
     except ParseException:
         raise bad(EXPECTED) from None
+    if already + len(frameset) > MAX_FRAMES:
+        raise _too_many(spec, already + len(frameset))
+    frames = list(frameset)
     if any(frame != int(frame) for frame in frames):
         raise bad("frames are whole numbers")
     if len(frames) > 1 and frames[-1] < frames[0]:
@@ -43,7 +57,10 @@ def parse_frame_range(spec: str) -> list[int]:
         raise InputError(
             f"empty frame range {spec!r}: expected e.g. '1001-1100', '1001-1100x2' or '1001,1005'"
         )
-    return sorted({frame for raw in spec.split(",") for frame in _part_frames(raw.strip(), spec)})
+    frames: set[int] = set()
+    for raw in spec.split(","):
+        frames.update(_part_frames(raw.strip(), spec, len(frames)))
+    return sorted(frames)
 
 
 def format_frame_range(frames: Iterable[int]) -> str:

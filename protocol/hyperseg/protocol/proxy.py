@@ -8,6 +8,8 @@ from hyperseg.protocol.errors import InputError
 
 #: Below this a frame of any size shrinks to a few pixels and the cues are meaningless.
 MIN_PROXY = 0.05
+#: The fewest pixels per side the network can run on (its image gradients need two).
+MIN_RUN_PIXELS = 2
 
 
 def check_proxy(value: object) -> float:
@@ -26,3 +28,14 @@ def check_proxy(value: object) -> float:
 def proxy_size(width: int, height: int, scale: float) -> tuple[int, int]:
     """(width, height) of a frame at ``scale``, rounded, at least one pixel each."""
     return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def check_run_size(width: int, height: int, scale: float) -> tuple[int, int]:
+    """The size a ``width`` x ``height`` frame runs at, or InputError if a side is too small for the network."""
+    run = proxy_size(width, height, scale)
+    if min(run) < MIN_RUN_PIXELS:
+        raise InputError(
+            f"at proxy {scale:g} the {width}x{height} frame runs at {run[0]}x{run[1]} pixels; the network"
+            f" needs at least {MIN_RUN_PIXELS} per side: raise the proxy or send a larger frame"
+        )
+    return run

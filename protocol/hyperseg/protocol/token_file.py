@@ -5,18 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from hyperseg.protocol.errors import InputError, NotFoundError
+from hyperseg.protocol.errors import InputError
+from hyperseg.protocol.text_file import read_text_file
 
 
 def read_token_file(path: str | os.PathLike[str], *, private: bool = False) -> str:
     """The token in ``path``, surrounding whitespace dropped; ``private`` also demands mode 600."""
     path = Path(path).expanduser()
-    try:
-        token = path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        raise NotFoundError(f"token file not found: {path}") from None
-    except OSError as error:
-        raise InputError(f"cannot read token file {path}: {error.strerror}") from None
+    token = read_text_file(path, "token file").strip()
     if not token:
         raise InputError(f"token file {path} is empty")
     mode = path.stat().st_mode
