@@ -1,8 +1,12 @@
 """Clicks propagated through synthetic shots with known motion, and written back as keys."""
 
+from pathlib import Path
+
+import cv2
 import numpy as np
 import pytest
 
+from hyperseg.imageio import read_image, read_rgb
 from hyperseg.model.propagation.click_propagation import propagate_clicks
 from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
 from hyperseg.protocol.errors import InputError
@@ -10,6 +14,7 @@ from hyperseg.protocol.errors import InputError
 from .moving_frames import DiscShot, texture
 
 FRAMES = list(range(1001, 1013))
+DAVIS = Path(__file__).resolve().parents[3] / "../shared/data/davis2016"
 
 
 def frames_of(shot: DiscShot):
@@ -94,3 +99,20 @@ def test_bad_arguments_are_named():
         propagate_clicks(tracks, [1, 2], lambda f: np.zeros((4, 4, 3), np.float32), "sideways")
     with pytest.raises(InputError, match="increasing order"):
         propagate_clicks(tracks, [2, 1], lambda f: np.zeros((4, 4, 3), np.float32))
+
+
+@pytest.mark.skipif(not DAVIS.is_dir(), reason="DAVIS 2016 data not present at ../shared/data")
+def test_on_davis_dog_a_tracked_click_stays_on_the_dog_where_a_held_one_falls_off():
+    frames = list(range(60))
+    rgb = {f: read_rgb(DAVIS / f"JPEGImages/480p/dog/{f:05d}.jpg") for f in frames}
+    gt = {f: read_image(DAVIS / f"Annotations/480p/dog/{f:05d}.png").pixels[:, :, 0] > 0 for f in frames}
+    depth = cv2.distanceTransform(gt[0].astype(np.uint8), cv2.DIST_L2, 5)
+    row, col = np.unravel_index(int(depth.argmax()), depth.shape)
+    tracks = ClickTracks([ClickTrack("p1", "positive", {0: (col + 0.5, row + 0.5)})])
+    result = propagate_clicks(tracks, frames, rgb.__getitem__, "forward")
+    track = result.tracks.tracks[0]
+    assert result.switched_off == [] and sorted(track.keys) == frames
+    on_dog = sum(bool(gt[f][int(track.keys[f][1]), int(track.keys[f][0])]) for f in frames)
+    held_on_dog = sum(bool(gt[f][row, col]) for f in frames)
+    assert on_dog >= 58
+    assert held_on_dog <= 40

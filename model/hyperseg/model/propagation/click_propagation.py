@@ -32,10 +32,8 @@ import numpy as np
 
 from hyperseg.model.propagation.point_tracker import PointTracker, to_gray
 from hyperseg.protocol.clicks import Point
-from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
+from hyperseg.protocol.clicktracks import PROPAGATION_DIRECTIONS, ClickTrack, ClickTracks
 from hyperseg.protocol.errors import InputError
-
-DIRECTIONS = ("forward", "backward", "both")
 
 
 @dataclass(frozen=True)
@@ -62,8 +60,8 @@ class PropagatedClicks:
 def propagate_clicks(tracks: ClickTracks, frames: Sequence[int], rgb_of: Callable[[int], np.ndarray],
                      direction: str = "forward", tracker: PointTracker | None = None) -> PropagatedClicks:
     """``tracks`` followed through ``frames`` (in order) on the images ``rgb_of(frame)`` returns."""
-    if direction not in DIRECTIONS:
-        raise InputError(f"propagation direction {direction!r} is not one of {', '.join(DIRECTIONS)}")
+    if direction not in PROPAGATION_DIRECTIONS:
+        raise InputError(f"propagation direction {direction!r} is not one of {', '.join(PROPAGATION_DIRECTIONS)}")
     frames = list(frames)
     if not frames:
         raise InputError("propagation needs at least one frame")
