@@ -151,3 +151,20 @@ def test_propagate_values_are_checked():
         BatchJob(plate="p.%04d.exr", frames="1", clicks="c.json", out="a.%04d.exr", propagate="sideways")
     old = {"version": 1, "plate": "p.%04d.exr", "frames": "1", "clicks": "c.json", "out": "a.%04d.exr"}
     assert BatchJob.from_dict(old).propagate is None
+
+
+@pytest.mark.slow
+def test_a_dask_run_of_a_propagated_job_equals_a_local_run(moving, predictor, checkpoint, tmp_path):
+    from distributed import LocalCluster
+
+    from hyperseg.batch.dask_runner import run_on_dask
+
+    run(moving, predictor)
+    farm = dataclasses.replace(moving, out=str(tmp_path / "farm" / "alpha.%04d.exr"), checkpoint=str(checkpoint),
+                               device="cpu", chunk=2)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        report = run_on_dask(farm, cluster.scheduler_address, progress=False)
+    assert report.ok and report.written == FRAMES, report.summary()
+    for frame in FRAMES:
+        assert alpha_pixels(farm.out_pattern.path(frame)) == alpha_pixels(moving.out_pattern.path(frame))
+    assert farm.tracked_clicks.read_text() == moving.tracked_clicks.read_text()
