@@ -1,5 +1,6 @@
 """``hyperseg eval --video`` on a DAVIS-layout shot of a textured disc with known motion."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -9,7 +10,15 @@ from hyperseg.cli import main
 from hyperseg.imageio import write_image
 from hyperseg.model import Predictor
 from hyperseg.model.config import ModelConfig
-from hyperseg.model.evaluation.video import METHODS, VideoEvalConfig, evaluate_video, write_video_report
+from hyperseg.model.evaluation.metrics import iou
+from hyperseg.model.evaluation.video import (
+    METHODS,
+    VideoEvalConfig,
+    evaluate_video,
+    load_sequence,
+    write_video_report,
+)
+from hyperseg.protocol.clicktracks import ClickTracks
 from hyperseg.protocol.errors import InputError
 
 from ..propagation.moving_frames import DiscShot
@@ -75,3 +84,18 @@ def test_cli_video_needs_annotated_frames_and_says_so(tmp_path, capsys):
     assert "hyperseg eval: error: disc: frames 00001.png have no annotation" in capsys.readouterr().err
     with pytest.raises(InputError, match="at least 2"):
         VideoEvalConfig(frames=1)
+
+
+def test_with_a_previous_mask_cue_each_frame_is_fed_the_previous_frames_prediction(tmp_path):
+    root, _ = write_disc_sequence(tmp_path / "davis", frames=3)
+    config = dataclasses.replace(ModelConfig.tiny(), extra_context=("previous_mask",))
+    predictor = Predictor.untrained(seed=0, config=config)
+    [result] = evaluate_video(predictor, VideoEvalConfig(str(root), ("disc",), proxy=0.5))
+    tracks = ClickTracks.from_dict(result.tracked_clicks["propagated"])
+    rgbs, gts = load_sequence(root, "disc", None)
+    first = predictor.predict_encoded(predictor.encode_frame(rgbs[0], rgbs[0], 0.5), *tracks.at(0)).masks[0]
+    encoding = predictor.encode_frame(rgbs[1], rgbs[0], 0.5)
+    fed = predictor.predict_encoded(encoding, *tracks.at(1), mask_input=first).masks[0]
+    unfed = predictor.predict_encoded(encoding, *tracks.at(1)).masks[0]
+    assert not np.allclose(fed, unfed, atol=1e-3)
+    assert result.j["propagated"][1] == iou(fed > 0.49, gts[1])

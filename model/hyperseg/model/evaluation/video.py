@@ -81,6 +81,8 @@ class SequenceResult:
     ground_truth_flicker: float = 0.0
     corrections: list[tuple[int, float, float, bool]] = field(default_factory=list)
     switched_off: list[str] = field(default_factory=list)
+    #: The clicks each propagating method segmented with, as ``clicks.json`` (frames are indices from 0).
+    tracked_clicks: dict[str, dict] = field(default_factory=dict)
     tracking_seconds_per_frame: float = 0.0
     encode_seconds_per_frame: float = 0.0
     flow_seconds_per_frame: float = 0.0
@@ -211,6 +213,7 @@ def evaluate_sequence(predictor: Predictor, config: VideoEvalConfig, sequence: s
             start = time.perf_counter()
             flows.append(backward_flow(rgbs[t - 1], rgbs[t]))
             flow_seconds += time.perf_counter() - start
+    result.tracked_clicks = {PROPAGATED: tracked.tracks.to_dict(), CORRECTED: corrected.tracks.to_dict()}
     result.flicker = {method: flicker(masks[method], flows) for method in METHODS}
     result.ground_truth_flicker = flicker(gts, flows)
     result.encode_seconds_per_frame = float(np.mean(shot.encode_seconds))
