@@ -176,3 +176,14 @@ def test_dask_chunks_of_a_propagated_job_equal_one_dask_task_and_track_like_a_lo
         paths = [j.out_pattern.path(frame) for j in (chunked, one_task, moving)]
         assert alpha_pixels(paths[0]) == alpha_pixels(paths[1])
         assert read_image(paths[0]).hyperseg_metadata == read_image(paths[2]).hyperseg_metadata
+
+
+def test_a_missing_plate_frame_stops_propagation_before_any_frame_with_one_clear_line(moving, checkpoint, capsys):
+    moving.plate_pattern.path(1003).unlink()
+    args = ["batch", "--local", "--checkpoint", str(checkpoint), "--device", "cpu", "--plate", moving.plate,
+            "--range", "1001-1006", "--clicks", moving.clicks, "--out", moving.out, "--no-progress", "--propagate"]
+    assert main(args) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("hyperseg batch: error: --propagate tracks through every plate frame of the range: ")
+    assert "plate.1003.exr" in line
+    assert not moving.out_pattern.path(1001).exists()
