@@ -6,7 +6,11 @@ plate and clicks still runs after the shot folder moves. Version 1 of the file::
     {"version": 1, "plate": "plate/plate.%04d.exr", "frames": "1001-1100",
      "clicks": "clicks.json", "out": "roto/alpha.%04d.exr",
      "checkpoint": null, "server": null, "device": "auto", "proxy": 1.0,
-     "hypotheses": "best", "chunk": 10, "token_file": null, "send": "pixels"}
+     "hypotheses": "best", "chunk": 10, "token_file": null, "send": "pixels", "propagate": null}
+
+``propagate`` (``forward``, ``backward``, ``both`` or null) makes the clicks follow the image
+from their keys before any frame is segmented (``hyperseg.batch.propagation``); files without
+it are read as null.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 from hyperseg.batch.segmenter import SegmenterSettings
 from hyperseg.imageio import FramePattern
 from hyperseg.imageio.atomic_write import write_text_atomic
+from hyperseg.protocol.clicktracks import PROPAGATION_DIRECTIONS
 from hyperseg.protocol.errors import InputError
 from hyperseg.protocol.framerange import parse_frame_range
 from hyperseg.protocol.proxy import check_proxy
@@ -54,6 +59,7 @@ class BatchJob:
     chunk: int = 10
     token_file: str | None = None
     send: str = "pixels"
+    propagate: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("plate", "frames", "clicks", "out"):
@@ -74,6 +80,9 @@ class BatchJob:
             raise InputError(f"output pattern {self.out!r} must end in .exr: alphas are written as OpenEXR")
         if plate.path(0) == out.path(0):
             raise InputError(f"output pattern {self.out!r} is the plate pattern: it would overwrite the plate")
+        if self.propagate is not None and self.propagate not in PROPAGATION_DIRECTIONS:
+            choices = ", ".join(PROPAGATION_DIRECTIONS)
+            raise InputError(f"propagate {self.propagate!r} is not one of {choices} (or null)")
         if isinstance(self.proxy, bool) or not isinstance(self.proxy, int | float):
             raise InputError(f"proxy must be a number, got {self.proxy!r}")
         check_proxy(self.proxy)
@@ -98,6 +107,11 @@ class BatchJob:
     @property
     def out_pattern(self) -> FramePattern:
         return FramePattern(self.out)
+
+    @property
+    def tracked_clicks(self) -> Path:
+        """Where ``propagate`` writes the tracked clicks: beside the outputs, named after the clicks file."""
+        return self.out_pattern.directory / f"{Path(self.clicks).stem}.tracked.json"
 
     def resolved(self, base: str | os.PathLike[str]) -> BatchJob:
         """This job with its relative paths made absolute against ``base``."""

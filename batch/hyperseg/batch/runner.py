@@ -5,6 +5,8 @@ context (none for the job's first frame), so any subset of frames (a farm chunk)
 same pixels as a whole run. Outputs are written atomically with the frame number, that frame's
 clicks and the checkpoint id in their metadata. With ``resume`` a frame whose output is a
 complete EXR made from the same clicks is skipped; a partial, corrupt or stale one is redone.
+With ``job.propagate`` the clicks first follow the plate through the job's whole range
+(``hyperseg.batch.propagation``), and every frame is segmented from its tracked clicks.
 A daemon that is briefly unreachable is retried with exponential backoff and jitter
 (the plugin's :class:`~hyperseg.plugin.backoff.RetryPolicy`).
 """
@@ -46,12 +48,14 @@ class FrameFailure:
 
 @dataclass
 class BatchReport:
-    """What a run did: frames written, frames skipped as already complete, failures with reasons."""
+    """What a run did: frames written, frames skipped as already complete, failures with reasons,
+    and the clicks propagation switched off."""
 
     written: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
     failed: list[FrameFailure] = field(default_factory=list)
     seconds: float = 0.0
+    switched_off: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -65,6 +69,7 @@ class BatchReport:
             skipped=sorted(f for r in reports for f in r.skipped),
             failed=sorted((f for r in reports for f in r.failed), key=lambda f: f.frame),
             seconds=seconds,
+            switched_off=list(dict.fromkeys(line for r in reports for line in r.switched_off)),
         )
 
     def summary(self) -> str:
@@ -74,6 +79,9 @@ class BatchReport:
             f"{total} frames: {len(self.written)} written, {len(self.skipped)} already complete, "
             f"{len(self.failed)} failed in {self.seconds:.1f} s ({rate:.2f} frames/s)"
         ]
+        if self.switched_off:
+            lines.append("clicks switched off by propagation:")
+            lines.extend(f"  {line}" for line in self.switched_off)
         if self.failed:
             lines.append("failed frames:")
             lines.extend(f"  {f.frame}: {f.reason}" for f in self.failed)
@@ -119,10 +127,15 @@ class BatchRunner:
             raise WriteError(f"cannot create the output folder {self._outs.directory}: {error.strerror}") from None
         report = BatchReport()
         start = time.perf_counter()
+        tracks = self.tracks
+        if self.job.propagate:
+            from hyperseg.batch.propagation import propagate_job_clicks
+
+            tracks, report.switched_off = propagate_job_clicks(self.job, self.tracks)
         bar = tqdm(total=len(chosen), unit="frame", desc="hyperseg batch", disable=not self.progress)
         try:
             for index, frame in enumerate(chosen):
-                outcome = self._run_frame(frame)
+                outcome = self._run_frame(frame, tracks)
                 if isinstance(outcome, FrameFailure):
                     report.failed.append(outcome)
                     if outcome.daemon_down:
@@ -141,11 +154,11 @@ class BatchRunner:
         report.seconds = time.perf_counter() - start
         return report
 
-    def _run_frame(self, frame: int) -> bool | FrameFailure:
+    def _run_frame(self, frame: int, tracks: ClickTracks) -> bool | FrameFailure:
         """True when written, False when skipped as complete, a FrameFailure otherwise."""
         out = self._outs.path(frame)
         remove_stale_temp_files(out)
-        positive, negative = self.tracks.at(frame)
+        positive, negative = tracks.at(frame)
         clicks = clicks_json(positive, negative)
         if self.resume and self._is_done(out, frame, clicks):
             return False

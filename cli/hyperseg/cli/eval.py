@@ -1,4 +1,5 @@
-"""``hyperseg eval``: a checkpoint against GrabCut and random walker, same clicks, same frames."""
+"""``hyperseg eval``: a checkpoint against GrabCut and random walker, same clicks, same frames;
+``hyperseg eval --video``: whole shots from first-frame clicks, propagated against held still."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from hyperseg.model.data import DEFAULT_DAVIS_ROOT, SPLIT
 from hyperseg.model.evaluation.evaluate import EvalConfig, evaluate, write_report
 from hyperseg.model.predictor import Predictor
+from hyperseg.protocol.errors import HypersegError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,22 +19,57 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split", choices=sorted(SPLIT), default="report",
                         help="held-out sequences to run: 'tuning' to choose settings, 'report' to report them")
     parser.add_argument("--sequences", nargs="+", help="these sequences instead of --split's")
-    parser.add_argument("--frames", type=int, default=5, help="frames per sequence, evenly spaced")
+    parser.add_argument("--frames", type=int,
+                        help="frames per sequence, evenly spaced (default 5); with --video the first N (default all)")
     parser.add_argument("--max-clicks", type=int, default=20)
     parser.add_argument("--proxy", type=float, default=0.5, help="scale HyperSeg runs at (1 = full resolution)")
     parser.add_argument("--baselines", nargs="*", default=["grabcut", "random_walker"])
     parser.add_argument("--feed-previous-mask", action="store_true",
                         help="feed each prediction back as the next click's previous-mask cue")
+    parser.add_argument("--video", action="store_true",
+                        help="whole shots: clicks on the first frame only, propagated; J, decay, flicker, "
+                             "against clicks held still and the random walker")
+    parser.add_argument("--correction-every", type=int, default=10, metavar="N",
+                        help="with --video: one correction click every N frames (default 10)")
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--out", type=Path, default=Path("runs/eval"), help="folder for eval.md/json and the plot")
+    parser.add_argument("--out", type=Path, default=Path("runs/eval"),
+                        help="folder for eval.md/json and the plot (video.md/json and j_per_frame.png with --video)")
 
 
 def run(args: argparse.Namespace) -> int:
-    predictor = Predictor.load(args.checkpoint, device=args.device)
-    sequences = tuple(args.sequences) if args.sequences else SPLIT[args.split]
-    config = EvalConfig(str(args.data), sequences, args.frames, args.max_clicks, args.proxy,
-                        tuple(args.baselines), args.feed_previous_mask)
-    methods = evaluate(predictor, config, progress=lambda message: print(message, file=sys.stderr, flush=True))
+    try:
+        predictor = Predictor.load(args.checkpoint, device=args.device)
+        if args.video:
+            return _run_video(predictor, args)
+        return _run_images(predictor, args)
+    except HypersegError as exc:
+        print(f"hyperseg eval: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _sequences(args: argparse.Namespace) -> tuple[str, ...]:
+    return tuple(args.sequences) if args.sequences else SPLIT[args.split]
+
+
+def _run_images(predictor: Predictor, args: argparse.Namespace) -> int:
+    config = EvalConfig(str(args.data), _sequences(args), args.frames or 5,
+                        args.max_clicks, args.proxy, tuple(args.baselines), args.feed_previous_mask)
+    methods = evaluate(predictor, config, progress=_progress)
     print(write_report(predictor, config, methods, args.out))
     print(f"wrote {args.out / 'eval.md'}, {args.out / 'eval.json'}, {args.out / 'iou_vs_clicks.png'}")
+    return 0
+
+
+def _run_video(predictor: Predictor, args: argparse.Namespace) -> int:
+    from hyperseg.model.evaluation.video import VideoEvalConfig, evaluate_video, write_video_report
+
+    config = VideoEvalConfig(str(args.data), _sequences(args), args.frames, args.proxy,
+                             correction_every=args.correction_every)
+    results = evaluate_video(predictor, config, _progress)
+    print(write_video_report(predictor, config, results, args.out))
+    print(f"wrote {args.out / 'video.md'}, {args.out / 'video.json'}, {args.out / 'j_per_frame.png'}")
     return 0

@@ -29,6 +29,8 @@ from hyperseg.protocol.text_file import read_text_file
 
 VERSION = 1
 SIGNS = ("positive", "negative")
+#: Ways clicks can follow the image from their keys (``hyperseg.model.propagation``).
+PROPAGATION_DIRECTIONS = ("forward", "backward", "both")
 _CLICK_FIELDS = frozenset({"id", "sign", "keys", "off"})
 _FRAME = re.compile(r"^-?\d+$")
 

@@ -1,0 +1,104 @@
+"""What propagation costs per frame beyond segmenting it: tracking 5 clicks through a 100-frame shot.
+
+On a DAVIS sequence (854x480; default parkour, 100 frames) with 3 positive clicks inside the
+first frame's mask and 2 negatives outside it (seeded), times per frame, each in this run:
+  read (floor)       decoding the frame from its JPEG: what any per-frame tool pays
+  track forward      propagate_clicks(..., "forward"): grey conversion, Lucas-Kanade both ways
+  track both         propagate_clicks(..., "both"): the two passes and the blend
+  5 clicks always on one PointTracker.step per frame pair for all 5 clicks, grey conversion
+                     included, whether or not they stay trusted: the bound when no click
+                     switches off (switched-off clicks cost nothing, so the rows above can be less)
+  segment            HyperSeg on the frame (encode_frame + one predict_encoded, bundled
+                     checkpoint, --proxy), over the first --segment-frames frames
+and prints each as seconds per frame and as a ratio to the floor, then writes JSON.
+
+    .venv/bin/python benchmarks/propagation_cost.py --data /work/shared/data/davis2016
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+from hyperseg.imageio import read_image, read_rgb
+from hyperseg.model import Predictor
+from hyperseg.model.propagation.click_propagation import propagate_clicks
+from hyperseg.model.propagation.point_tracker import PointTracker, to_gray
+from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path("../shared/data/davis2016"))
+    parser.add_argument("--sequence", default="parkour")
+    parser.add_argument("--frames", type=int, default=100)
+    parser.add_argument("--segment-frames", type=int, default=3)
+    parser.add_argument("--proxy", type=float, default=0.5)
+    parser.add_argument("--json", type=Path, default=Path("benchmarks/results/propagation_cost.json"))
+    return parser.parse_args()
+
+
+def clicks_for(mask: np.ndarray) -> ClickTracks:
+    rng = np.random.default_rng(0)
+    inside, outside = np.argwhere(cv2.erode(mask.astype(np.uint8), np.ones((15, 15))) > 0), np.argwhere(~mask)
+    picks = [("positive", inside[i]) for i in rng.choice(len(inside), 3, replace=False)]
+    picks += [("negative", outside[i]) for i in rng.choice(len(outside), 2, replace=False)]
+    return ClickTracks([ClickTrack(f"c{k}", sign, {0: (float(col) + 0.5, float(row) + 0.5)})
+                        for k, (sign, (row, col)) in enumerate(picks)])
+
+
+def main() -> None:
+    args = parse_args()
+    images = sorted((args.data / "JPEGImages" / "480p" / args.sequence).glob("*.jpg"))[: args.frames]
+    start = time.perf_counter()
+    rgbs = [read_rgb(p) for p in images]
+    read_s = (time.perf_counter() - start) / len(rgbs)
+    mask = read_image(args.data / "Annotations" / "480p" / args.sequence / "00000.png").pixels[:, :, 0] > 0
+    tracks, frames = clicks_for(mask), list(range(len(rgbs)))
+    rows = [{"step": "read (floor)", "s_per_frame": read_s}]
+    for direction in ("forward", "both"):
+        start = time.perf_counter()
+        result = propagate_clicks(tracks, frames, rgbs.__getitem__, direction)
+        rows.append({"step": f"track {direction}", "s_per_frame": (time.perf_counter() - start) / len(rgbs),
+                     "switched_off": len(result.switched_off)})
+    tracker, points = PointTracker(), [p for side in tracks.at(0) for p in side]
+    start = time.perf_counter()
+    grays = [to_gray(rgbs[0])]
+    for t in frames[1:]:
+        grays.append(to_gray(rgbs[t]))
+        tracker.step(grays[t - 1], grays[t], points)
+    rows.append({"step": "5 clicks always on", "s_per_frame": (time.perf_counter() - start) / len(rgbs)})
+    predictor = Predictor.load(device="cpu")
+    positive, negative = tracks.at(0)
+    start = time.perf_counter()
+    for t in range(args.segment_frames):
+        encoding = predictor.encode_frame(rgbs[t], rgbs[max(t - 1, 0)], args.proxy)
+        predictor.predict_encoded(encoding, positive, negative)
+    rows.append({"step": f"segment (proxy {args.proxy})",
+                 "s_per_frame": (time.perf_counter() - start) / args.segment_frames})
+    height, width = rgbs[0].shape[:2]
+    print(f"{args.sequence}: {len(rgbs)} frames of {width}x{height}, 5 clicks, {torch.get_num_threads()} threads")
+    print(f"{'step':<22} {'s/frame':>9} {'x floor':>8}")
+    for row in rows:
+        row["ratio_to_floor"] = row["s_per_frame"] / read_s
+        print(f"{row['step']:<22} {row['s_per_frame']:>9.4f} {row['ratio_to_floor']:>8.2f}")
+    payload = {"machine": platform.machine(), "cpus": os.cpu_count(), "threads": torch.get_num_threads(),
+               "sequence": args.sequence, "frames": len(rgbs), "size": f"{width}x{height}", "clicks": 5,
+               "checkpoint": predictor.checkpoint_id, "rows": rows}
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    temp = args.json.with_name(f".{args.json.name}.tmp")
+    temp.write_text(json.dumps(payload, indent=2) + "\n")
+    os.replace(temp, args.json)
+    print(f"wrote {args.json}")
+
+
+if __name__ == "__main__":
+    main()

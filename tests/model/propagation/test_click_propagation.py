@@ -1,0 +1,118 @@
+"""Clicks propagated through synthetic shots with known motion, and written back as keys."""
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from hyperseg.imageio import read_image, read_rgb
+from hyperseg.model.propagation.click_propagation import propagate_clicks
+from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
+from hyperseg.protocol.errors import InputError
+
+from .moving_frames import DiscShot, texture
+
+FRAMES = list(range(1001, 1013))
+DAVIS = Path(__file__).resolve().parents[3] / "../shared/data/davis2016"
+
+
+def frames_of(shot: DiscShot):
+    return lambda frame: shot.rgb(frame - 1001)
+
+
+def on_disc(shot, t, offset=(0.0, 0.0)):
+    x, y = shot.centre(t) + np.array(offset)
+    return (float(x) + 0.5, float(y) + 0.5)
+
+
+def test_forward_clicks_follow_the_object_and_become_keys_on_every_frame():
+    shot = DiscShot()
+    tracks = ClickTracks([ClickTrack("p1", "positive", {1001: on_disc(shot, 0, (5, -4))}),
+                          ClickTrack("n1", "negative", {1001: (290.5, 215.5)})])
+    result = propagate_clicks(tracks, FRAMES, frames_of(shot), "forward")
+    assert result.switched_off == []
+    p1, n1 = result.tracks.tracks
+    assert sorted(p1.keys) == FRAMES and sorted(n1.keys) == FRAMES and p1.off == [] and n1.off == []
+    for frame in FRAMES:
+        assert p1.keys[frame] == pytest.approx(on_disc(shot, frame - 1001, (5, -4)), abs=0.5)
+        assert n1.keys[frame] == pytest.approx((290.5, 215.5), abs=0.2)
+    positive, negative = result.tracks.at(1012)
+    assert positive == [p1.keys[1012]] and negative == [n1.keys[1012]]
+    again = ClickTracks.from_dict(result.tracks.to_dict())
+    assert again == result.tracks
+
+
+def test_held_still_the_same_click_falls_off_the_object():
+    shot = DiscShot(velocity=(4.0, 0.0))
+    start = on_disc(shot, 0, (-35, 0))
+    assert shot.mask(11)[int(start[1]), int(start[0])] == np.False_
+    tracked = propagate_clicks(ClickTracks([ClickTrack("p1", "positive", {1001: start})]), FRAMES,
+                               frames_of(shot)).tracks.tracks[0]
+    x, y = tracked.keys[1012]
+    assert shot.mask(11)[int(y), int(x)]
+
+
+def test_a_correction_key_restarts_tracking_and_both_directions_blend_towards_it():
+    shot = DiscShot()
+    truth = {f: on_disc(shot, f - 1001) for f in FRAMES}
+    wrong_start = (truth[1001][0] + 3.0, truth[1001][1])  # the artist's first click, 3 px off
+    keys = {1001: wrong_start, 1007: truth[1007]}
+    tracks = ClickTracks([ClickTrack("p1", "positive", keys)])
+    forward = propagate_clicks(tracks, FRAMES, frames_of(shot), "forward").tracks.tracks[0]
+    both = propagate_clicks(tracks, FRAMES, frames_of(shot), "both").tracks.tracks[0]
+    assert forward.keys[1007] == both.keys[1007] == truth[1007]
+    assert forward.keys[1006][0] - truth[1006][0] == pytest.approx(3.0, abs=0.3)  # forward carries the error
+    assert both.keys[1006][0] - truth[1006][0] == pytest.approx(3.0 / 6, abs=0.3)  # 1/6 of the way from 1007
+    assert forward.keys[1010] == pytest.approx(truth[1010], abs=0.5)  # restarted from the correction
+    backward = propagate_clicks(ClickTracks([ClickTrack("p1", "positive", {1012: truth[1012]})]), FRAMES,
+                                frames_of(shot), "backward").tracks.tracks[0]
+    assert backward.keys[1001] == pytest.approx(truth[1001], abs=0.6)
+
+
+def test_a_click_that_loses_the_image_switches_off_says_why_and_comes_back_at_its_next_key():
+    shot = DiscShot()
+
+    def with_cut(frame):
+        return texture(240, 320, seed=99) if frame == 1005 else shot.rgb(frame - 1001)
+
+    tracks = ClickTracks([ClickTrack("p1", "positive", {1001: on_disc(shot, 0), 1009: on_disc(shot, 8)},
+                                     off=[(1011, 1011)])])
+    result = propagate_clicks(tracks, FRAMES, with_cut, "forward")
+    [event] = result.switched_off
+    assert (event.click, event.frame, event.direction) == ("p1", 1005, "forward")
+    assert "forward-backward check failed" in event.reason and event.describe().startswith("click 'p1' switched off")
+    track = result.tracks.tracks[0]
+    assert track.off == [(1005, 1008), (1011, 1011)]
+    assert [f for f in FRAMES if track.position(f) is None] == [1005, 1006, 1007, 1008, 1011]
+    assert track.position(1010) == pytest.approx(on_disc(shot, 9), abs=0.5)
+    # With both directions the backward track from 1009 carries it over 1006-1008; the cut frame
+    # itself is lost from both sides.
+    both = propagate_clicks(tracks, FRAMES, with_cut, "both")
+    assert both.tracks.tracks[0].off == [(1005, 1005), (1011, 1011)]
+    assert both.tracks.tracks[0].position(1006) == pytest.approx(on_disc(shot, 5), abs=0.5)
+
+
+def test_bad_arguments_are_named():
+    tracks = ClickTracks([ClickTrack("p1", "positive", {1: (1.5, 1.5)})])
+    with pytest.raises(InputError, match="direction 'sideways'"):
+        propagate_clicks(tracks, [1, 2], lambda f: np.zeros((4, 4, 3), np.float32), "sideways")
+    with pytest.raises(InputError, match="increasing order"):
+        propagate_clicks(tracks, [2, 1], lambda f: np.zeros((4, 4, 3), np.float32))
+
+
+@pytest.mark.skipif(not DAVIS.is_dir(), reason="DAVIS 2016 data not present at ../shared/data")
+def test_on_davis_dog_a_tracked_click_stays_on_the_dog_where_a_held_one_falls_off():
+    frames = list(range(60))
+    rgb = {f: read_rgb(DAVIS / f"JPEGImages/480p/dog/{f:05d}.jpg") for f in frames}
+    gt = {f: read_image(DAVIS / f"Annotations/480p/dog/{f:05d}.png").pixels[:, :, 0] > 0 for f in frames}
+    depth = cv2.distanceTransform(gt[0].astype(np.uint8), cv2.DIST_L2, 5)
+    row, col = np.unravel_index(int(depth.argmax()), depth.shape)
+    tracks = ClickTracks([ClickTrack("p1", "positive", {0: (col + 0.5, row + 0.5)})])
+    result = propagate_clicks(tracks, frames, rgb.__getitem__, "forward")
+    track = result.tracks.tracks[0]
+    assert result.switched_off == [] and sorted(track.keys) == frames
+    on_dog = sum(bool(gt[f][int(track.keys[f][1]), int(track.keys[f][0])]) for f in frames)
+    held_on_dog = sum(bool(gt[f][row, col]) for f in frames)
+    assert on_dog >= 58
+    assert held_on_dog <= 40
