@@ -21,8 +21,8 @@ EXPECTED = "expected N, A-B or A-BxS with a step S of at least 1 (e.g. 1001-1100
 MAX_FRAMES = 1_000_000
 
 
-def _too_many(spec: str, count: int | str) -> InputError:
-    return InputError(f"frame range {spec!r} names {count} frames or more, over the limit of {MAX_FRAMES}")
+def _too_many(spec: str) -> InputError:
+    return InputError(f"frame range {spec!r} names more than {MAX_FRAMES} frames, the limit")
 
 
 def _part_frames(part: str, spec: str, already: int) -> list[int]:
@@ -38,11 +38,11 @@ def _part_frames(part: str, spec: str, already: int) -> list[int]:
     try:
         frameset = FrameSet(part)
     except MaxSizeException:
-        raise _too_many(spec, f"over {MAX_FRAMES}") from None
+        raise _too_many(spec) from None
     except ParseException:
         raise bad(EXPECTED) from None
     if already + len(frameset) > MAX_FRAMES:
-        raise _too_many(spec, already + len(frameset))
+        raise _too_many(spec)
     frames = list(frameset)
     if any(frame != int(frame) for frame in frames):
         raise bad("frames are whole numbers")
