@@ -42,7 +42,11 @@ class BaselineConfig:
         return max(1, round(self.prior_radius_fraction * math.hypot(*shape)))
 
     def click_radius(self, shape: tuple[int, int]) -> int:
-        return max(self.min_click_radius, round(self.click_radius_fraction * math.hypot(*shape)))
+        return self.click_radius_at(math.hypot(*shape))
+
+    def click_radius_at(self, diagonal: float) -> int:
+        """Click disk radius on a grid whose frame has this diagonal (a crop takes its frame's)."""
+        return max(self.min_click_radius, round(self.click_radius_fraction * diagonal))
 
 
 DEFAULT_CONFIG = BaselineConfig()
@@ -154,6 +158,37 @@ def solve_walker(rgb: np.ndarray, seeds: np.ndarray, beta: float = WALKER_BETA,
     elif frame_std is not None and frame_std >= 1e-6:
         rgb = rgb * (float(rgb.std()) / frame_std)
     return random_walker(rgb, seeds, beta=beta, mode="bf", return_full_prob=True, channel_axis=-1)[0].astype(np.float32)
+
+
+def crop_walker(rgb: np.ndarray, positive: Sequence[Point], negative: Sequence[Point], border_foreground: np.ndarray,
+                frame_diagonal: float, frame_std: float, max_pixels: int, beta: float = WALKER_BETA) -> np.ndarray:
+    """Random-walker foreground probability on a crop of a frame, (H, W) float32.
+
+    The frame's walker seeds the frame border as background; inside a crop the border is wherever
+    the object happens to be cut, so the crop's border ring takes the side ``border_foreground``
+    ((H, W) bool, the previous walker's) gives it. Click disks (clicks in the crop's pixels, all
+    inside it) are sized for the frame whose diagonal, at the crop's scale, is ``frame_diagonal``,
+    and edge weights use the frame's standard deviation ``frame_std``. Solved on at most
+    ``max_pixels`` pixels like ``random_walker_segment``.
+    """
+    height, width = shape = rgb.shape[:2]
+    scale = min(1.0, math.sqrt(max_pixels / (height * width)))
+    small_shape = (max(1, round(height * scale)), max(1, round(width * scale)))
+    small = rgb if scale == 1.0 else cv2.resize(rgb, small_shape[::-1], interpolation=cv2.INTER_AREA)
+    border = cv2.resize(border_foreground.astype(np.uint8), small_shape[::-1], interpolation=cv2.INTER_NEAREST) > 0
+    seeds = np.where(border, 1, 2).astype(np.int32)
+    seeds[~_border(small_shape, DEFAULT_CONFIG.border_width)] = 0
+    row_scale, col_scale = small_shape[0] / height, small_shape[1] / width
+    radius = DEFAULT_CONFIG.click_radius_at(frame_diagonal * scale)
+    for points, label in ((negative, 2), (positive, 1)):
+        pixels = [(int(y * row_scale), int(x * col_scale)) for x, y in points]
+        seeds[_disks(small_shape, pixels, radius)] = label
+    if not (seeds == 1).any() or not (seeds == 2).any():
+        return np.full(shape, float((seeds == 1).any()), np.float32)
+    probability = solve_walker(small, seeds, beta, frame_std)
+    if scale < 1.0:
+        probability = cv2.resize(probability, (width, height), interpolation=cv2.INTER_LINEAR)
+    return np.clip(probability, 0.0, 1.0)
 
 
 def random_walker_segment(
