@@ -222,8 +222,6 @@ class Predictor:
         window = None
         if added is not None:
             window = focus_window(state.run_masks[0], [(x * sx, y * sy) for x, y in added[0] + added[1]])
-            if window == (0, 0, h, w) and h * w <= self.focus_pixels:
-                window = None
         if window is None:
             run_masks, walker, geodesic = self._whole_frame(encoding, run_positive, run_negative, previous_mask,
                                                             refine)
@@ -301,8 +299,9 @@ class Predictor:
         diagonal = math.hypot(*encoding.run_size) * scale
         walker = None
         if state.walker is not None:
+            edges = (y0 == 0, x0 == 0, y1 == encoding.run_size[0], x1 == encoding.run_size[1])
             walker = crop_walker(rgb, inside(crop_positive), inside(crop_negative), to_grid(state.walker[cut]) > 0.5,
-                                 diagonal, encoding.rgb_std, self.config.walker_max_pixels)
+                                 edges, diagonal, encoding.rgb_std, self.config.walker_max_pixels)
         geodesic = None
         if state.geodesic is not None:
             gradient = encoding.gradient[cut] if scale == 1.0 else gradient_magnitude(rgb)
