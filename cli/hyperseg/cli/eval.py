@@ -21,12 +21,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--baselines", nargs="*", default=["grabcut", "random_walker"])
     parser.add_argument("--feed-previous-mask", action="store_true",
                         help="feed each prediction back as the next click's previous-mask cue")
+    parser.add_argument("--no-focus-crop", action="store_true",
+                        help="run every click on the whole frame, not only the window a later click can change")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--out", type=Path, default=Path("runs/eval"), help="folder for eval.md/json and the plot")
 
 
 def run(args: argparse.Namespace) -> int:
-    predictor = Predictor.load(args.checkpoint, device=args.device)
+    predictor = Predictor.load(args.checkpoint, device=args.device, focus_crop=not args.no_focus_crop)
     config = EvalConfig(str(args.data), tuple(args.sequences), args.frames, args.max_clicks, args.proxy,
                         tuple(args.baselines), args.feed_previous_mask)
     methods = evaluate(predictor, config, progress=lambda message: print(message, file=sys.stderr, flush=True))
