@@ -28,6 +28,10 @@ def object_frame(height=72, width=96):
     ((5, 7), (23, 31), (4, 9, 17, 30)),
     ((40, 30), (97, 61), (90, 1, 97, 60)),
     ((40, 30), (13, 11), (2, 3, 9, 11)),
+    ((5, 7), (10, 14), (0, 0, 10, 14)),  # whole multiples: F.interpolate on the block the window reads
+    ((5, 7), (10, 14), (3, 5, 8, 13)),
+    ((24, 43), (48, 86), (1, 2, 47, 85)),
+    ((24, 43), (48, 86), (40, 0, 48, 3)),
 ])
 def test_interpolate_window_equals_interpolating_everything(source, size, window):
     image = torch.rand(3, *source)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from scipy import ndimage
 
 from hyperseg.protocol.clicks import Point
@@ -113,13 +114,23 @@ def _source_taps(count: int, size: int, start: int, stop: int) -> tuple[torch.Te
 def interpolate_window(source: torch.Tensor, size: tuple[int, int], window: Window) -> torch.Tensor:
     """The ``window`` of ``F.interpolate(source[None], size, mode="bilinear")[0]``, computed on its own.
 
-    source: (C, h, w). Only the rows and columns the window reads are touched.
+    source: (C, h, w). Only the rows and columns the window reads are touched. When ``size`` is a
+    whole multiple of (h, w) (proxy 0.5 of an even frame) the block of the source the window
+    reads, with one pixel more on each side, is upsampled with ``F.interpolate`` itself: its
+    sampling positions are the whole frame's, and the extra pixels keep its edge clamping away
+    from the window's rows.
     """
     y0, x0, y1, x1 = window
-    rows0, rows1, row_weight = _source_taps(source.shape[1], size[0], y0, y1)
-    cols0, cols1, col_weight = _source_taps(source.shape[2], size[1], x0, x1)
-    row_weight, col_weight = row_weight.to(source.device), col_weight.to(source.device)
-    top, bottom = source[:, rows0.to(source.device)], source[:, rows1.to(source.device)]
-    rows = top + (bottom - top) * row_weight[:, None]
-    left, right = rows[:, :, cols0.to(source.device)], rows[:, :, cols1.to(source.device)]
-    return left + (right - left) * col_weight
+    (height, width), device = source.shape[1:], source.device
+    factor_y, factor_x = size[0] / height, size[1] / width
+    if factor_y.is_integer() and factor_x.is_integer():
+        ky, kx = int(factor_y), int(factor_x)
+        top, left = max(y0 // ky - 1, 0), max(x0 // kx - 1, 0)
+        bottom, right = min(-(-y1 // ky) + 1, height), min(-(-x1 // kx) + 1, width)
+        block = F.interpolate(source[None, :, top:bottom, left:right], scale_factor=(ky, kx), mode="bilinear",
+                              align_corners=False)[0]
+        return block[:, y0 - top * ky : y1 - top * ky, x0 - left * kx : x1 - left * kx]
+    rows0, rows1, row_weight = (t.to(device) for t in _source_taps(height, size[0], y0, y1))
+    cols0, cols1, col_weight = (t.to(device) for t in _source_taps(width, size[1], x0, x1))
+    rows = torch.lerp(source.index_select(1, rows0), source.index_select(1, rows1), row_weight[:, None])
+    return torch.lerp(rows.index_select(2, cols0), rows.index_select(2, cols1), col_weight)
