@@ -50,6 +50,7 @@ class FocusState:
     walker: np.ndarray | None  # (h, w)
     geodesic: np.ndarray | None  # (2, h, w): to the nearest positive, negative click
     masks: np.ndarray  # (M, H, W), full resolution
+    confidence: np.ndarray  # (M,) sum of |masks - 0.5| per hypothesis, float64: scores follow a paste cheaply
 
     def added_clicks(self, positive: Sequence[Point],
                      negative: Sequence[Point]) -> tuple[list[Point], list[Point]] | None:

@@ -106,6 +106,11 @@ class _Cues:
     geodesic: np.ndarray | None
 
 
+def _confidence(masks: np.ndarray) -> np.ndarray:
+    """Sum of |p - 0.5| over each hypothesis's pixels, (M,) float64: twice it over the pixel count is its score."""
+    return np.abs(masks - 0.5).sum(axis=(1, 2), dtype=np.float64)
+
+
 class Predictor:
     """The interactive predictor. With ``focus_crop`` (the default) a click added on a frame that
     already has a prediction re-runs only the window it can change (``hyperseg.model.focus``), at
@@ -230,12 +235,14 @@ class Predictor:
             if (h, w) != encoding.frame_size:
                 masks = F.interpolate(torch.from_numpy(run_masks)[None], size=encoding.frame_size, mode="bilinear",
                                       align_corners=False)[0].numpy()
+            confidence = _confidence(masks)
         else:
             run_added = [[(x * sx, y * sy) for x, y in clicks] for clicks in added]
-            run_masks, walker, geodesic, masks = self._focus(encoding, state, window, run_positive, run_negative,
-                                                             run_added, previous_mask, refine)
-        focus = FocusState(weakref.ref(encoding), list(positive), list(negative), run_masks, walker, geodesic, masks)
-        scores = np.abs(masks - 0.5).mean(axis=(1, 2)) * 2.0
+            run_masks, walker, geodesic, masks, confidence = self._focus(
+                encoding, state, window, run_positive, run_negative, run_added, previous_mask, refine)
+        focus = FocusState(weakref.ref(encoding), list(positive), list(negative), run_masks, walker, geodesic, masks,
+                           confidence)
+        scores = np.clip(confidence * (2.0 / (full_h * full_w)), 0.0, 1.0)
         return Prediction(masks, scores.astype(np.float32), time.perf_counter() - start, focus, window)
 
     def _cues(self, rgb: np.ndarray, previous_rgb: np.ndarray, positive: list[Point], negative: list[Point],
@@ -330,13 +337,15 @@ class Predictor:
 
         run_masks = paste(state.run_masks, hypotheses)
         if encoding.run_size == encoding.frame_size:
-            masks = run_masks
+            masks, big = run_masks, window
         else:
             big = full_window(window, encoding.run_size, encoding.frame_size)
             masks = state.masks.copy()
             masks[:, big[0]:big[2], big[1]:big[3]] = interpolate_window(
                 torch.from_numpy(run_masks), encoding.frame_size, big).numpy()
-        return run_masks, paste(state.walker, cues.walker), paste(state.geodesic, cues.geodesic), masks
+        changed = (slice(None), slice(big[0], big[2]), slice(big[1], big[3]))
+        confidence = state.confidence - _confidence(state.masks[changed]) + _confidence(masks[changed])
+        return run_masks, paste(state.walker, cues.walker), paste(state.geodesic, cues.geodesic), masks, confidence
 
     def set_frame(self, rgb: np.ndarray, previous: np.ndarray | None = None, proxy: float = 1.0) -> None:
         self._encoding = self.encode_frame(rgb, previous, proxy)
