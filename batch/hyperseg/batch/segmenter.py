@@ -106,7 +106,8 @@ class LocalSegmenter:
         encoding = self.predictor.encode_frame(
             plate.rgb, previous=None if previous is None else previous.rgb, proxy=self.proxy
         )
-        result = self.predictor.predict_encoded(encoding, positive=positive, negative=negative)
+        result = self.predictor.predict_encoded(encoding, positive=positive, negative=negative,
+                                                refine=None if self.all_hypotheses else (0,))
         return Segmentation(
             alpha=result.masks[0],
             hypotheses=result.masks if self.all_hypotheses else None,

@@ -50,7 +50,7 @@ def segment_in_process(args: argparse.Namespace) -> None:
     previous = read_image(args.previous).to_display_window().rgb() if args.previous else None
     predictor = Predictor.load(args.checkpoint, device=args.device)
     predictor.set_frame(rgb, previous, args.proxy)
-    result = predictor.predict(args.positive, args.negative)
+    result = predictor.predict(args.positive, args.negative, refine=None if args.hypotheses == "all" else (0,))
     info = predictor.describe()
     metadata = {
         "clicks": json.dumps({"positive": args.positive, "negative": args.negative}),
