@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from hyperseg.model import Predictor
 from hyperseg.model.config import ModelConfig
-from hyperseg.model.focus import focus_window, full_window, interpolate_window
+from hyperseg.model.focus import context_window, focus_window, full_window, interpolate_window
 
 #: Tiny network with every cue and post-process of the default config.
 CUED = replace(ModelConfig.tiny(), extra_context=("geodesic_distance", "walker_probability"), enforce_clicks=True,
@@ -50,6 +50,7 @@ def test_focus_window_grows_with_the_distance_to_the_contour():
     assert far == (0, 0, 200, 300)
     assert focus_window(np.zeros((20, 20)), [(3.5, 3.5)]) is None  # no contour: anything can change
     assert full_window((10, 20, 30, 40), (50, 60), (100, 120)) == (18, 38, 62, 82)
+    assert context_window((10, 10, 30, 50), (40, 60)) == (5, 0, 35, 60)  # a quarter more each side, clipped
 
 
 def test_a_window_covering_the_frame_gives_the_whole_frame_answer():

@@ -4,7 +4,8 @@ The first click on a frame runs the whole frame. A later click runs the network 
 around the new click(s), sized by how far the click is from the previous mask's contour (a click
 deep inside an error region can change a region about that deep), at most ``pixel budget``
 pixels (a larger window is run at a reduced scale), and the result is pasted into the previous
-mask. ``FocusState`` is what a prediction leaves behind for the next click on the same frame.
+mask. The network sees a margin of context around the window; only the window is pasted.
+``FocusState`` is what a prediction leaves behind for the next click on the same frame.
 
 Windows are (y0, x0, y1, x1), half-open, in pixels of the grid they are on.
 """
@@ -27,6 +28,9 @@ from hyperseg.protocol.clicks import Point
 FOCUS_REACH = 3.0
 #: Smallest window half-side, as a fraction of the run grid's diagonal.
 FOCUS_MIN_HALF = 0.1
+#: The network sees this fraction of the window's size more on each side, so the pixels it pastes
+#: are never the ones at its crop's edge (where its dilated layers see only padding).
+CONTEXT_MARGIN = 0.25
 #: Default pixel budget of a focus crop (FocalClick runs its focus crop at 256x256).
 FOCUS_PIXELS = 256 * 256
 #: The contour distance is measured on a copy of the mask of at most this many pixels.
@@ -86,6 +90,13 @@ def focus_window(alpha: np.ndarray, clicks: Sequence[Point]) -> Window | None:
         y0, x0 = min(y0, math.floor(y - half)), min(x0, math.floor(x - half))
         y1, x1 = max(y1, math.ceil(y + half)), max(x1, math.ceil(x + half))
     return max(y0, 0), max(x0, 0), min(y1, height), min(x1, width)
+
+
+def context_window(window: Window, size: tuple[int, int]) -> Window:
+    """``window`` grown by CONTEXT_MARGIN of its height and width on each side, clipped to a grid of ``size``."""
+    y0, x0, y1, x1 = window
+    grow_y, grow_x = math.ceil(CONTEXT_MARGIN * (y1 - y0)), math.ceil(CONTEXT_MARGIN * (x1 - x0))
+    return max(y0 - grow_y, 0), max(x0 - grow_x, 0), min(y1 + grow_y, size[0]), min(x1 + grow_x, size[1])
 
 
 def crop_size(window: Window, budget: int) -> tuple[int, int]:

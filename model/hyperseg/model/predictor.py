@@ -36,6 +36,7 @@ from hyperseg.model.focus import (
     FOCUS_PIXELS,
     FocusState,
     Window,
+    context_window,
     crop_size,
     focus_window,
     full_window,
@@ -282,9 +283,9 @@ class Predictor:
     def _focus(self, encoding: FrameEncoding, state: FocusState, window: Window, positive: list[Point],
                negative: list[Point], added: list[list[Point]], previous_mask: np.ndarray | None,
                refine: Sequence[int] | None):
-        """Re-run ``window`` of the run grid at most ``focus_pixels`` pixels and paste it into ``state``."""
-        y0, x0, y1, x1 = window
-        size = crop_size(window, self.focus_pixels)
+        """Run the context window around ``window`` at most ``focus_pixels`` pixels; paste ``window`` into ``state``."""
+        y0, x0, y1, x1 = seen = context_window(window, encoding.run_size)
+        size = crop_size(seen, self.focus_pixels)
         scale_y, scale_x = size[0] / (y1 - y0), size[1] / (x1 - x0)
         scale = math.sqrt(scale_x * scale_y)
         cut = (slice(y0, y1), slice(x0, x1))
@@ -329,10 +330,13 @@ class Predictor:
             if old is None:
                 return None
             out = old.copy()
-            if new.shape[-2:] != (y1 - y0, x1 - x0):
-                new = F.interpolate(torch.from_numpy(np.ascontiguousarray(new.reshape(-1, *size)))[None],
-                                    size=(y1 - y0, x1 - x0), mode="bilinear", align_corners=False)[0].numpy()
-            out[..., y0:y1, x0:x1] = new.reshape(out[..., y0:y1, x0:x1].shape)
+            new = new.reshape(-1, *size)
+            if size != (y1 - y0, x1 - x0):
+                new = F.interpolate(torch.from_numpy(np.ascontiguousarray(new))[None], size=(y1 - y0, x1 - x0),
+                                    mode="bilinear", align_corners=False)[0].numpy()
+            top, left, bottom, right = window
+            inner = out[..., top:bottom, left:right]
+            inner[...] = new[:, top - y0 : bottom - y0, left - x0 : right - x0].reshape(inner.shape)
             return out
 
         run_masks = paste(state.run_masks, hypotheses)
