@@ -7,7 +7,8 @@ clicks land where a compositor's would. Focus crop on (the default).
 
 Figures are stated against floors timed in the same process:
 - ``floor``: one channels_last ``conv2d`` (32 -> 32 channels, 3x3) with the multiply-adds of the
-  network on the pixels a later click runs; ``click/floor`` and ``decode/floor`` (the network
+  network on the pixels a later click runs it on (the focus crop with its context margin, median
+  over the later clicks); ``click/floor`` and ``decode/floor`` (the network
   alone on that crop, ``HyperSegNet.decode_click``) compare against it;
 - ``walker``: scikit-image's random walker on the same frame and clicks (the baseline of
   ``hyperseg eval``, at most 120k pixels); ``click/walker`` compares against it.
@@ -60,6 +61,7 @@ def measure(width: int, height: int, proxy: float, clicks: int, data: Path) -> d
     from hyperseg.model.cues.classical import random_walker_segment
     from hyperseg.model.data import davis_samples, load_sample
     from hyperseg.model.evaluation.clicker import PROBABILITY_THRESHOLD, EvalClicker
+    from hyperseg.model.focus import context_window, crop_size
     from hyperseg.model.frames import resize
 
     sample = load_sample(davis_samples(data, [SEQUENCE])[FRAME_INDEX])
@@ -81,8 +83,8 @@ def measure(width: int, height: int, proxy: float, clicks: int, data: Path) -> d
         result = predictor.predict(positive, negative)
         seconds.append(result.seconds)
         if result.window is not None:
-            y0, x0, y1, x1 = result.window
-            crop_pixels.append(min((y1 - y0) * (x1 - x0), predictor.focus_pixels))
+            crop = crop_size(context_window(result.window, predictor._encoding.run_size), predictor.focus_pixels)
+            crop_pixels.append(crop[0] * crop[1])
         prediction = result.alpha > PROBABILITY_THRESHOLD
     peak_rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     iou = float((prediction & gt).sum() / (prediction | gt).sum())
@@ -112,7 +114,7 @@ def measure(width: int, height: int, proxy: float, clicks: int, data: Path) -> d
         "later_click_s_median": round(float(np.median(later)), 3) if later else None,
         "later_click_s_max": round(float(np.max(later)), 3) if later else None,
         "clicks": len(seconds),
-        "crop_pixels_median": pixels,
+        "network_pixels_median": pixels,
         "floor_s": round(floor_s, 4),
         "click_over_floor": round(float(np.median(later)) / floor_s, 2) if later else None,
         "decode_over_floor": round(decode_s / floor_s, 2),
