@@ -5,6 +5,8 @@ is a DAVIS frame of a tuning sequence (blackswan), resized to the size; clicks c
 evaluation clicker (the deepest point of the largest error against the true mask), so later
 clicks land where a compositor's would. Focus crop on (the default).
 
+The last clicks are run once more on the whole frame (what every click cost without the focus
+crop; after the peak RSS is read): ``whole_frame_over_later`` is the focus crop's speed-up.
 Figures are stated against floors timed in the same process:
 - ``floor``: one channels_last ``conv2d`` (32 -> 32 channels, 3x3) with the multiply-adds of the
   network on the pixels a later click runs it on (the focus crop with its context margin, median
@@ -87,6 +89,7 @@ def measure(width: int, height: int, proxy: float, clicks: int, data: Path) -> d
             crop_pixels.append(crop[0] * crop[1])
         prediction = result.alpha > PROBABILITY_THRESHOLD
     peak_rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    whole_frame_s = predictor.predict_encoded(predictor._encoding, positive, negative).seconds
     iou = float((prediction & gt).sum() / (prediction | gt).sum())
 
     run_h, run_w = predictor._encoding.run_size
@@ -114,6 +117,8 @@ def measure(width: int, height: int, proxy: float, clicks: int, data: Path) -> d
         "later_click_s_median": round(float(np.median(later)), 3) if later else None,
         "later_click_s_max": round(float(np.max(later)), 3) if later else None,
         "clicks": len(seconds),
+        "whole_frame_click_s": round(whole_frame_s, 3),
+        "whole_frame_over_later": round(whole_frame_s / float(np.median(later)), 1) if later else None,
         "network_pixels_median": pixels,
         "floor_s": round(floor_s, 4),
         "click_over_floor": round(float(np.median(later)) / floor_s, 2) if later else None,
