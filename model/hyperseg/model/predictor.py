@@ -257,14 +257,14 @@ class Predictor:
 
     def _run_network(self, image_part: torch.Tensor, cues: _Cues, rgb: np.ndarray, positive: list[Point],
                      negative: list[Point], diagonal: float, frame_std: float,
-                     refine: Sequence[int] | None, band: bool = True) -> np.ndarray:
-        """The CAN and the post-processes (the boundary band unless ``band`` is False) on one grid: (M, h, w)."""
+                     refine: Sequence[int] | None) -> np.ndarray:
+        """The CAN and the post-processes on one grid: (M, h, w) hypotheses."""
         context = torch.from_numpy(cues.context)[None].to(self.device)
         logits = self.model.decode_click(image_part[None], context)
         hypotheses = torch.sigmoid(logits)[0].float().cpu().contiguous().numpy()
         if self.config.enforce_clicks:
             hypotheses = enforce_clicks(hypotheses, cues.walker, positive, negative)
-        if band and self.config.boundary_band > 0:
+        if self.config.boundary_band > 0:
             hypotheses = refine_boundaries(hypotheses, rgb, positive, negative, self.config.boundary_band, refine,
                                            diagonal, frame_std)
         return hypotheses
@@ -323,28 +323,17 @@ class Predictor:
         crop_mask = None if previous_mask is None else to_grid(previous_mask[cut])
         cues = self._cues(rgb, previous_rgb, crop_positive, crop_negative, encoding.proxy * scale, crop_mask, None,
                           walker, geodesic)
-        scaled = size != (y1 - y0, x1 - x0)
         hypotheses = self._run_network(image_part, cues, rgb, inside(crop_positive), inside(crop_negative), diagonal,
-                                       encoding.rgb_std, refine, band=not scaled)
+                                       encoding.rgb_std, refine)
 
-        def at_run_grid(new: np.ndarray) -> np.ndarray:
-            new = new.reshape(-1, *size)
-            if not scaled:
-                return new
-            return F.interpolate(torch.from_numpy(np.ascontiguousarray(new))[None], size=(y1 - y0, x1 - x0),
-                                 mode="bilinear", align_corners=False)[0].numpy()
-
-        hypotheses = at_run_grid(hypotheses)
-        if scaled and self.config.boundary_band > 0:  # edges at the run grid's resolution, not the crop's
-            run_clicks = [[(x - x0, y - y0) for x, y in clicks if x0 <= x < x1 and y0 <= y < y1]
-                          for clicks in (positive, negative)]
-            hypotheses = refine_boundaries(hypotheses, encoding.rgb[cut], *run_clicks, self.config.boundary_band,
-                                           refine, math.hypot(*encoding.run_size), encoding.rgb_std)
-
-        def paste(old: np.ndarray, new: np.ndarray) -> np.ndarray:
-            """``old`` with ``window`` taken from ``new``, (..., h, w) at the run grid over the context window."""
+        def paste(old: np.ndarray | None, new: np.ndarray | None) -> np.ndarray | None:
+            if old is None:
+                return None
             out = old.copy()
-            new = new.reshape(-1, y1 - y0, x1 - x0)
+            new = new.reshape(-1, *size)
+            if size != (y1 - y0, x1 - x0):
+                new = F.interpolate(torch.from_numpy(np.ascontiguousarray(new))[None], size=(y1 - y0, x1 - x0),
+                                    mode="bilinear", align_corners=False)[0].numpy()
             top, left, bottom, right = window
             inner = out[..., top:bottom, left:right]
             inner[...] = new[:, top - y0 : bottom - y0, left - x0 : right - x0].reshape(inner.shape)
@@ -360,9 +349,7 @@ class Predictor:
                 torch.from_numpy(run_masks), encoding.frame_size, big).numpy()
         changed = (slice(None), slice(big[0], big[2]), slice(big[1], big[3]))
         confidence = state.confidence - _confidence(state.masks[changed]) + _confidence(masks[changed])
-        walker = None if cues.walker is None else paste(state.walker, at_run_grid(cues.walker))
-        geodesic = None if cues.geodesic is None else paste(state.geodesic, at_run_grid(cues.geodesic))
-        return run_masks, walker, geodesic, masks, confidence
+        return run_masks, paste(state.walker, cues.walker), paste(state.geodesic, cues.geodesic), masks, confidence
 
     def set_frame(self, rgb: np.ndarray, previous: np.ndarray | None = None, proxy: float = 1.0) -> None:
         self._encoding = self.encode_frame(rgb, previous, proxy)
