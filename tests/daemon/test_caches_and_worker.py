@@ -116,3 +116,28 @@ def test_reflection_lists_the_services(channel):
     reply = next(stub.ServerReflectionInfo(iter([request])))
     names = {s.name for s in reply.list_services_response.service}
     assert {"hyperseg.v1.HyperSeg", "grpc.health.v1.Health"} <= names
+
+
+def test_a_callers_later_click_on_a_frame_runs_the_focus_crop():
+    """The worker keeps each caller's last prediction: an added click re-runs only its window."""
+    from dataclasses import replace
+
+    from hyperseg.model import Predictor
+    from hyperseg.model.config import ModelConfig
+
+    config = replace(ModelConfig.tiny(), extra_context=("walker_probability",), enforce_clicks=True)
+    predictor = Predictor.untrained(seed=2, config=config)
+    rgb = np.random.default_rng(0).uniform(0.0, 0.1, (72, 96, 3)).astype(np.float32)
+    rgb[12:60, 16:80] += 0.8
+    window = Window(0, 0, 96, 72)
+    frame = StoredFrame(frame_hash(rgb, "RGB"), rgb, window, window)
+    worker = ModelWorker(predictor, FeatureCache(10 * 1024 * 1024))
+    first = worker.submit(SegmentJob(frame, None, [(40.5, 30.5)], [(5.5, 5.5)], latest_key=("c", 1))).result(60)
+    later_clicks = [(40.5, 30.5), (17.5, 13.5)], [(5.5, 5.5)]
+    later = worker.submit(SegmentJob(frame, None, *later_clicks, latest_key=("c", 1))).result(60)
+    other_caller = worker.submit(SegmentJob(frame, None, *later_clicks, latest_key=("d", 1))).result(60)
+    worker.stop(timeout=10)
+    assert first.prediction.window is None and other_caller.prediction.window is None
+    assert later.cache_hit and later.prediction.window is not None
+    expected = predictor.predict_encoded(predictor.encode_frame(rgb), *later_clicks)
+    np.testing.assert_allclose(other_caller.prediction.masks, expected.masks, atol=1e-6)

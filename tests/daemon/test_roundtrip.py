@@ -34,8 +34,8 @@ def test_segment_exr_equals_in_process_prediction(stub, predictor):
     reply = stub.Segment(request)
 
     expected = predictor.predict_encoded(
-        predictor.encode_frame(frame), positive=[(10.5, 12.5), (20.5, 8.5)], negative=[(2.5, 2.5)]
-    )
+        predictor.encode_frame(frame), positive=[(10.5, 12.5), (20.5, 8.5)], negative=[(2.5, 2.5)], refine=None
+    )  # all hypotheses asked for: every one's boundary band is re-solved
     image = decode_exr_bytes(reply.exr)
     assert image.channel_names[0] == "A"
     assert image.pixels.shape == (24, 32, 7)
@@ -57,7 +57,7 @@ def test_chosen_hypothesis_goes_to_alpha(stub, predictor):
     reply = stub.Segment(pb.SegmentRequest(
         frame=pb.FrameRef(sha256=sha), positive=points((5.5, 5.5)), proxy=0.5, hypothesis=3,
     ))
-    expected = predictor.predict_encoded(predictor.encode_frame(frame, proxy=0.5), positive=[(5.5, 5.5)])
+    expected = predictor.predict_encoded(predictor.encode_frame(frame, proxy=0.5), positive=[(5.5, 5.5)], refine=[3])
     image = decode_exr_bytes(reply.exr)
     assert image.channel_names == ("A",)
     np.testing.assert_array_equal(image.channel("A"), expected.masks[3].astype(np.float16).astype(np.float32))

@@ -123,6 +123,7 @@ class LocalSegmenter:
             encoding,
             positive=clicks_on_plane(positive, "positive", plate.display_window, data),
             negative=clicks_on_plane(negative, "negative", plate.display_window, data),
+            refine=None if self.all_hypotheses else (0,),
         )
         return Segmentation(
             alpha=result.masks[0],

@@ -31,6 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "against clicks held still and the random walker")
     parser.add_argument("--correction-every", type=int, default=10, metavar="N",
                         help="with --video: one correction click every N frames (default 10)")
+    parser.add_argument("--no-focus-crop", action="store_true",
+                        help="run every click on the whole frame, not only the window a later click can change")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--out", type=Path, default=Path("runs/eval"),
                         help="folder for eval.md/json and the plot (video.md/json and j_per_frame.png with --video)")
@@ -38,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        predictor = Predictor.load(args.checkpoint, device=args.device)
+        predictor = Predictor.load(args.checkpoint, device=args.device, focus_crop=not args.no_focus_crop)
         if args.video:
             return _run_video(predictor, args)
         return _run_images(predictor, args)

@@ -83,7 +83,7 @@ def segment_in_process(args: argparse.Namespace) -> None:
     negative = clicks_on_plane(args.negative, "negative", display, data)
     predictor = Predictor.load(args.checkpoint, device=args.device)
     predictor.set_frame(rgb, previous, args.proxy)
-    result = predictor.predict(positive, negative)
+    result = predictor.predict(positive, negative, refine=None if args.hypotheses == "all" else (0,))
     info = predictor.describe()
     metadata = alpha_metadata(positive=args.positive, negative=args.negative, checkpoint=info["checkpoint"],
                               backbone=info["backbone"], source=str(args.frame), proxy=args.proxy)

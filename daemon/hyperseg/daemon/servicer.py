@@ -311,6 +311,7 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
             key = (options.client_id, frame_number if frame_number is not None else frame.sha256)
         job = SegmentJob(
             frame, previous, clicks.positive, clicks.negative, options.proxy, latest_key=key,
+            refine=None if options.all_hypotheses else (options.chosen,),
             deadline=None if remaining is None else arrived + remaining,
         )
         self.worker.submit(job)

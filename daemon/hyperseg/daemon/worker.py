@@ -4,7 +4,8 @@ Requests wait in a FIFO queue. A queued request whose client sends a newer one f
 is dropped (SupersededError), as is one whose caller went away (CancelledError) or whose deadline
 passed while it waited (DeadlineError). The worker looks the frame's encoding up in the
 FeatureCache and runs the backbone only on a miss; a click on a cached frame runs only the cheap
-click path.
+click path. The last prediction of each caller (``latest_key``) on a frame is kept, so a click that
+adds to that caller's clicks runs the predictor's focus crop.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Hashable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -24,6 +25,9 @@ from hyperseg.imageio import rewindow
 from hyperseg.protocol.errors import CancelledError, DeadlineError, SupersededError, UnavailableError
 
 log = logging.getLogger("hyperseg.daemon")
+
+#: Callers whose last prediction is kept for the focus crop (a 2K prediction holds ~90 MB).
+KEPT_PREDICTIONS = 4
 
 
 @dataclass
@@ -40,6 +44,7 @@ class SegmentJob:
     negative: list[tuple[float, float]]
     proxy: float = 1.0
     latest_key: Hashable | None = None
+    refine: tuple[int, ...] | None = (0,)  # hypotheses the caller gets (their boundary band is re-solved); None: all
     deadline: float | None = None
     enqueued: float = field(default_factory=time.monotonic)
     future: Future = field(default_factory=Future)
@@ -64,6 +69,7 @@ class ModelWorker:
         self.superseded = 0
         self._queue: deque[SegmentJob] = deque()
         self._latest: dict[Hashable, SegmentJob] = {}
+        self._kept: OrderedDict[Hashable, Prediction] = OrderedDict()  # latest_key -> its last Prediction
         self._condition = threading.Condition()
         self._closed = False
         self._thread = threading.Thread(target=self._run, name=f"hyperseg-worker-{predictor.device}", daemon=True)
@@ -154,7 +160,14 @@ class ModelWorker:
             self.encode_calls += 1
             self.cache.put(key, encoding)
         predict_start = time.monotonic()
-        prediction = predictor.predict_encoded(encoding, positive=job.positive, negative=job.negative)
+        previous = self._kept.get(job.latest_key) if job.latest_key is not None else None
+        prediction = predictor.predict_encoded(encoding, positive=job.positive, negative=job.negative,
+                                               previous=previous, refine=job.refine)
+        if job.latest_key is not None:
+            self._kept[job.latest_key] = prediction
+            self._kept.move_to_end(job.latest_key)
+            while len(self._kept) > KEPT_PREDICTIONS:
+                self._kept.popitem(last=False)
         done = time.monotonic()
         return SegmentOutcome(
             prediction=prediction,

@@ -8,7 +8,10 @@ frames cached (the daemon).
 
 from __future__ import annotations
 
+import functools
+import math
 import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +23,25 @@ import torch.nn.functional as F
 from hyperseg.model.checkpoint import LoadedCheckpoint, load_checkpoint
 from hyperseg.model.config import ModelConfig
 from hyperseg.model.cues.boundary_band import refine_boundaries
+from hyperseg.model.cues.classical import crop_walker
 from hyperseg.model.cues.click_enforcement import enforce_clicks
-from hyperseg.model.cues.context import build_context, gradient_magnitude, walker_probability_map
+from hyperseg.model.cues.context import (
+    build_context,
+    context_slice,
+    geodesic_distance_map,
+    gradient_magnitude,
+    walker_probability_map,
+)
+from hyperseg.model.focus import (
+    FOCUS_PIXELS,
+    FocusState,
+    Window,
+    context_window,
+    crop_size,
+    focus_window,
+    full_window,
+    interpolate_window,
+)
 from hyperseg.model.frames import check_frame, resize
 from hyperseg.model.network.hyperseg_net import HyperSegNet
 from hyperseg.protocol.clicks import Point, check_clicks
@@ -53,6 +73,11 @@ class FrameEncoding:
     def run_size(self) -> tuple[int, int]:
         return self.rgb.shape[0], self.rgb.shape[1]
 
+    @functools.cached_property
+    def rgb_std(self) -> float:
+        """The run-resolution frame's standard deviation (the walker's edge-weight scale)."""
+        return float(self.rgb.std())
+
     @property
     def nbytes(self) -> int:
         tensor = self.image_part.element_size() * self.image_part.nelement()
@@ -65,36 +90,61 @@ class Prediction:
     masks: np.ndarray  # (M, H, W) float32 in [0, 1] at the full frame size; hypothesis 0 is the best
     scores: np.ndarray  # (M,) mean confidence 2|p - 0.5| of each hypothesis, in [0, 1]
     seconds: float
+    focus: FocusState | None = None  # what the next click on the same frame starts from
+    window: Window | None = None  # the run-grid window this click re-ran; None: the whole frame
 
     @property
     def alpha(self) -> np.ndarray:
         return self.masks[0]
 
 
+@dataclass
+class _Cues:
+    """The click-dependent inputs of one run of the network, on the grid it runs on."""
+
+    context: np.ndarray  # (C_ctx, h, w)
+    walker: np.ndarray | None
+    geodesic: np.ndarray | None
+
+
+def _confidence(masks: np.ndarray) -> np.ndarray:
+    """Sum of |p - 0.5| over each hypothesis's pixels, (M,) float64: twice it over the pixel count is its score."""
+    return np.abs(masks - 0.5).sum(axis=(1, 2), dtype=np.float64)
+
+
 class Predictor:
+    """The interactive predictor. With ``focus_crop`` (the default) a click added on a frame that
+    already has a prediction re-runs only the window it can change (``hyperseg.model.focus``), at
+    most ``focus_pixels`` pixels; without it every click runs the whole frame."""
+
     def __init__(self, model: HyperSegNet, checkpoint_id: str, device: str | torch.device = "auto",
-                 training: dict | None = None) -> None:
+                 training: dict | None = None, focus_crop: bool = True, focus_pixels: int = FOCUS_PIXELS) -> None:
         self.device = resolve_device(device)
         self.model = model.eval().to(self.device)
         self.checkpoint_id = checkpoint_id
         self.training = training or {}
+        self.focus_crop = focus_crop
+        self.focus_pixels = focus_pixels
         self._encoding: FrameEncoding | None = None
+        self._last: Prediction | None = None
 
     @classmethod
-    def load(cls, path: str | Path | None = None, device: str | torch.device = "auto") -> Predictor:
+    def load(cls, path: str | Path | None = None, device: str | torch.device = "auto", focus_crop: bool = True,
+             focus_pixels: int = FOCUS_PIXELS) -> Predictor:
         """The bundled default checkpoint, or the one at ``path``."""
         loaded: LoadedCheckpoint = load_checkpoint(path)
-        return cls(loaded.model, loaded.checkpoint_id, device, loaded.training)
+        return cls(loaded.model, loaded.checkpoint_id, device, loaded.training, focus_crop, focus_pixels)
 
     @classmethod
     def untrained(cls, seed: int = 0, config: ModelConfig | None = None,
-                  device: str | torch.device = "cpu") -> Predictor:
+                  device: str | torch.device = "cpu", focus_crop: bool = True,
+                  focus_pixels: int = FOCUS_PIXELS) -> Predictor:
         """Random CAN weights and random orthonormal Tucker factors: for tests and benchmarks only."""
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             model = HyperSegNet(config or ModelConfig.default())
         model.compressor.randomize(seed)
-        return cls(model, f"untrained-{seed}", device)
+        return cls(model, f"untrained-{seed}", device, focus_crop=focus_crop, focus_pixels=focus_pixels)
 
     @property
     def config(self) -> ModelConfig:
@@ -119,6 +169,7 @@ class Predictor:
             "hypotheses": str(self.hypotheses),
             "clicks_enforced": "yes" if self.config.enforce_clicks else "no",
             "boundary_band": f"{self.config.boundary_band:g}",
+            "focus_crop": f"{self.focus_pixels} px" if self.focus_crop else "off",
         }
         if not weights.pretrained:
             info["warning"] = "backbone is a fingerprinted random initialisation, not ImageNet-pretrained VGG-19"
@@ -144,12 +195,24 @@ class Predictor:
 
     @torch.inference_mode()
     def predict_encoded(self, encoding: FrameEncoding, positive: Sequence[Point] = (),
-                        negative: Sequence[Point] = (), mask_input: np.ndarray | None = None) -> Prediction:
+                        negative: Sequence[Point] = (), mask_input: np.ndarray | None = None,
+                        previous: Prediction | None = None, refine: Sequence[int] | None = (0,)) -> Prediction:
+        """Masks for the clicks on ``encoding``'s frame.
+
+        ``previous`` is this caller's last prediction on the same encoding: with ``focus_crop``
+        and clicks that keep its clicks and add some, only the window the new clicks can change
+        is re-run and pasted into it. ``refine`` lists the hypotheses the caller uses; only their
+        boundary band is re-solved (None: all of them).
+        """
         start = time.perf_counter()
         positive = check_clicks(positive, "positive", encoding.frame_size[::-1])
         negative = check_clicks(negative, "negative", encoding.frame_size[::-1])
         if not positive and not negative:
             raise InputError("no clicks: give at least one positive or negative click")
+        if refine is not None:
+            refine = sorted(set(int(i) for i in refine))
+            if any(not 0 <= i < self.hypotheses for i in refine):
+                raise InputError(f"refine asks for hypotheses {refine}; this model gives 0..{self.hypotheses - 1}")
         (h, w), (full_h, full_w) = encoding.run_size, encoding.frame_size
         sx, sy = w / full_w, h / full_h
         previous_mask = None
@@ -159,32 +222,143 @@ class Predictor:
                 raise InputError(f"mask_input is {mask_input.shape}, frame is {encoding.frame_size}")
             previous_mask = resize(mask_input, (h, w))
         run_positive, run_negative = [(x * sx, y * sy) for x, y in positive], [(x * sx, y * sy) for x, y in negative]
+        state = previous.focus if previous is not None and self.focus_crop else None
+        added = None
+        if state is not None and state.encoding() is encoding:
+            added = state.added_clicks(positive, negative)
+        window = None
+        if added is not None:
+            window = focus_window(state.run_masks[0], [(x * sx, y * sy) for x, y in added[0] + added[1]])
+        if window is None:
+            run_masks, walker, geodesic = self._whole_frame(encoding, run_positive, run_negative, previous_mask,
+                                                            refine)
+            masks = run_masks
+            if (h, w) != encoding.frame_size:
+                masks = F.interpolate(torch.from_numpy(run_masks)[None], size=encoding.frame_size, mode="bilinear",
+                                      align_corners=False)[0].numpy()
+            confidence = _confidence(masks)
+        else:
+            run_added = [[(x * sx, y * sy) for x, y in clicks] for clicks in added]
+            run_masks, walker, geodesic, masks, confidence = self._focus(
+                encoding, state, window, run_positive, run_negative, run_added, previous_mask, refine)
+        focus = FocusState(weakref.ref(encoding), list(positive), list(negative), run_masks, walker, geodesic, masks,
+                           confidence)
+        scores = np.clip(confidence * (2.0 / (full_h * full_w)), 0.0, 1.0)
+        return Prediction(masks, scores.astype(np.float32), time.perf_counter() - start, focus, window)
+
+    def _cues(self, rgb: np.ndarray, previous_rgb: np.ndarray, positive: list[Point], negative: list[Point],
+              scale: float, previous_mask: np.ndarray | None, gradient: np.ndarray | None,
+              walker: np.ndarray | None, geodesic: np.ndarray | None) -> _Cues:
+        context = build_context(self.config, rgb, previous_rgb, positive, negative, scale, previous_mask, gradient,
+                                walker, geodesic)
+        if "geodesic_distance" in self.config.extra_context:
+            geodesic = context[context_slice(self.config, "geodesic_distance")] * self.config.distance_clip
+        return _Cues(context, walker, geodesic)
+
+    def _run_network(self, image_part: torch.Tensor, cues: _Cues, rgb: np.ndarray, positive: list[Point],
+                     negative: list[Point], diagonal: float, frame_std: float,
+                     refine: Sequence[int] | None) -> np.ndarray:
+        """The CAN and the post-processes on one grid: (M, h, w) hypotheses."""
+        context = torch.from_numpy(cues.context)[None].to(self.device)
+        logits = self.model.decode_click(image_part[None], context)
+        hypotheses = torch.sigmoid(logits)[0].float().cpu().contiguous().numpy()
+        if self.config.enforce_clicks:
+            hypotheses = enforce_clicks(hypotheses, cues.walker, positive, negative)
+        if self.config.boundary_band > 0:
+            hypotheses = refine_boundaries(hypotheses, rgb, positive, negative, self.config.boundary_band, refine,
+                                           diagonal, frame_std)
+        return hypotheses
+
+    def _whole_frame(self, encoding: FrameEncoding, positive: list[Point], negative: list[Point],
+                     previous_mask: np.ndarray | None, refine: Sequence[int] | None):
         walker = None
         if "walker_probability" in self.config.extra_context or self.config.enforce_clicks:
-            walker = walker_probability_map(encoding.rgb, run_positive, run_negative, self.config.walker_max_pixels)
-        context = build_context(self.config, encoding.rgb, encoding.previous, run_positive, run_negative,
-                                encoding.proxy, previous_mask, encoding.gradient, walker)
-        context_t = torch.from_numpy(context)[None].to(self.device)
-        probabilities = torch.sigmoid(self.model.decode(encoding.image_part[None], context_t))
-        if self.config.enforce_clicks or self.config.boundary_band > 0:
-            hypotheses = probabilities[0].float().cpu().numpy()
-            if self.config.enforce_clicks:
-                hypotheses = enforce_clicks(hypotheses, walker, run_positive, run_negative)
-            if self.config.boundary_band > 0:
-                hypotheses = refine_boundaries(hypotheses, encoding.rgb, run_positive, run_negative,
-                                               self.config.boundary_band)
-            probabilities = torch.from_numpy(hypotheses)[None].to(self.device)
-        if (h, w) != encoding.frame_size:
-            probabilities = F.interpolate(probabilities, size=encoding.frame_size, mode="bilinear", align_corners=False)
-        masks = probabilities[0].float().cpu().numpy()
-        scores = np.abs(masks - 0.5).mean(axis=(1, 2)) * 2.0
-        return Prediction(masks, scores.astype(np.float32), time.perf_counter() - start)
+            walker = walker_probability_map(encoding.rgb, positive, negative, self.config.walker_max_pixels)
+        cues = self._cues(encoding.rgb, encoding.previous, positive, negative, encoding.proxy, previous_mask,
+                          encoding.gradient, walker, None)
+        hypotheses = self._run_network(encoding.image_part, cues, encoding.rgb, positive, negative,
+                                       math.hypot(*encoding.run_size), encoding.rgb_std, refine)
+        return hypotheses, cues.walker, cues.geodesic
+
+    def _focus(self, encoding: FrameEncoding, state: FocusState, window: Window, positive: list[Point],
+               negative: list[Point], added: list[list[Point]], previous_mask: np.ndarray | None,
+               refine: Sequence[int] | None):
+        """Run the context window around ``window`` at most ``focus_pixels`` pixels; paste ``window`` into ``state``."""
+        y0, x0, y1, x1 = seen = context_window(window, encoding.run_size)
+        size = crop_size(seen, self.focus_pixels)
+        scale_y, scale_x = size[0] / (y1 - y0), size[1] / (x1 - x0)
+        scale = math.sqrt(scale_x * scale_y)
+        cut = (slice(y0, y1), slice(x0, x1))
+
+        def to_crop(points: list[Point]) -> list[Point]:
+            return [((x - x0) * scale_x, (y - y0) * scale_y) for x, y in points]
+
+        def inside(points: list[Point]) -> list[Point]:
+            return [(x, y) for x, y in points if 0 <= x < size[1] and 0 <= y < size[0]]
+
+        def to_grid(array: np.ndarray) -> np.ndarray:
+            return resize(array, size)
+
+        image_part = encoding.image_part[:, y0:y1, x0:x1]
+        if size != (y1 - y0, x1 - x0):
+            image_part = F.interpolate(image_part[None], size=size, mode="bilinear", align_corners=False,
+                                       antialias=True)[0]
+        rgb, previous_rgb = to_grid(encoding.rgb[cut]), to_grid(encoding.previous[cut])
+        crop_positive, crop_negative = to_crop(positive), to_crop(negative)
+        diagonal = math.hypot(*encoding.run_size) * scale
+        walker = None
+        if state.walker is not None:
+            edges = (y0 == 0, x0 == 0, y1 == encoding.run_size[0], x1 == encoding.run_size[1])
+            walker = crop_walker(rgb, inside(crop_positive), inside(crop_negative), to_grid(state.walker[cut]) > 0.5,
+                                 edges, diagonal, encoding.rgb_std, self.config.walker_max_pixels)
+        geodesic = None
+        if state.geodesic is not None:
+            gradient = encoding.gradient[cut] if scale == 1.0 else gradient_magnitude(rgb)
+            unit = 1.0 / (encoding.proxy * scale)
+            geodesic = np.stack([
+                np.minimum(to_grid(state.geodesic[sign][cut]),
+                           geodesic_distance_map(to_crop(clicks), gradient, unit, self.config.distance_clip))
+                for sign, clicks in enumerate(added)
+            ])
+        crop_mask = None if previous_mask is None else to_grid(previous_mask[cut])
+        cues = self._cues(rgb, previous_rgb, crop_positive, crop_negative, encoding.proxy * scale, crop_mask, None,
+                          walker, geodesic)
+        hypotheses = self._run_network(image_part, cues, rgb, inside(crop_positive), inside(crop_negative), diagonal,
+                                       encoding.rgb_std, refine)
+
+        def paste(old: np.ndarray | None, new: np.ndarray | None) -> np.ndarray | None:
+            if old is None:
+                return None
+            out = old.copy()
+            new = new.reshape(-1, *size)
+            if size != (y1 - y0, x1 - x0):
+                new = F.interpolate(torch.from_numpy(np.ascontiguousarray(new))[None], size=(y1 - y0, x1 - x0),
+                                    mode="bilinear", align_corners=False)[0].numpy()
+            top, left, bottom, right = window
+            inner = out[..., top:bottom, left:right]
+            inner[...] = new[:, top - y0 : bottom - y0, left - x0 : right - x0].reshape(inner.shape)
+            return out
+
+        run_masks = paste(state.run_masks, hypotheses)
+        if encoding.run_size == encoding.frame_size:
+            masks, big = run_masks, window
+        else:
+            big = full_window(window, encoding.run_size, encoding.frame_size)
+            masks = state.masks.copy()
+            masks[:, big[0]:big[2], big[1]:big[3]] = interpolate_window(
+                torch.from_numpy(run_masks), encoding.frame_size, big).numpy()
+        changed = (slice(None), slice(big[0], big[2]), slice(big[1], big[3]))
+        confidence = state.confidence - _confidence(state.masks[changed]) + _confidence(masks[changed])
+        return run_masks, paste(state.walker, cues.walker), paste(state.geodesic, cues.geodesic), masks, confidence
 
     def set_frame(self, rgb: np.ndarray, previous: np.ndarray | None = None, proxy: float = 1.0) -> None:
         self._encoding = self.encode_frame(rgb, previous, proxy)
+        self._last = None
 
     def predict(self, positive: Sequence[Point] = (), negative: Sequence[Point] = (),
-                mask_input: np.ndarray | None = None) -> Prediction:
+                mask_input: np.ndarray | None = None, refine: Sequence[int] | None = (0,)) -> Prediction:
+        """Masks for the clicks on the frame of ``set_frame``; a click added to the last call's runs its focus crop."""
         if self._encoding is None:
             raise HypersegError("predict() called before set_frame(): give the predictor a frame first")
-        return self.predict_encoded(self._encoding, positive, negative, mask_input)
+        self._last = self.predict_encoded(self._encoding, positive, negative, mask_input, self._last, refine)
+        return self._last

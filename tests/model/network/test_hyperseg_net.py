@@ -78,3 +78,17 @@ def test_folded_path_equals_naive_when_a_layer_is_narrower_than_the_can():
     ctx = _context(model.config, rgb)
     with torch.no_grad():
         assert torch.allclose(model.forward_naive(rgb, ctx), model.decode(model.encode(rgb)[None], ctx), atol=1e-5)
+
+
+@pytest.mark.parametrize("config", [ModelConfig.tiny(), ModelConfig.default()], ids=["tiny", "default"])
+def test_click_kernel_equals_the_training_decode(config):
+    """The inference kernel (one buffer, no per-layer concatenation, channels_last) gives decode's logits."""
+    torch.manual_seed(2)
+    can = ContextAggregationNet(config).eval()
+    image_part = torch.randn(1, config.width, 41, 67)
+    context = torch.rand(1, config.context_channels, 41, 67)
+    with torch.no_grad():
+        expected = can.forward_after_first(image_part + can.first_layer_context(context), context)
+    kernel = can.click_kernel(image_part, context)
+    assert kernel.shape == expected.shape
+    assert torch.allclose(kernel, expected, atol=1e-5, rtol=1e-4)

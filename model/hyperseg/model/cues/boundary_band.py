@@ -36,19 +36,26 @@ def band_window(unknown: np.ndarray) -> tuple[slice, slice]:
 
 
 def refine_boundaries(probabilities: np.ndarray, rgb: np.ndarray, positive: Sequence[Point],
-                      negative: Sequence[Point], band: float) -> np.ndarray:
+                      negative: Sequence[Point], band: float, hypotheses: Sequence[int] | None = None,
+                      diagonal: float | None = None, frame_std: float | None = None) -> np.ndarray:
     """(M, H, W) hypotheses with a band of ``band`` x the diagonal around each contour re-solved.
 
-    ``rgb`` is the (H, W, 3) frame in [0, 1] and clicks are (x, y) in its pixels.
+    ``rgb`` is the (H, W, 3) frame in [0, 1] and clicks are (x, y) in its pixels. Only the
+    ``hypotheses`` listed are refined (None: all). On a crop of a frame, ``diagonal`` is the
+    frame's diagonal at the crop's scale (it sizes the band and the click disks) and
+    ``frame_std`` the frame's standard deviation (the walker's edge weights); both default to
+    those of ``rgb`` itself.
     """
-    height, width = shape = probabilities.shape[1:]
-    band_pixels = max(1.0, band * math.hypot(height, width))
-    radius = DEFAULT_CONFIG.click_radius(shape)
+    shape = probabilities.shape[1:]
+    diagonal = math.hypot(*shape) if diagonal is None else diagonal
+    band_pixels = max(1.0, band * diagonal)
+    radius = DEFAULT_CONFIG.click_radius_at(diagonal)
     positive_seeds = click_disks(shape, positive, radius)
     negative_seeds = click_disks(shape, negative, radius)
-    frame_std = float(rgb.std())
+    frame_std = float(rgb.std()) if frame_std is None else frame_std
     out = probabilities.copy()
-    for hypothesis in out:
+    for index in range(len(out)) if hypotheses is None else hypotheses:
+        hypothesis = out[index]
         inside = hypothesis > 0.5
         if inside.all() or not inside.any():
             continue

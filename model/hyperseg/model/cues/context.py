@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 from skimage.graph import MCP_Geometric
 
-from hyperseg.model.config import ModelConfig
+from hyperseg.model.config import CONTEXT_CHANNELS, ModelConfig
 from hyperseg.model.cues.classical import BaselineConfig, random_walker_segment
 from hyperseg.model.cues.colour_model import colour_probability_map
 from hyperseg.protocol.clicks import Point
@@ -80,9 +80,20 @@ def walker_probability_map(rgb: np.ndarray, positive: Sequence[Point], negative:
     return random_walker_segment(rgb, positive, negative, config=BaselineConfig(max_walker_pixels=max_pixels))
 
 
+def context_slice(config: ModelConfig, name: str) -> slice:
+    """Where the channels of cue ``name`` lie in ``build_context``'s output."""
+    start = 0
+    for each in config.context_names:
+        if each == name:
+            return slice(start, start + CONTEXT_CHANNELS[name])
+        start += CONTEXT_CHANNELS[each]
+    raise KeyError(f"{name} is not a context cue of config {config.name}")
+
+
 def build_context(config: ModelConfig, rgb: np.ndarray, previous_rgb: np.ndarray, positive: Sequence[Point],
                   negative: Sequence[Point], scale: float = 1.0, previous_mask: np.ndarray | None = None,
-                  gradient: np.ndarray | None = None, walker: np.ndarray | None = None) -> np.ndarray:
+                  gradient: np.ndarray | None = None, walker: np.ndarray | None = None,
+                  geodesic: np.ndarray | None = None) -> np.ndarray:
     """All context channels, (C_ctx, H, W) float32, in ``config.context_names`` order.
 
     ``rgb``/``previous_rgb`` are at the grid the network runs on and the clicks are already in
@@ -100,7 +111,9 @@ def build_context(config: ModelConfig, rgb: np.ndarray, previous_rgb: np.ndarray
         "positive_distance": euclidean_distance_map(positive, height, width, unit, clip)[None] / clip,
         "negative_distance": euclidean_distance_map(negative, height, width, unit, clip)[None] / clip,
     }
-    if "geodesic_distance" in config.extra_context:
+    if "geodesic_distance" in config.extra_context and geodesic is not None:
+        channels["geodesic_distance"] = geodesic / clip
+    elif "geodesic_distance" in config.extra_context:
         grad = gradient_magnitude(rgb) if gradient is None else gradient
         channels["geodesic_distance"] = np.stack([
             geodesic_distance_map(positive, grad, unit, clip),

@@ -111,9 +111,14 @@ def hyperseg_predict_fn(predictor: Predictor, rgb: np.ndarray, previous: np.ndar
     scores.seconds_per_frame.append(time.perf_counter() - start)
     feeds_back = feed_previous_mask and "previous_mask" in predictor.config.extra_context
 
+    last = None
+
     def predict(positive, negative, previous_probability):
+        """Each click after the first runs the predictor's focus crop on the last prediction (if it has one)."""
+        nonlocal last
         mask_input = previous_probability if feeds_back else None
-        return predictor.predict_encoded(encoding, positive, negative, mask_input).masks[0]
+        last = predictor.predict_encoded(encoding, positive, negative, mask_input, previous=last)
+        return last.masks[0]
 
     return predict
 
@@ -175,7 +180,8 @@ def write_report(predictor: Predictor, config: EvalConfig, methods: dict[str, Me
               + (", previous mask fed back" if config.feed_previous_mask else "")
               + (", clicks enforced (random-walker regions)" if info["clicks_enforced"] == "yes" else "")
               + (f", boundaries re-solved in a {info['boundary_band']} x diagonal band" if info["boundary_band"] != "0"
-                 else ""))
+                 else "")
+              + f", focus crop {info['focus_crop']}")
     markdown = f"{header}\n\n{markdown_table(summaries)}\n"
     write_text_atomic(out_dir / "eval.md", markdown)
     payload = {"predictor": info, "config": asdict(config), "summary": summaries,

@@ -8,6 +8,11 @@ but the last; a sigmoid gives the M soft masks.
 
 Layer 1 is linear, so it is kept split: ``first_layer_context`` is the click-dependent part, while
 the image part is folded into the backbone projection (``hyperseg.model.network.hyperseg_net``).
+
+``click_kernel`` is the inference form of layers 1 (context part) to 10: the same numbers as
+``forward_after_first`` without a concatenation per layer. One channels_last buffer holds the
+layer input in its first ``width`` channels and the context, written once per click, in the rest;
+every layer convolves the whole buffer and writes its rectified output back over the first part.
 """
 
 from __future__ import annotations
@@ -46,6 +51,28 @@ class ContextAggregationNet(nn.Module):
         for layer in self.dilated:
             x = F.relu(layer(torch.cat([x, context], dim=1)), inplace=True)
         return self.last(torch.cat([x, context], dim=1))
+
+    @torch.inference_mode()
+    def click_kernel(self, image_part: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
+        """``forward_after_first(image_part + first_layer_context(context), context)`` for inference.
+
+        image_part: (1, width, H, W) layer 1's image part plus bias; context: (1, C_ctx, H, W).
+        Returns logits (1, M, H, W), channels_last.
+        """
+        width, channels_last = self.config.width, torch.channels_last
+        buffer = torch.empty((1, width + context.shape[1], *image_part.shape[2:]), dtype=image_part.dtype,
+                             device=image_part.device, memory_format=channels_last)
+        layer_input, buffer_context = buffer[:, :width], buffer[:, width:]
+        buffer_context.copy_(context)
+        first = F.conv2d(buffer_context, self.first.weight[:, self.config.compressed_channels :]).add_(image_part)
+        torch.clamp_min(first, 0.0, out=layer_input)
+        del first
+        for layer in self.dilated:
+            weight = layer.weight.contiguous(memory_format=channels_last)
+            output = F.conv2d(buffer, weight, layer.bias, 1, layer.padding, layer.dilation)
+            torch.clamp_min(output, 0.0, out=layer_input)
+            del output
+        return F.conv2d(buffer, self.last.weight.contiguous(memory_format=channels_last), self.last.bias, 1, 1)
 
     def forward(self, compressed: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
         """The paper's computation, all at frame resolution: logits (B, M, H, W)."""

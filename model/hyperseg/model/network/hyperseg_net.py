@@ -9,7 +9,8 @@ Two computations give the same numbers:
   layer 1's image part are all linear and commute, so each hypercolumn layer is multiplied by one
   folded (width x C_l) matrix at its NATIVE resolution, then the width-channel result is sampled
   up to frame size and summed. ``encode`` is everything that depends only on the image (cache it);
-  ``decode`` is the click path: layer 1's context part and layers 2-10.
+  ``decode`` is the click path: layer 1's context part and layers 2-10; ``decode_click`` is the
+  same for inference, without autograd or a concatenation per layer (``ContextAggregationNet.click_kernel``).
 """
 
 from __future__ import annotations
@@ -115,6 +116,10 @@ class HyperSegNet(nn.Module):
     def decode(self, image_part: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
         """The click path: (B, width, H, W) image part + (B, C_ctx, H, W) context -> logits (B, M, H, W)."""
         return self.can.forward_after_first(image_part + self.can.first_layer_context(context), context)
+
+    def decode_click(self, image_part: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
+        """``decode`` for inference, one frame or crop: (1, width, H, W) + (1, C_ctx, H, W) -> logits (1, M, H, W)."""
+        return self.can.click_kernel(image_part, context)
 
     def hypercolumns(self, rgb: torch.Tensor) -> torch.Tensor:
         """The paper's dense compressed hypercolumn (736, H, W): for tests and small frames only."""
