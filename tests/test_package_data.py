@@ -30,4 +30,4 @@ def test_every_package_data_pattern_matches_files(package, pattern):
 def test_the_shipped_checkpoint_and_train_configs_are_package_data():
     model = package_folder("hyperseg.model")
     shipped = {p.relative_to(model).as_posix() for _, pattern in PACKAGE_DATA for p in model.glob(pattern)}
-    assert {"checkpoints/default.pt", "checkpoints/default.train_config.json", "train_configs/default.json"} <= shipped
+    assert {"checkpoints/default.pt", "train_configs/default.json"} <= shipped

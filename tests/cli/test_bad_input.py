@@ -138,7 +138,7 @@ def test_an_output_folder_that_cannot_be_made(shot, checkpoint, capsys):
         ("token_file", ["a"], "batch job field 'token_file' must be a non-empty string or null, got ['a']"),
         ("server", {}, "batch job field 'server' must be a non-empty string or null, got {}"),
         ("device", ["cpu"], "device ['cpu'] is not one of auto, cpu, cuda"),
-        ("proxy", True, "proxy must be a number, got True"),
+        ("proxy", True, "proxy must be a number or null, got True"),
         ("chunk", "10", "chunk must be a whole number of frames, at least 1, got '10'"),
         ("hypotheses", {}, "hypotheses {} is not one of best, all"),
     ],

@@ -5,7 +5,7 @@ plate and clicks still runs after the shot folder moves. Version 1 of the file::
 
     {"version": 1, "plate": "plate/plate.%04d.exr", "frames": "1001-1100",
      "clicks": "clicks.json", "out": "roto/alpha.%04d.exr",
-     "checkpoint": null, "server": null, "device": "auto", "proxy": 1.0,
+     "checkpoint": null, "server": null, "device": "auto", "proxy": null,
      "hypotheses": "best", "chunk": 10, "token_file": null, "send": "pixels", "propagate": null}
 
 ``propagate`` (``forward``, ``backward``, ``both`` or null) makes the clicks follow the image
@@ -54,7 +54,8 @@ class BatchJob:
     checkpoint: str | None = None
     server: str | None = None
     device: str = "auto"
-    proxy: float = 1.0
+    #: None: the scale the model answers best at (``ModelConfig.run_pixels``).
+    proxy: float | None = None
     hypotheses: str = "best"
     chunk: int = 10
     token_file: str | None = None
@@ -83,9 +84,10 @@ class BatchJob:
         if self.propagate is not None and self.propagate not in PROPAGATION_DIRECTIONS:
             choices = ", ".join(PROPAGATION_DIRECTIONS)
             raise InputError(f"propagate {self.propagate!r} is not one of {choices} (or null)")
-        if isinstance(self.proxy, bool) or not isinstance(self.proxy, int | float):
-            raise InputError(f"proxy must be a number, got {self.proxy!r}")
-        check_proxy(self.proxy)
+        if self.proxy is not None:
+            if isinstance(self.proxy, bool) or not isinstance(self.proxy, int | float):
+                raise InputError(f"proxy must be a number or null, got {self.proxy!r}")
+            check_proxy(self.proxy)
         if isinstance(self.chunk, bool) or not isinstance(self.chunk, int) or self.chunk < 1:
             raise InputError(f"chunk must be a whole number of frames, at least 1, got {self.chunk!r}")
 

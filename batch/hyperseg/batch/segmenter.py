@@ -95,7 +95,7 @@ class Segmenter(Protocol):
 class LocalSegmenter:
     """Segments in this process with a :class:`hyperseg.model.Predictor` (needs torch)."""
 
-    def __init__(self, predictor: Predictor, *, proxy: float = 1.0, hypotheses: str = "best") -> None:
+    def __init__(self, predictor: Predictor, *, proxy: float | None = None, hypotheses: str = "best") -> None:
         self.predictor = predictor
         self.proxy = proxy
         self.all_hypotheses = hypotheses == "all"
@@ -103,7 +103,7 @@ class LocalSegmenter:
 
     @classmethod
     def from_checkpoint(
-        cls, checkpoint: str | os.PathLike[str] | None, *, device: str = "auto", proxy: float = 1.0,
+        cls, checkpoint: str | os.PathLike[str] | None, *, device: str = "auto", proxy: float | None = None,
         hypotheses: str = "best",
     ) -> LocalSegmenter:
         """Load ``checkpoint`` (None: the bundled default) onto ``device``."""
@@ -115,9 +115,10 @@ class LocalSegmenter:
         self, plate: PlateFrame, previous: PlateFrame | None, positive: list[Point], negative: list[Point]
     ) -> Segmentation:
         data = plate.data_window
-        check_run_size(data.width, data.height, self.proxy)
+        proxy = self.predictor.default_proxy(data.width, data.height) if self.proxy is None else self.proxy
+        check_run_size(data.width, data.height, proxy)
         encoding = self.predictor.encode_frame(
-            plate.rgb, previous=None if previous is None else previous.rgb_on(data), proxy=self.proxy
+            plate.rgb, previous=None if previous is None else previous.rgb_on(data), proxy=proxy
         )
         result = self.predictor.predict_encoded(
             encoding,
@@ -148,7 +149,7 @@ class RemoteSegmenter:
     """
 
     def __init__(
-        self, client: Client, *, proxy: float = 1.0, hypotheses: str = "best", send: str = "pixels"
+        self, client: Client, *, proxy: float | None = None, hypotheses: str = "best", send: str = "pixels"
     ) -> None:
         if send not in ("pixels", "paths"):
             raise InputError(f"send must be 'pixels' or 'paths', got {send!r}")
@@ -160,7 +161,7 @@ class RemoteSegmenter:
 
     @classmethod
     def connect(
-        cls, server: str, *, token: str | None = None, proxy: float = 1.0, hypotheses: str = "best",
+        cls, server: str, *, token: str | None = None, proxy: float | None = None, hypotheses: str = "best",
         send: str = "pixels", timeout: float = 120.0,
     ) -> RemoteSegmenter:
         """A client for ``server`` (host:port); the runner, not the client, retries unreachable daemons."""
@@ -207,7 +208,7 @@ class SegmenterSettings:
     server: str | None = None
     checkpoint: str | None = None
     device: str = "auto"
-    proxy: float = 1.0
+    proxy: float | None = None
     hypotheses: str = "best"
     token_file: str | None = None
     send: str = "pixels"

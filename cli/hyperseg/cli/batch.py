@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     where.add_argument("--server", metavar="HOST:PORT", help="segment through this daemon")
     where.add_argument("--local", action="store_true", help="segment in this process (the default)")
     job.add_argument("--device", choices=DEVICES, help="device for --local runs (default auto)")
-    job.add_argument("--proxy", type=float, help="run at this scale of the frame, (0, 1] (default 1)")
+    job.add_argument("--proxy", type=float, help="run at this scale of the frame (default: the model's own scale)")
     job.add_argument("--hypotheses", choices=HYPOTHESES, help="also write all hypotheses (default best)")
     job.add_argument("--chunk", type=int, metavar="N", help="frames per Dask or OpenCue task (default 10)")
     job.add_argument("--token-file", metavar="FILE", help="bearer token for the daemon")

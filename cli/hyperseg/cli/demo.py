@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("out/demo"), help="folder for the demo's outputs")
     parser.add_argument("--checkpoint", type=Path, help="checkpoint (default: the bundled one)")
     parser.add_argument("--device", default="auto", help="auto|cpu|cuda")
-    parser.add_argument("--proxy", type=float, default=1.0, help="network scale, see hyperseg.protocol.proxy")
+    parser.add_argument("--proxy", type=float, help="network scale (default: the model's own), hyperseg.protocol.proxy")
     parser.add_argument("--target", type=float, default=0.90, help="stop clicking at this IoU")
     parser.add_argument("--max-clicks", type=int, default=10, help="stop clicking after this many clicks")
 

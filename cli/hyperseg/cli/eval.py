@@ -22,7 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--frames", type=int,
                         help="frames per sequence, evenly spaced (default 5); with --video the first N (default all)")
     parser.add_argument("--max-clicks", type=int, default=20)
-    parser.add_argument("--proxy", type=float, default=0.5, help="scale HyperSeg runs at (1 = full resolution)")
+    parser.add_argument("--proxy", type=float,
+                        help="scale HyperSeg runs at (1 = full resolution; default: the model's own, as users get it)")
     parser.add_argument("--baselines", nargs="*", default=["grabcut", "random_walker"])
     parser.add_argument("--feed-previous-mask", action="store_true",
                         help="feed each prediction back as the next click's previous-mask cue")

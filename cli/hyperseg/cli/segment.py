@@ -54,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--server", help="HOST:PORT of a daemon (default: run the model in this process)")
     parser.add_argument("--token-file", type=Path, help="bearer token for --server")
     parser.add_argument("--tls-ca", type=Path, help="CA certificate for a TLS daemon")
-    parser.add_argument("--proxy", type=proxy, default=1.0, help="run the network at this scale (0.05 <= p <= 1)")
+    parser.add_argument("--proxy", type=proxy, help="run the network at this scale (default: the model's own)")
     parser.add_argument("--hypotheses", choices=("best", "all"), default="best")
     parser.add_argument("--previous", type=Path, help="previous frame, for temporal context")
     parser.add_argument("--checkpoint", type=Path, help="checkpoint (in-process only; default: the bundled one)")
@@ -78,15 +78,16 @@ def segment_in_process(args: argparse.Namespace) -> None:
                 f"--previous {args.previous} has display window {before.display_window}, the frame {display}"
             )
         previous = rewindow(before.rgb(), before.data_window, data)
-    check_run_size(data.width, data.height, args.proxy)
+    predictor = Predictor.load(args.checkpoint, device=args.device)
+    proxy = predictor.default_proxy(data.width, data.height) if args.proxy is None else args.proxy
+    check_run_size(data.width, data.height, proxy)
     positive = clicks_on_plane(args.positive, "positive", display, data)
     negative = clicks_on_plane(args.negative, "negative", display, data)
-    predictor = Predictor.load(args.checkpoint, device=args.device)
-    predictor.set_frame(rgb, previous, args.proxy)
+    predictor.set_frame(rgb, previous, proxy)
     result = predictor.predict(positive, negative, refine=None if args.hypotheses == "all" else (0,))
     info = predictor.describe()
     metadata = alpha_metadata(positive=args.positive, negative=args.negative, checkpoint=info["checkpoint"],
-                              backbone=info["backbone"], source=str(args.frame), proxy=args.proxy)
+                              backbone=info["backbone"], source=str(args.frame), proxy=proxy)
     write_alpha_exr(args.out, result.alpha, hypotheses=result.masks if args.hypotheses == "all" else None,
                     display_window=display, data_window=data, pixel_aspect=plate.pixel_aspect, metadata=metadata)
     scores = ", ".join(f"{s:.3f}" for s in result.scores)

@@ -45,7 +45,8 @@ MAX_HASHES_PER_QUERY = 10_000
 class SegmentOptions:
     """What a Segment or SegmentRange request asks of every frame."""
 
-    proxy: float
+    #: None: the scale the model answers best at, for each frame's size (``SegmentationModel.default_proxy``).
+    proxy: float | None
     all_hypotheses: bool
     chosen: int
     client_id: str
@@ -241,14 +242,19 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
     # ---------------------------------------------------------------------------------- parts
 
     def _options(self, proxy: float | None, hypotheses: int, chosen: int | None, client_id: str) -> SegmentOptions:
-        proxy = 1.0 if proxy is None else check_proxy(proxy)
+        proxy = None if proxy is None else check_proxy(proxy)
         if hypotheses not in (pb.HYPOTHESES_UNSPECIFIED, pb.HYPOTHESES_BEST, pb.HYPOTHESES_ALL):
             raise InputError(f"hypotheses must be BEST or ALL, got {hypotheses}")
         count = self.predictor.hypotheses
         chosen = 0 if chosen is None else chosen
         if chosen >= count:
             raise InputError(f"hypothesis {chosen} does not exist: this model gives {count} (0..{count - 1})")
-        return SegmentOptions(float(proxy), hypotheses == pb.HYPOTHESES_ALL, chosen, client_id)
+        return SegmentOptions(proxy, hypotheses == pb.HYPOTHESES_ALL, chosen, client_id)
+
+    def _proxy(self, frame: StoredFrame, options: SegmentOptions) -> float:
+        if options.proxy is not None:
+            return options.proxy
+        return self.predictor.default_proxy(frame.rgb.shape[1], frame.rgb.shape[0])
 
     def _frame(self, ref: pb.FrameRef, role: str) -> StoredFrame:
         kind = ref.WhichOneof("ref")
@@ -296,7 +302,7 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
                 f"previous frame's display window {previous.display_window} is not the frame's"
                 f" {frame.display_window}"
             )
-        check_run_size(frame.rgb.shape[1], frame.rgb.shape[0], options.proxy)
+        check_run_size(frame.rgb.shape[1], frame.rgb.shape[0], self._proxy(frame, options))
         clicks = Clicks.checked(positive_points, negative_points, frame)
         if not clicks.sent_positive and not clicks.sent_negative:
             raise InputError("no clicks: give at least one positive or negative click")
@@ -310,7 +316,7 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
         if options.client_id:
             key = (options.client_id, frame_number if frame_number is not None else frame.sha256)
         job = SegmentJob(
-            frame, previous, clicks.positive, clicks.negative, options.proxy, latest_key=key,
+            frame, previous, clicks.positive, clicks.negative, self._proxy(frame, options), latest_key=key,
             refine=None if options.all_hypotheses else (options.chosen,),
             deadline=None if remaining is None else arrived + remaining,
         )
@@ -339,7 +345,7 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
             "Segment from %s client=%r frame=%s%s %dx%d clicks=%d+/%d- proxy=%g -> OK %.0f ms (%s)",
             _peer(context), options.client_id, frame.sha256[:12],
             f" #{frame_number}" if frame_number is not None else "", width, height, len(clicks.sent_positive),
-            len(clicks.sent_negative), options.proxy, timings.total_ms,
+            len(clicks.sent_negative), self._proxy(frame, options), timings.total_ms,
             "cache hit" if outcome.cache_hit else "encoded",
         )
         reply = pb.SegmentReply(

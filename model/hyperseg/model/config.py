@@ -48,8 +48,12 @@ CONTEXT_CHANNELS: dict[str, int] = {
 }
 
 
+#: 427x240: the default model trains at half of DAVIS's 854x480 and answers best there (tuning
+#: sequences: proxy 0.5 against 1.0 on 480p frames, README).
+RUN_PIXELS_HALF_480P = 427 * 240
+
 #: Fields that change what a trained network's outputs become, not what its weights mean.
-POST_PROCESS_FIELDS = ("name", "enforce_clicks", "boundary_band")
+POST_PROCESS_FIELDS = ("name", "enforce_clicks", "boundary_band", "run_pixels")
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,9 @@ class ModelConfig:
     #: Re-solve a band of this fraction of the run-resolution diagonal around each hypothesis's
     #: contour with a random walker (``hyperseg.model.cues.boundary_band``); 0 turns it off.
     boundary_band: float = 0.0
+    #: Pixels a frame runs at when the caller gives no proxy (``hyperseg.protocol.proxy.model_proxy``):
+    #: the resolution the network answers best at; 0 = full resolution.
+    run_pixels: int = 0
 
     def __post_init__(self) -> None:
         if len(self.tucker_ranks) != len(HYPERCOLUMN_CHANNELS):
@@ -93,6 +100,8 @@ class ModelConfig:
         unknown = set(self.extra_context) - set(EXTRA_CONTEXT_CHANNELS)
         if unknown:
             raise ValueError(f"unknown extra context {sorted(unknown)}; known: {sorted(EXTRA_CONTEXT_CHANNELS)}")
+        if self.run_pixels < 0:
+            raise ValueError(f"run_pixels must be >= 0, got {self.run_pixels}")
         if not 0.0 <= self.boundary_band < 0.5:
             raise ValueError(f"boundary_band must be in [0, 0.5), got {self.boundary_band}")
 
@@ -149,7 +158,7 @@ class ModelConfig:
         """
         return cls(name="default", width=32,
                    extra_context=("geodesic_distance", "walker_probability", "colour_probability"),
-                   enforce_clicks=True, boundary_band=0.02)
+                   enforce_clicks=True, boundary_band=0.02, run_pixels=RUN_PIXELS_HALF_480P)
 
     @classmethod
     def tiny(cls) -> ModelConfig:

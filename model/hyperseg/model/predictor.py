@@ -46,7 +46,7 @@ from hyperseg.model.frames import check_frame, resize
 from hyperseg.model.network.hyperseg_net import HyperSegNet
 from hyperseg.protocol.clicks import Point, check_clicks
 from hyperseg.protocol.errors import HypersegError, InputError
-from hyperseg.protocol.proxy import check_proxy, proxy_size
+from hyperseg.protocol.proxy import check_proxy, model_proxy, proxy_size
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
@@ -175,16 +175,22 @@ class Predictor:
             info["warning"] = "backbone is a fingerprinted random initialisation, not ImageNet-pretrained VGG-19"
         return info
 
+    def default_proxy(self, width: int, height: int) -> float:
+        """The proxy a ``width`` x ``height`` frame runs at when the caller names none (``ModelConfig.run_pixels``)."""
+        return model_proxy(width, height, self.config.run_pixels)
+
     @torch.inference_mode()
-    def encode_frame(self, rgb: np.ndarray, previous: np.ndarray | None = None, proxy: float = 1.0) -> FrameEncoding:
-        """All image-only work for a frame, at ``proxy`` x its resolution (see ``hyperseg.protocol.proxy``)."""
+    def encode_frame(self, rgb: np.ndarray, previous: np.ndarray | None = None,
+                     proxy: float | None = None) -> FrameEncoding:
+        """All image-only work for a frame, at ``proxy`` x its resolution (see ``hyperseg.protocol.proxy``);
+        None: the scale the model answers best at (``ModelConfig.run_pixels``)."""
         rgb = check_frame(rgb)
         prev = rgb if previous is None else check_frame(previous, "previous frame")
         if prev.shape != rgb.shape:
             raise InputError(
                 f"previous frame is {prev.shape[1]}x{prev.shape[0]}, frame is {rgb.shape[1]}x{rgb.shape[0]}"
             )
-        proxy = check_proxy(proxy)
+        proxy = check_proxy(self.default_proxy(rgb.shape[1], rgb.shape[0]) if proxy is None else proxy)
         full = rgb.shape[:2]
         run = proxy_size(full[1], full[0], proxy)[::-1]
         small, small_prev = resize(rgb, run), resize(prev, run)
@@ -351,7 +357,7 @@ class Predictor:
         confidence = state.confidence - _confidence(state.masks[changed]) + _confidence(masks[changed])
         return run_masks, paste(state.walker, cues.walker), paste(state.geodesic, cues.geodesic), masks, confidence
 
-    def set_frame(self, rgb: np.ndarray, previous: np.ndarray | None = None, proxy: float = 1.0) -> None:
+    def set_frame(self, rgb: np.ndarray, previous: np.ndarray | None = None, proxy: float | None = None) -> None:
         self._encoding = self.encode_frame(rgb, previous, proxy)
         self._last = None
 

@@ -41,7 +41,7 @@ class FrameRecipe:
     positive: tuple[Point, ...]
     negative: tuple[Point, ...]
     checkpoint: str
-    network_proxy: float
+    network_proxy: float | None
     colorspace: str
 
     def key(self) -> str:

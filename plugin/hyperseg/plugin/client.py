@@ -182,7 +182,7 @@ class Client:
         positive: Sequence[Point],
         negative: Sequence[Point] = (),
         previous: Frame | None = None,
-        proxy: float = 1.0,
+        proxy: float | None = None,
         hypotheses: str = "best",
         frame_number: int | None = None,
         hypothesis: int | None = None,
@@ -199,7 +199,8 @@ class Client:
             hypotheses=_hypotheses(hypotheses),
             client_id=self._caller_id(caller),
         )
-        request.proxy = check_proxy(proxy)
+        if proxy is not None:
+            request.proxy = check_proxy(proxy)
         if hypothesis is not None:
             request.hypothesis = _whole(hypothesis, "hypothesis", 0, 2**32 - 1)
         if frame_number is not None:
@@ -212,7 +213,7 @@ class Client:
     def segment_range(
         self,
         items: Iterable[RangeItem],
-        proxy: float = 1.0,
+        proxy: float | None = None,
         hypotheses: str = "best",
         hypothesis: int | None = None,
         batch: int = RANGE_BATCH,
@@ -237,10 +238,11 @@ class Client:
         return f"{self.client_id}/{threading.get_ident() if caller is None else caller}"
 
     def _segment_batch(
-        self, items: list[RangeItem], proxy: float, hypotheses: str, hypothesis: int | None
+        self, items: list[RangeItem], proxy: float | None, hypotheses: str, hypothesis: int | None
     ) -> Iterator[SegmentResult]:
         request = pb.SegmentRangeRequest(hypotheses=_hypotheses(hypotheses), client_id=self._caller_id(None))
-        request.proxy = check_proxy(proxy)
+        if proxy is not None:
+            request.proxy = check_proxy(proxy)
         if hypothesis is not None:
             request.hypothesis = _whole(hypothesis, "hypothesis", 0, 2**32 - 1)
         planes: list[FramePlane] = []

@@ -96,7 +96,7 @@ class NodeSettings:
     format_height: int
     cache: CachePaths
     proxy_mode: bool = False
-    network_proxy: float = 1.0
+    network_proxy: float | None = None
     use_previous: bool = True
     colorspace: str = "scene_linear"
     checkpoint: str = ""
@@ -160,7 +160,7 @@ class NodeSession:
             positive=tuple(positive),
             negative=tuple(negative),
             checkpoint=checkpoint,
-            network_proxy=settings.network_proxy if interactive else 1.0,
+            network_proxy=settings.network_proxy if interactive else None,
             colorspace=settings.colorspace,
         )
 
@@ -196,7 +196,7 @@ class NodeSession:
             positive=[to_image(p, geometry) for p in positive],
             negative=[to_image(p, geometry) for p in negative],
             previous=previous,
-            proxy=settings.network_proxy if interactive else 1.0,
+            proxy=settings.network_proxy if interactive else None,
             hypotheses="all",
             frame_number=frame,
         )

@@ -39,8 +39,8 @@ class EvalConfig:
     sequences: tuple[str, ...] = SPLIT["report"]
     frames_per_sequence: int = 5
     max_clicks: int = 20
-    #: Proxy scale HyperSeg runs at; 1.0 is full resolution.
-    proxy: float = 0.5
+    #: Proxy scale HyperSeg runs at; None: the model's own (``Predictor.default_proxy``), what users get.
+    proxy: float | None = None
     baselines: tuple[str, ...] = ("grabcut", "random_walker")
     #: Feed each prediction back as the next click's ``previous_mask`` cue (configs that have it).
     #: Off by default: chosen on the validation sequences, where feeding back made later clicks
@@ -104,7 +104,7 @@ def score_run(scores: MethodScores, gt: np.ndarray, predict_fn: PredictFn, max_c
     scores.seconds_per_click += run.seconds
 
 
-def hyperseg_predict_fn(predictor: Predictor, rgb: np.ndarray, previous: np.ndarray, proxy: float,
+def hyperseg_predict_fn(predictor: Predictor, rgb: np.ndarray, previous: np.ndarray, proxy: float | None,
                         scores: MethodScores, feed_previous_mask: bool) -> PredictFn:
     start = time.perf_counter()
     encoding = predictor.encode_frame(rgb, previous, proxy)
@@ -174,9 +174,10 @@ def write_report(predictor: Predictor, config: EvalConfig, methods: dict[str, Me
     out_dir.mkdir(parents=True, exist_ok=True)
     summaries = [m.summary() for m in methods.values()]
     info = predictor.describe()
+    proxy = "the model's own" if config.proxy is None else f"{config.proxy:g}"
     header = (f"checkpoint {info['checkpoint']} ({info['config']} config), backbone {info['backbone']}"
               + (f" — {info['warning']}" if "warning" in info else "")
-              + f"; {summaries[0]['frames']} frames of {', '.join(config.sequences)}; HyperSeg at proxy {config.proxy}"
+              + f"; {summaries[0]['frames']} frames of {', '.join(config.sequences)}; HyperSeg at proxy {proxy}"
               + (", previous mask fed back" if config.feed_previous_mask else "")
               + (", clicks enforced (random-walker regions)" if info["clicks_enforced"] == "yes" else "")
               + (f", boundaries re-solved in a {info['boundary_band']} x diagonal band" if info["boundary_band"] != "0"

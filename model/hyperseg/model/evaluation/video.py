@@ -54,7 +54,8 @@ class VideoEvalConfig:
     sequences: tuple[str, ...] = SPLIT["report"]
     #: The first this many frames of each sequence; None: all of them.
     frames: int | None = None
-    proxy: float = 0.5
+    #: None: the model's own scale, as users get it.
+    proxy: float | None = None
     first_frame_iou: float = 0.85
     first_frame_clicks: int = 5
     correction_every: int = 10
@@ -111,7 +112,7 @@ def load_sequence(root: Path, sequence: str, frames: int | None) -> tuple[list[n
 class _ShotSegmenter:
     """HyperSeg over one shot, a frame at a time: one encoding per frame, shared by every method."""
 
-    def __init__(self, predictor: Predictor, rgbs: list[np.ndarray], proxy: float) -> None:
+    def __init__(self, predictor: Predictor, rgbs: list[np.ndarray], proxy: float | None) -> None:
         self.predictor, self.rgbs, self.proxy = predictor, rgbs, proxy
         self.feeds_back = "previous_mask" in predictor.config.extra_context
         self.encode_seconds: list[float] = []

@@ -347,7 +347,7 @@ def snapshot(node, frames: list[int]) -> NodeSettings:
         format_height=height,
         cache=_cache(node),
         proxy_mode=bool(nuke.root()["proxy"].value()),
-        network_proxy=float(node["proxy_scale"].value()) if node["proxy"].value() else 1.0,
+        network_proxy=float(node["proxy_scale"].value()) if node["proxy"].value() else None,
         use_previous=bool(node["previous_frame"].value()),
         colorspace=f"{node['input_colorspace'].value()} -> {node['network_colorspace'].value()}",
         checkpoint=node[CHECKPOINT].value(),
