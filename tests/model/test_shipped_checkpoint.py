@@ -14,6 +14,7 @@ from hyperseg.model.data import usable_samples
 from hyperseg.model.evaluation.clicker import run_clicker
 from hyperseg.model.evaluation.evaluate import EvalConfig, MethodScores, evaluation_frames, hyperseg_predict_fn
 from hyperseg.model.network.backbone import fingerprint, random_vgg19_state
+from hyperseg.model.training.trainer import TrainConfig
 
 CHECKPOINTS = files("hyperseg.model") / "checkpoints"
 # The random VGG-19 the bundled model was trained on (vgg19-random-v1, PCG64 seed 20201). If this
@@ -32,8 +33,11 @@ def test_the_shipped_payload_matches_its_train_config_and_the_named_config():
     assert ModelConfig.from_dict(payload["config"]) == ModelConfig.default()
     train_config = json.loads((CHECKPOINTS / "default.train_config.json").read_text())
     assert json.loads(payload["training"]["train_config"]) == train_config
-    assert payload["training"]["steps"] == train_config["steps"] == 350
-    assert ident == "d556770d1b68"
+    recipe = files("hyperseg.model") / "train_configs" / "default.json"
+    assert TrainConfig.from_dict(json.loads(recipe.read_text())) == TrainConfig.from_dict(train_config)
+    log = (CHECKPOINTS / "default.train_log.jsonl").read_text().splitlines()
+    assert payload["training"]["steps"] == len(log) == json.loads(log[-1])["step"] == 650
+    assert ident == "2f90743e021e"
 
 
 def test_the_random_backbone_still_has_the_shipped_fingerprint():

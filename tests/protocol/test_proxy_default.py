@@ -3,13 +3,13 @@
 import pytest
 
 from hyperseg.model import Predictor
-from hyperseg.model.config import RUN_PIXELS_HALF_480P, ModelConfig
+from hyperseg.model.config import RUN_PIXELS_640X360, ModelConfig
 from hyperseg.protocol.proxy import model_proxy
 
 
-@pytest.mark.parametrize(("size", "expected"), [((854, 480), 0.5), ((2048, 1152), 0.2085), ((200, 100), 1.0)])
+@pytest.mark.parametrize(("size", "expected"), [((854, 480), 0.7497), ((2048, 1152), 0.3125), ((200, 100), 1.0)])
 def test_frames_scale_to_the_model_resolution(size, expected):
-    assert model_proxy(*size, RUN_PIXELS_HALF_480P) == pytest.approx(expected, abs=1e-4)
+    assert model_proxy(*size, RUN_PIXELS_640X360) == pytest.approx(expected, abs=1e-4)
 
 
 def test_zero_run_pixels_means_full_resolution():

@@ -48,9 +48,10 @@ CONTEXT_CHANNELS: dict[str, int] = {
 }
 
 
-#: 427x240: the default model trains at half of DAVIS's 854x480 and answers best there (tuning
-#: sequences: proxy 0.5 against 1.0 on 480p frames, README).
-RUN_PIXELS_HALF_480P = 427 * 240
+#: 640x360: the default model trains at half of DAVIS's 854x480 with scale jitter up to 2x, and
+#: on the tuning sequences answers best at three quarters of 480p (proxy 0.75 beat 0.5 and 1.0:
+#: benchmarks/results/default_tuning.json, proxy_tuning.json).
+RUN_PIXELS_640X360 = 640 * 360
 
 #: Fields that change what a trained network's outputs become, not what its weights mean.
 POST_PROCESS_FIELDS = ("name", "enforce_clicks", "boundary_band", "run_pixels")
@@ -153,12 +154,12 @@ class ModelConfig:
         models as extra context (cues that follow every click on unseen images, where random-init
         features alone memorised the training sequences; the colour models are what make GrabCut
         strong on the first click), clicks enforced on the output, boundaries re-solved in a band
-        of 2% of the diagonal, and a narrower CAN (32 channels) that trains in CPU time. The
+        of 1% of the diagonal (2%, 3% and none did worse on NoC@85), and a narrower CAN (32 channels) that trains in CPU time. The
         post-processes are chosen on the tuning sequences (``hyperseg.model.data.SPLIT``).
         """
         return cls(name="default", width=32,
                    extra_context=("geodesic_distance", "walker_probability", "colour_probability"),
-                   enforce_clicks=True, boundary_band=0.02, run_pixels=RUN_PIXELS_HALF_480P)
+                   enforce_clicks=True, boundary_band=0.01, run_pixels=RUN_PIXELS_640X360)
 
     @classmethod
     def tiny(cls) -> ModelConfig:
