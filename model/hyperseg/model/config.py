@@ -154,8 +154,9 @@ class ModelConfig:
         models as extra context (cues that follow every click on unseen images, where random-init
         features alone memorised the training sequences; the colour models are what make GrabCut
         strong on the first click), clicks enforced on the output, boundaries re-solved in a band
-        of 1% of the diagonal (2%, 3% and none did worse on NoC@85), and a narrower CAN (32 channels) that trains in CPU time. The
-        post-processes are chosen on the tuning sequences (``hyperseg.model.data.SPLIT``).
+        of 1% of the diagonal (2%, 3% and none did worse on NoC@85), a run resolution of 640x360
+        pixels' worth, and a narrower CAN (32 channels) that trains in CPU time. Post-processes and
+        run resolution are chosen on the tuning sequences (``hyperseg.model.data.SPLIT``).
         """
         return cls(name="default", width=32,
                    extra_context=("geodesic_distance", "walker_probability", "colour_probability"),
