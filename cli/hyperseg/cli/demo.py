@@ -11,7 +11,6 @@ EXR and an overlay PNG of it with every click, and stops the daemon.
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 import numpy as np
@@ -32,8 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from hyperseg.imageio import write_image
     from hyperseg.imageio.overlay import alpha_overlay
     from hyperseg.imageio.sample_plate import sample_plate, vase_mask
-    from hyperseg.model.evaluation.clicker import PROBABILITY_THRESHOLD, EvalClicker
-    from hyperseg.model.evaluation.metrics import iou
+    from hyperseg.model.evaluation.clicker import run_clicker
     from hyperseg.plugin import Client
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -41,34 +39,28 @@ def run(args: argparse.Namespace) -> int:
     write_image(args.out / "plate.exr", plate, ("R", "G", "B"))
     print("starting a local daemon with the bundled checkpoint ...", flush=True)
     server = serve(DaemonConfig(port=0, device=args.device, checkpoint=args.checkpoint, drain_seconds=5))
-    clicker, positive, negative = EvalClicker(), [], []
-    predicted, not_clicked = np.zeros_like(truth), np.ones_like(truth)
-    score, result = 0.0, None
+    results = []
+
+    def report(click: tuple[float, float, bool], score: float, seconds: float) -> None:
+        x, y, is_positive = click
+        number = len(results)
+        print(f"click {number:2d} {'+' if is_positive else '-'} ({x:6.1f}, {y:6.1f})  IoU {score:.3f}  {seconds:6.2f} s"
+              + ("  (frame upload + backbone + click)" if number == 1 else ""), flush=True)
+
     try:
         with Client(server.address) as client:
             info = client.info()
-            for number in range(1, args.max_clicks + 1):
-                click = clicker.next_click(truth, predicted, not_clicked)
-                if click is None:
-                    break
-                x, y, is_positive = click
-                (positive if is_positive else negative).append((x, y))
-                not_clicked[int(y), int(x)] = False
-                start = time.perf_counter()
-                result = client.segment(plate, positive, negative, proxy=args.proxy, hypotheses="all")
-                seconds = time.perf_counter() - start
-                predicted = result.alpha > PROBABILITY_THRESHOLD
-                score = iou(predicted, truth)
-                sign = "+" if is_positive else "-"
-                print(f"click {number:2d} {sign} ({x:6.1f}, {y:6.1f})  IoU {score:.3f}  {seconds:6.2f} s"
-                      + ("  (frame upload + backbone + click)" if number == 1 else ""), flush=True)
-                if score >= args.target:
-                    break
+
+            def segment(positive, negative, _previous):
+                results.append(client.segment(plate, positive, negative, proxy=args.proxy, hypotheses="all"))
+                return results[-1].alpha
+
+            run = run_clicker(truth, segment, args.max_clicks, stop_at=args.target, on_click=report)
     finally:
         server.stop(5)
-    if result is None:
-        print("the clicker found nothing to click: the plate's matte is empty")
-        return 1
+    result, score = results[-1], run.ious[len(results) - 1]
+    positive = [(x, y) for x, y, sign in run.clicks if sign]
+    negative = [(x, y) for x, y, sign in run.clicks if not sign]
     alpha_path = result.save(args.out / "alpha.exr")
     overlay = alpha_overlay(plate, result.alpha, positive, negative)
     write_image(args.out / "overlay.png", overlay, ("R", "G", "B"))

@@ -184,3 +184,20 @@ def test_run_clicker_rejects_bad_input():
         run_clicker(np.zeros(SHAPE, dtype=bool), lambda p, n, prev: np.zeros(SHAPE))
     with pytest.raises(InputError, match="shape"):
         run_clicker(OBJECT, lambda p, n, prev: np.zeros((10, 10)))
+
+
+def test_run_clicker_stops_at_an_iou_and_reports_each_click():
+    heard = []
+
+    def grow(positive, negative, previous):  # each positive click adds a 40x40 block of the object
+        mask = np.zeros(SHAPE, np.float32)
+        for x, y in positive:
+            mask[max(int(y) - 20, 0):int(y) + 20, max(int(x) - 20, 0):int(x) + 20] = 1.0
+        return mask * OBJECT
+
+    run = run_clicker(OBJECT, grow, max_clicks=20, stop_at=0.6,
+                      on_click=lambda click, score, seconds: heard.append((click, score)))
+    assert [click for click, _ in heard] == run.clicks
+    assert [score for _, score in heard] == run.ious[: len(heard)]
+    assert heard[-1][1] >= 0.6 > max(score for _, score in heard[:-1])
+    assert len(run.ious) == 20 and run.ious[len(heard):] == [heard[-1][1]] * (20 - len(heard))

@@ -88,10 +88,14 @@ def run_clicker(
     max_clicks: int = 20,
     iou_thresholds: Sequence[float] = (0.85, 0.90),
     threshold: float = PROBABILITY_THRESHOLD,
+    stop_at: float | None = None,
+    on_click: Callable[[tuple[float, float, bool], float, float], None] | None = None,
 ) -> ClickRun:
     """Click ``max_clicks`` times with ``EvalClicker`` against ``predict_fn``, from an empty mask.
 
-    Clicking goes on after the IoU thresholds are reached, so mIoU@k is defined for every k.
+    Clicking goes on after the IoU thresholds are reached, so mIoU@k is defined for every k,
+    unless ``stop_at`` stops it at that IoU (the rest carries the last IoU forward, as when the
+    clicker runs out of error). ``on_click(click, iou, seconds)`` hears each click as it is made.
     """
     gt = check_mask(gt, "ground truth")
     if not gt.any():
@@ -120,6 +124,10 @@ def run_clicker(
         pred = probability > threshold
         run.clicks.append(click)
         run.ious.append(iou(pred, gt))
+        if on_click is not None:
+            on_click(click, run.ious[-1], run.seconds[-1])
+        if stop_at is not None and run.ious[-1] >= stop_at:
+            break
     run.ious += [run.ious[-1]] * (max_clicks - len(run.ious))
     run.noc = {t: noc(run.ious, t, max_clicks) for t in iou_thresholds}
     return run
