@@ -20,7 +20,6 @@ from hyperseg.plugin.frame_upload import FramePlane
 from hyperseg.protocol.clicks import clicks_on_plane
 from hyperseg.protocol.clicktracks import Point
 from hyperseg.protocol.errors import InputError
-from hyperseg.protocol.proxy import check_run_size
 from hyperseg.protocol.token_file import read_token_file
 
 if TYPE_CHECKING:
@@ -115,10 +114,8 @@ class LocalSegmenter:
         self, plate: PlateFrame, previous: PlateFrame | None, positive: list[Point], negative: list[Point]
     ) -> Segmentation:
         data = plate.data_window
-        proxy = self.predictor.default_proxy(data.width, data.height) if self.proxy is None else self.proxy
-        check_run_size(data.width, data.height, proxy)
         encoding = self.predictor.encode_frame(
-            plate.rgb, previous=None if previous is None else previous.rgb_on(data), proxy=proxy
+            plate.rgb, previous=None if previous is None else previous.rgb_on(data), proxy=self.proxy
         )
         result = self.predictor.predict_encoded(
             encoding,

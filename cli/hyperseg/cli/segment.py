@@ -65,7 +65,6 @@ def segment_in_process(args: argparse.Namespace) -> None:
     from hyperseg.imageio import read_image, rewindow, write_alpha_exr
     from hyperseg.model import Predictor
     from hyperseg.protocol.clicks import clicks_on_plane
-    from hyperseg.protocol.proxy import check_run_size
 
     plate = read_image(args.frame, max_pixels=MAX_FRAME_PIXELS)
     display, data = plate.display_window, plate.data_window
@@ -79,8 +78,7 @@ def segment_in_process(args: argparse.Namespace) -> None:
             )
         previous = rewindow(before.rgb(), before.data_window, data)
     predictor = Predictor.load(args.checkpoint, device=args.device)
-    proxy = predictor.default_proxy(data.width, data.height) if args.proxy is None else args.proxy
-    check_run_size(data.width, data.height, proxy)
+    proxy = predictor.run_proxy(data.width, data.height, args.proxy)
     positive = clicks_on_plane(args.positive, "positive", display, data)
     negative = clicks_on_plane(args.negative, "negative", display, data)
     predictor.set_frame(rgb, previous, proxy)

@@ -30,7 +30,7 @@ from hyperseg.daemon.segmentation_model import SegmentationModel
 from hyperseg.daemon.worker import ModelWorker, SegmentJob, SegmentOutcome
 from hyperseg.protocol.clicks import Point, check_clicks, clicks_on_plane
 from hyperseg.protocol.errors import InputError, LimitExceededError, NotFoundError
-from hyperseg.protocol.proxy import check_proxy, check_run_size
+from hyperseg.protocol.proxy import check_proxy
 from hyperseg.protocol.status_codes import status_code
 from hyperseg.protocol.version import VERSION
 from hyperseg.v1 import hyperseg_pb2 as pb
@@ -45,7 +45,7 @@ MAX_HASHES_PER_QUERY = 10_000
 class SegmentOptions:
     """What a Segment or SegmentRange request asks of every frame."""
 
-    #: None: the scale the model answers best at, for each frame's size (``SegmentationModel.default_proxy``).
+    #: None: the scale the model answers best at, for each frame's size (``SegmentationModel.run_proxy``).
     proxy: float | None
     all_hypotheses: bool
     chosen: int
@@ -252,9 +252,7 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
         return SegmentOptions(proxy, hypotheses == pb.HYPOTHESES_ALL, chosen, client_id)
 
     def _proxy(self, frame: StoredFrame, options: SegmentOptions) -> float:
-        if options.proxy is not None:
-            return options.proxy
-        return self.predictor.default_proxy(frame.rgb.shape[1], frame.rgb.shape[0])
+        return self.predictor.run_proxy(frame.rgb.shape[1], frame.rgb.shape[0], options.proxy)
 
     def _frame(self, ref: pb.FrameRef, role: str) -> StoredFrame:
         kind = ref.WhichOneof("ref")
@@ -302,7 +300,7 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
                 f"previous frame's display window {previous.display_window} is not the frame's"
                 f" {frame.display_window}"
             )
-        check_run_size(frame.rgb.shape[1], frame.rgb.shape[0], self._proxy(frame, options))
+        self._proxy(frame, options)  # out of range, or too few pixels at that scale: refused before queueing
         clicks = Clicks.checked(positive_points, negative_points, frame)
         if not clicks.sent_positive and not clicks.sent_negative:
             raise InputError("no clicks: give at least one positive or negative click")

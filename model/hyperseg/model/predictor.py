@@ -46,7 +46,7 @@ from hyperseg.model.frames import check_frame, resize
 from hyperseg.model.network.hyperseg_net import HyperSegNet
 from hyperseg.protocol.clicks import Point, check_clicks
 from hyperseg.protocol.errors import HypersegError, InputError
-from hyperseg.protocol.proxy import check_proxy, model_proxy, proxy_size
+from hyperseg.protocol.proxy import check_proxy, check_run_size, model_proxy, proxy_size
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
@@ -175,9 +175,12 @@ class Predictor:
             info["warning"] = "backbone is a fingerprinted random initialisation, not ImageNet-pretrained VGG-19"
         return info
 
-    def default_proxy(self, width: int, height: int) -> float:
-        """The proxy a ``width`` x ``height`` frame runs at when the caller names none (``ModelConfig.run_pixels``)."""
-        return model_proxy(width, height, self.config.run_pixels)
+    def run_proxy(self, width: int, height: int, proxy: float | None = None) -> float:
+        """The proxy a ``width`` x ``height`` frame runs at: ``proxy``, or when None the model's own
+        (``ModelConfig.run_pixels``); InputError if it is out of range or leaves too few pixels."""
+        proxy = check_proxy(model_proxy(width, height, self.config.run_pixels) if proxy is None else proxy)
+        check_run_size(width, height, proxy)
+        return proxy
 
     @torch.inference_mode()
     def encode_frame(self, rgb: np.ndarray, previous: np.ndarray | None = None,
@@ -190,7 +193,7 @@ class Predictor:
             raise InputError(
                 f"previous frame is {prev.shape[1]}x{prev.shape[0]}, frame is {rgb.shape[1]}x{rgb.shape[0]}"
             )
-        proxy = check_proxy(self.default_proxy(rgb.shape[1], rgb.shape[0]) if proxy is None else proxy)
+        proxy = self.run_proxy(rgb.shape[1], rgb.shape[0], proxy)
         full = rgb.shape[:2]
         run = proxy_size(full[1], full[0], proxy)[::-1]
         small, small_prev = resize(rgb, run), resize(prev, run)
