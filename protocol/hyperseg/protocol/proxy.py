@@ -37,6 +37,11 @@ def model_proxy(width: int, height: int, run_pixels: int) -> float:
     return max(MIN_PROXY, min(1.0, math.sqrt(run_pixels / (width * height))))
 
 
+def proxy_label(proxy: float | None) -> str:
+    """How a proxy setting reads in reports: the scale, or "the model's own" when none was named."""
+    return "the model's own" if proxy is None else f"{proxy:g}"
+
+
 def proxy_size(width: int, height: int, scale: float) -> tuple[int, int]:
     """(width, height) of a frame at ``scale``, rounded, at least one pixel each."""
     return max(1, round(width * scale)), max(1, round(height * scale))

@@ -25,6 +25,7 @@ from hyperseg.model.evaluation.baselines import baseline_predict_fn
 from hyperseg.model.evaluation.clicker import PROBABILITY_THRESHOLD, PredictFn, run_clicker
 from hyperseg.model.evaluation.metrics import boundary_iou, contour_iou
 from hyperseg.model.predictor import Predictor
+from hyperseg.protocol.proxy import proxy_label
 
 REPORT_CLICKS = (1, 3, 5, 10, 20)
 PAPER_CLICKS = 10
@@ -39,7 +40,7 @@ class EvalConfig:
     sequences: tuple[str, ...] = SPLIT["report"]
     frames_per_sequence: int = 5
     max_clicks: int = 20
-    #: Proxy scale HyperSeg runs at; None: the model's own (``Predictor.default_proxy``), what users get.
+    #: Proxy scale HyperSeg runs at; None: the model's own (``Predictor.run_proxy``), what users get.
     proxy: float | None = None
     baselines: tuple[str, ...] = ("grabcut", "random_walker")
     #: Feed each prediction back as the next click's ``previous_mask`` cue (configs that have it).
@@ -174,10 +175,10 @@ def write_report(predictor: Predictor, config: EvalConfig, methods: dict[str, Me
     out_dir.mkdir(parents=True, exist_ok=True)
     summaries = [m.summary() for m in methods.values()]
     info = predictor.describe()
-    proxy = "the model's own" if config.proxy is None else f"{config.proxy:g}"
     header = (f"checkpoint {info['checkpoint']} ({info['config']} config), backbone {info['backbone']}"
               + (f" — {info['warning']}" if "warning" in info else "")
-              + f"; {summaries[0]['frames']} frames of {', '.join(config.sequences)}; HyperSeg at proxy {proxy}"
+              + f"; {summaries[0]['frames']} frames of {', '.join(config.sequences)}"
+              + f"; HyperSeg at proxy {proxy_label(config.proxy)}"
               + (", previous mask fed back" if config.feed_previous_mask else "")
               + (", clicks enforced (random-walker regions)" if info["clicks_enforced"] == "yes" else "")
               + (f", boundaries re-solved in a {info['boundary_band']} x diagonal band" if info["boundary_band"] != "0"

@@ -42,6 +42,7 @@ from hyperseg.model.propagation.click_propagation import PropagatedClicks, propa
 from hyperseg.protocol.clicks import Point
 from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
 from hyperseg.protocol.errors import InputError
+from hyperseg.protocol.proxy import proxy_label
 
 PROPAGATED, CORRECTED, HELD, WALKER = (
     "propagated", "propagated + corrections", "held still", "random walker, propagated clicks")
@@ -286,10 +287,10 @@ def write_video_report(predictor: Predictor, config: VideoEvalConfig, results: l
     """Write video.json, video.md and j_per_frame.png into ``out_dir``; returns the markdown."""
     out_dir.mkdir(parents=True, exist_ok=True)
     info = predictor.describe()
-    proxy = "the model's own" if config.proxy is None else f"{config.proxy:g}"
     header = (f"checkpoint {info['checkpoint']} ({info['config']} config), backbone {info['backbone']}"
               + (f" — {info['warning']}" if "warning" in info else "")
-              + f"; HyperSeg at proxy {proxy}; first-frame clicks until IoU {config.first_frame_iou} or "
+              + f"; HyperSeg at proxy {proxy_label(config.proxy)}"
+              + f"; first-frame clicks until IoU {config.first_frame_iou} or "
               f"{config.first_frame_clicks} clicks; one correction per {config.correction_every} frames")
     markdown = markdown_report(results, header)
     write_text_atomic(out_dir / "video.md", markdown)
