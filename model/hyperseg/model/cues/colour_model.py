@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hyperseg.model.cues.click_disks import click_map
 from hyperseg.protocol.clicks import Point
 
 
@@ -31,15 +32,6 @@ class ColourModelConfig:
     smoothing: float = 0.05
 
 
-def _disks(shape: tuple[int, int], points: Sequence[Point], radius: float) -> np.ndarray:
-    height, width = shape
-    yy, xx = np.ogrid[:height, :width]
-    out = np.zeros(shape, bool)
-    for x, y in points:
-        out |= (xx + 0.5 - x) ** 2 + (yy + 0.5 - y) ** 2 <= radius**2
-    return out
-
-
 def colour_probability_map(rgb: np.ndarray, positive: Sequence[Point], negative: Sequence[Point],
                            config: ColourModelConfig = ColourModelConfig()) -> np.ndarray:
     """(H, W) float32 foreground probability from colour models of the clicks (see the module docstring)."""
@@ -47,13 +39,13 @@ def colour_probability_map(rgb: np.ndarray, positive: Sequence[Point], negative:
     if not positive:
         return np.zeros(shape, np.float32)
     radius = max(1.0, config.sample_radius_fraction * math.hypot(height, width))
-    foreground = _disks(shape, positive, radius)
-    background = _disks(shape, negative, radius)
+    foreground = click_map(positive, height, width, radius).astype(bool)
+    background = click_map(negative, height, width, radius).astype(bool)
     border = min(config.border, height // 2, width // 2)
     if border > 0:
         edge = np.ones(shape, bool)
         edge[border:-border, border:-border] = False
-        background |= edge & ~_disks(shape, positive, 2 * radius)
+        background |= edge & ~click_map(positive, height, width, 2 * radius).astype(bool)
     background &= ~foreground
     codes = np.clip((rgb * config.bins).astype(np.int32), 0, config.bins - 1)
     index = (codes[..., 0] * config.bins + codes[..., 1]) * config.bins + codes[..., 2]
