@@ -116,3 +116,14 @@ def test_a_point_the_tracker_loses_is_switched_off_and_the_status_line_says_why(
     assert node["p1_off"].value() == "5-8"
     assert keyed_frames(node["p1"]) == [1, 2, 3, 4]
     assert hyperseg_node.check_cache(node) == ""  # 5-8: empty alphas, current for a point that is off
+
+
+def test_headless_track_points_runs_inline_and_returns_what_it_did(tracking_script, tmp_path, address, capsys):
+    shot = tracking_script
+    node = tracking_node(shot, tmp_path / "plates", address, direction="backward")
+    nuke.GUI = False
+    outcome = hyperseg_node.track_points(node, [1, 2, 3])
+    assert sorted(outcome.positions) == [1, 2, 3] and not outcome.cancelled and not outcome.switched_off
+    assert "HyperSeg HyperSeg1: tracked frame 3 (3/3)" in capsys.readouterr().out
+    assert not nuke.standin_progress_tasks()
+    assert node["p1"].getValueAt(3) == pytest.approx(nuke_xy(shot, 1))  # backward from 1: nothing before it
