@@ -22,6 +22,9 @@ from hyperseg.protocol.clicktracks import Point
 from hyperseg.protocol.errors import InputError
 from hyperseg.protocol.token_file import read_token_file
 
+#: How long a farm frame waits for a daemon that is not listening: long enough for a restart.
+DAEMON_RESTART_SECONDS = 15.0
+
 if TYPE_CHECKING:
     from hyperseg.model import Predictor
     from hyperseg.plugin import Client
@@ -159,12 +162,13 @@ class RemoteSegmenter:
     @classmethod
     def connect(
         cls, server: str, *, token: str | None = None, proxy: float | None = None, hypotheses: str = "best",
-        send: str = "pixels", timeout: float = 120.0,
+        send: str = "pixels", timeout: float = 120.0, connect_timeout: float = DAEMON_RESTART_SECONDS,
     ) -> RemoteSegmenter:
-        """A client for ``server`` (host:port); the runner, not the client, retries unreachable daemons."""
+        """A client for ``server`` (host:port) that waits up to ``connect_timeout`` seconds for a daemon
+        that is not listening (a restart) before a frame fails."""
         from hyperseg.plugin import Client
 
-        client = Client(server, token=token, timeout=timeout, retries=0)
+        client = Client(server, token=token, timeout=timeout, connect_timeout=connect_timeout)
         return cls(client, proxy=proxy, hypotheses=hypotheses, send=send)
 
     def segment(
