@@ -5,9 +5,9 @@ rather than part of the installed ``hyperseg`` namespace: benchmarks measure the
 outside, need the repository's data and ``benchmarks/results/``, and ship to no user.
 
 Each benchmark builds its parser with :func:`parser` (``--json`` defaults to
-``benchmarks/results/NAME.json``), times its floor with :func:`median_seconds`, prints its rows
-with :func:`print_table` and writes them with :func:`write_results`, which adds the machine and
-the command that regenerates the file. A benchmark whose every measurement needs its own peak
+``benchmarks/results/NAME.json``), times its floor with :func:`median_seconds` and states rows
+against it with :func:`add_ratios`, prints its rows with :func:`print_table` and writes them with
+:func:`write_results`, which adds the machine and the command that regenerates the file. A benchmark whose every measurement needs its own peak
 RSS runs each one in a fresh process with :func:`in_fresh_processes`.
 """
 
@@ -28,12 +28,14 @@ RESULTS = Path(__file__).resolve().parent / "results"
 CHILD = "--child"
 
 
-def parser(module: str, doc: str) -> argparse.ArgumentParser:
-    """The parser of ``benchmarks.<module>``: ``doc`` as its help, ``--json`` for where results go,
-    and the hidden ``--child`` that :func:`in_fresh_processes` passes."""
+def parser(module: str, doc: str, results: str | None = None) -> argparse.ArgumentParser:
+    """The parser of ``benchmarks.<module>``: ``doc`` as its help, ``--json`` for where results go
+    (``benchmarks/results/<results or module>.json``), and the hidden ``--child`` that
+    :func:`in_fresh_processes` passes."""
     result = argparse.ArgumentParser(prog=f"python -m benchmarks.{module}", description=doc,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    result.add_argument("--json", type=Path, default=RESULTS / f"{module}.json", help="where the results go")
+    result.add_argument("--json", type=Path, default=RESULTS / f"{results or module}.json",
+                        help="where the results go")
     result.add_argument(CHILD, help=argparse.SUPPRESS)
     return result
 
@@ -46,6 +48,13 @@ def median_seconds(function: Callable[[], object], repeats: int = 3) -> float:
         function()
         times.append(time.perf_counter() - start)
     return float(median(times))
+
+
+def add_ratios(rows: Sequence[dict], key: str, floor: float, name: str = "ratio_to_floor") -> None:
+    """Give every row ``name``: its ``key`` over the ``floor`` timed in the same run, which carries
+    across machines better than seconds do."""
+    for row in rows:
+        row[name] = row[key] / floor
 
 
 def machine() -> dict:
