@@ -21,17 +21,16 @@ from pathlib import Path
 from tqdm import tqdm
 
 from hyperseg.batch.job import BatchJob
-from hyperseg.batch.segmenter import PlateFrame, Segmentation, Segmenter
+from hyperseg.batch.segmenter import PlateFrame, Segmenter, write_segmentation
 from hyperseg.imageio import (
     ALPHA_CHANNEL,
     HYPOTHESIS_PREFIX,
     is_complete_exr,
     read_image,
-    write_alpha_exr,
 )
 from hyperseg.imageio.atomic_write import stale_temp_files
-from hyperseg.protocol.alpha_exr import CLICKS, FRAME, alpha_metadata, clicks_json
-from hyperseg.protocol.clicktracks import ClickTracks, Point
+from hyperseg.protocol.alpha_exr import CLICKS, FRAME, clicks_json
+from hyperseg.protocol.clicktracks import ClickTracks
 from hyperseg.protocol.errors import InputError, UnavailableError, WriteError
 
 
@@ -168,7 +167,7 @@ class BatchRunner:
                     return FrameFailure(frame, f"{name} {source.frame}: {type(exc).__name__}: {exc}")
         try:
             result = self.segmenter.segment(plate, previous, positive, negative)
-            self._write(out, frame, positive, negative, result)
+            write_segmentation(out, result, positive, negative, frame=frame)
             self._last_plate = plate
         except UnavailableError as exc:
             return FrameFailure(frame, str(exc), daemon_down=True)
@@ -180,25 +179,6 @@ class BatchRunner:
         if self._last_plate is not None and self._last_plate.frame == frame:
             return self._last_plate
         return PlateFrame(frame, self._plates.path(frame))
-
-    def _write(self, out: Path, frame: int, positive: list[Point], negative: list[Point],
-               result: Segmentation) -> None:
-        data = result.data_window
-        if result.alpha.shape != data.shape:
-            raise InputError(
-                f"segmentation is {result.alpha.shape[1]}x{result.alpha.shape[0]} but the frame's data "
-                f"window is {data.width}x{data.height}"
-            )
-        write_alpha_exr(
-            out,
-            result.alpha,
-            hypotheses=result.hypotheses,
-            display_window=result.display_window,
-            data_window=data,
-            pixel_aspect=result.pixel_aspect,
-            metadata=alpha_metadata(positive=positive, negative=negative, checkpoint=result.checkpoint_id,
-                                    frame=frame),
-        )
 
     def _is_done(self, out: Path, frame: int, clicks: str) -> bool:
         channels = [ALPHA_CHANNEL]
