@@ -7,8 +7,9 @@ outside, need the repository's data and ``benchmarks/results/``, and ship to no 
 Each benchmark builds its parser with :func:`parser` (``--json`` defaults to
 ``benchmarks/results/NAME.json``), times its floor with :func:`median_seconds` and states rows
 against it with :func:`add_ratios`, prints its rows with :func:`print_table` and writes them with
-:func:`write_results`, which adds the machine and the command that regenerates the file. A benchmark whose every measurement needs its own peak
-RSS runs each one in a fresh process with :func:`in_fresh_processes`.
+:func:`write_results`, which adds the machine and the command that regenerates the file. A
+benchmark whose every measurement needs its own peak RSS runs each one in a fresh process with
+:func:`in_fresh_processes`.
 """
 
 from __future__ import annotations
