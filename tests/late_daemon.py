@@ -9,16 +9,16 @@ from typing import Any
 
 
 class LateDaemon:
-    """A free loopback port where nothing serves until a client knocks.
+    """A loopback port (default: a free one) where nothing serves until a client knocks.
 
     The port listens without serving; the first connection a client opens is closed at once (the
     client sees the daemon as down), and only then does ``start(port)`` bring the daemon up on that
     port. ``knocked`` is set once that happened; the daemon is stopped on exit.
     """
 
-    def __init__(self, start: Callable[[int], Any], timeout: float = 60.0) -> None:
+    def __init__(self, start: Callable[[int], Any], port: int = 0, timeout: float = 60.0) -> None:
         self._start = start
-        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener = socket.create_server(("127.0.0.1", port))
         self._listener.settimeout(timeout)
         self.port = self._listener.getsockname()[1]
         self.address = f"127.0.0.1:{self.port}"

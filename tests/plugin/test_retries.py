@@ -20,7 +20,7 @@ from hyperseg.daemon.server import serve
 from hyperseg.plugin import Client
 from hyperseg.plugin.client import MAX_RETRIES, service_config
 from hyperseg.plugin.frame_upload import FramePlane
-from hyperseg.protocol.errors import InputError, UnavailableError
+from hyperseg.protocol.errors import DeadlineError, InputError, UnavailableError
 from hyperseg.v1 import hyperseg_pb2 as pb
 from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
 
@@ -125,6 +125,24 @@ def test_a_daemon_that_starts_late_is_waited_for(predictor):
             info = client.info()
         assert late.knocked.is_set()
     assert info["checkpoint_id"] == "untrained-0"
+
+
+def test_a_restart_within_the_calls_deadline_is_waited_for_and_a_longer_outage_is_reported(predictor):
+    def start(port):
+        return serve(DaemonConfig(port=port), predictor=predictor)
+
+    with LateDaemon(start) as first, Client(first.address, timeout=60, connect_timeout=60) as client:
+        assert client.info()["checkpoint_id"] == "untrained-0"
+        first.daemon.stop(grace=1)
+        first.daemon = None
+        with LateDaemon(start, port=first.port) as restarted:
+            assert client.info()["checkpoint_id"] == "untrained-0"  # the call waited for the restart
+            assert restarted.knocked.is_set()
+        client.timeout, client.connect_timeout = 0.5, 0.5
+        with pytest.raises(DeadlineError):  # down longer than the call's deadline
+            client.info()
+        with pytest.raises(UnavailableError, match=r"not ready after 0\.5 s"):  # the next call asks first
+            client.info()
 
 
 def test_a_daemon_that_stays_down_fails_after_connect_timeout_naming_the_address():

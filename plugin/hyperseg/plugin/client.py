@@ -335,8 +335,8 @@ class Client:
         try:
             return call()
         except grpc.RpcError as error:
-            if error.code() is grpc.StatusCode.UNAVAILABLE:
-                self._answered = False
+            if error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                self._answered = False  # the next call finds out whether the daemon is there at all
             raise error_from_rpc(error, self.address) from None
 
     def _wait_for_daemon(self) -> None:
