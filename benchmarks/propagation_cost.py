@@ -5,6 +5,10 @@ first frame's mask and 2 negatives outside it (seeded), times per frame, each in
   read (floor)       decoding the frame from its JPEG: what any per-frame tool pays
   track forward      propagate_clicks(..., "forward"): grey conversion, Lucas-Kanade both ways
   track both         propagate_clicks(..., "both"): the two passes and the blend
+  track forward, requests of 16
+                     what the daemon tracks for Client.segment_range(..., propagate="forward")
+                     at its default 16 frames a request: each request tracks from the range's
+                     first frame through its own last (so any split equals one run)
   5 clicks always on one PointTracker.step per frame pair for all 5 clicks, grey conversion
                      included, whether or not they stay trusted: the bound when no click
                      switches off (switched-off clicks cost nothing, so the rows above can be less)
@@ -40,6 +44,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--frames", type=int, default=100)
     parser.add_argument("--segment-frames", type=int, default=3)
     parser.add_argument("--proxy", type=float, default=0.5)
+    parser.add_argument("--request-frames", type=int, default=16,
+                        help="frames per SegmentRange request of the client path (Client RANGE_BATCH)")
     return parser.parse_args()
 
 
@@ -66,6 +72,11 @@ def main() -> None:
         result = propagate_clicks(tracks, frames, rgbs.__getitem__, direction)
         rows.append({"step": f"track {direction}", "s_per_frame": (time.perf_counter() - start) / len(rgbs),
                      "switched_off": len(result.switched_off)})
+    start = time.perf_counter()
+    for end in range(args.request_frames, len(frames) + args.request_frames, args.request_frames):
+        propagate_clicks(tracks, frames[:end], rgbs.__getitem__, "forward")
+    rows.append({"step": f"track forward, requests of {args.request_frames}",
+                 "s_per_frame": (time.perf_counter() - start) / len(rgbs)})
     tracker, points = PointTracker(), [p for side in tracks.at(0) for p in side]
     start = time.perf_counter()
     grays = [to_gray(rgbs[0])]

@@ -110,3 +110,34 @@ def test_batch_throughput_table_is_batch_throughput_json(row, mode):
     assert_printed(fps, measured["frames_per_s"])
     assert_printed(ratio, measured["ratio_to_in_process"])
     assert_printed(megabytes, measured["wire_bytes_per_frame"] / 1e6)
+
+
+VIDEO = ROOT / "docs/propagation/video.json"
+VIDEO_COLUMNS = ["J", "J first third", "J last third", "decay", "flicker"]
+
+
+@pytest.mark.parametrize(("row", "method"), [
+    ("**propagated**", "propagated"),
+    ("propagated + 1 correction click per 10 frames", "propagated + corrections"),
+    ("clicks held still", "held still"),
+    ("random walker, propagated clicks", "random walker, propagated clicks"),
+])
+def test_readme_whole_shot_table_is_video_json(row, method):
+    summary = {(s["sequence"], s["method"]): s for s in json.loads(VIDEO.read_text())["summary"]}[("all", method)]
+    cells = table_row("README.md", row)
+    assert len(cells) == len(VIDEO_COLUMNS)
+    for column, cell in zip(VIDEO_COLUMNS, cells, strict=True):
+        assert_printed(cell, summary[column])
+
+
+def test_readme_per_sequence_propagation_table_is_video_json():
+    """Propagated against held still on each report sequence: J, the gain, decay, frames without a positive."""
+    summary = {(s["sequence"], s["method"]): s for s in json.loads(VIDEO.read_text())["summary"]}
+    for sequence in json.loads(VIDEO.read_text())["config"]["sequences"]:
+        propagated, still = summary[(sequence, "propagated")], summary[(sequence, "held still")]
+        cells = table_row("README.md", sequence)
+        expected = [propagated["J"], still["J"], propagated["J"] - still["J"], propagated["decay"],
+                    propagated["frames without a positive click"]]
+        assert len(cells) == len(expected)
+        for cell, value in zip(cells, expected, strict=True):
+            assert_printed(cell, value)

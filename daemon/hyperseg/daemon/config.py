@@ -34,6 +34,8 @@ class DaemonConfig:
     max_clicks: int = 128
     max_channels: int = 16
     max_range_items: int = 1000
+    #: Frames one SegmentRange tracks its clicks through (each held as a grey image while it runs).
+    max_propagation_frames: int = 2000
     max_request_bytes: int = 4 * MIB
     max_reply_bytes: int = 256 * MIB
     grpc_threads: int = 32

@@ -11,6 +11,12 @@ as paths for the daemon to read (a farm on shared storage), or read here (data w
 windows) and uploaded when ``send_paths=False``. Every failure, bad arguments included, raises a
 ``hyperseg.protocol.errors`` class carrying the daemon's message.
 
+``segment_range(items, propagate="forward", clicks=tracks)`` has the daemon track the clicks from
+their keys through the range first (tracking runs there: the host needs neither torch nor OpenCV);
+each result then carries every click's tracked position on its frame and any switch-off with its
+reason, to write back as keys. Each streamed request carries the frames tracking needs from the
+range's ends, so the results are those of one request over the whole range.
+
 Retries are gRPC's own (its service config, gRFC A6): a daemon that answers UNAVAILABLE (one
 draining for a restart) is asked again with jittered exponential backoff, ``retries`` more times
 (gRPC allows at most 4); uploads are retried too, as the retry buffer holds the largest plane. A
@@ -47,6 +53,7 @@ from hyperseg.imageio import Window, decode_exr_bytes
 from hyperseg.imageio.atomic_write import write_bytes_atomic
 from hyperseg.plugin.frame_upload import FramePlane
 from hyperseg.protocol.clicks import Point, check_clicks
+from hyperseg.protocol.clicktracks import PROPAGATION_DIRECTIONS, ClickTracks
 from hyperseg.protocol.errors import HypersegError, InputError, NotFoundError, UnavailableError
 from hyperseg.protocol.limits import MAX_PLANE_BYTES
 from hyperseg.protocol.proxy import check_proxy
@@ -60,6 +67,9 @@ Frame = np.ndarray | str | os.PathLike | FramePlane
 HYPOTHESES = {"best": pb.HYPOTHESES_BEST, "all": pb.HYPOTHESES_ALL}
 MAX_REPLY_BYTES = 512 * 1024 * 1024
 RANGE_BATCH = 16
+DIRECTIONS = {"forward": pb.DIRECTION_FORWARD, "backward": pb.DIRECTION_BACKWARD, "both": pb.DIRECTION_BOTH}
+SIGNS = {"positive": pb.SIGN_POSITIVE, "negative": pb.SIGN_NEGATIVE}
+_DIRECTION_NAMES = {wire: name for name, wire in DIRECTIONS.items()}
 TOKEN = re.compile(r"[\x21-\x7e]+")
 #: gRPC makes at most 5 attempts of a call, whatever maxAttempts says.
 MAX_RETRIES = 4
@@ -86,6 +96,27 @@ class ClientConfig:
 
 
 @dataclass(frozen=True)
+class TrackedClick:
+    """Where a propagated click is on one frame (wire coordinates), or None where it is off."""
+
+    id: str
+    position: Point | None
+
+
+@dataclass(frozen=True)
+class ClickSwitchOff:
+    """A click the daemon's tracker stopped trusting on ``frame`` while tracking in ``direction``."""
+
+    click: str
+    frame: int
+    direction: str
+    reason: str
+
+    def describe(self) -> str:
+        return f"click {self.click!r} switched off at frame {self.frame} (tracking {self.direction}): {self.reason}"
+
+
+@dataclass(frozen=True)
 class SegmentResult:
     """One frame's answer: the soft alpha in channel A and, when asked for, all hypotheses.
 
@@ -104,6 +135,9 @@ class SegmentResult:
     backbone: str = ""
     display_window: Window | None = None
     data_window: Window | None = None
+    #: With ``segment_range(..., propagate=...)``: every click on this frame, and the switch-offs here.
+    clicks: tuple[TrackedClick, ...] = ()
+    switched_off: tuple[ClickSwitchOff, ...] = ()
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the EXR exactly as the daemon sent it, atomically (temp file, then rename)."""
@@ -112,10 +146,12 @@ class SegmentResult:
 
 @dataclass(frozen=True)
 class RangeItem:
-    """One frame of a range: the frame, its clicks and optionally the previous frame for context."""
+    """One frame of a range: the frame, its clicks and optionally the previous frame for context.
+
+    With propagation the clicks come from the tracks: give ``frame_number`` and no clicks."""
 
     frame: Frame
-    positive: Sequence[Point]
+    positive: Sequence[Point] = ()
     negative: Sequence[Point] = ()
     previous: Frame | None = None
     frame_number: int | None = None
@@ -241,9 +277,24 @@ class Client:
         hypotheses: str = "best",
         hypothesis: int | None = None,
         batch: int = RANGE_BATCH,
+        propagate: bool | str = False,
+        clicks: ClickTracks | None = None,
+        only: Iterable[int] | None = None,
     ) -> Iterator[SegmentResult]:
-        """Segment many frames, ``batch`` per streamed call, yielding results in order as they come."""
+        """Segment many frames, ``batch`` per streamed call, yielding results in order as they come.
+
+        ``propagate`` (True or ``"forward"``, ``"backward"``, ``"both"``) tracks ``clicks`` (wire
+        coordinates) through the items' frames from their keys; the items are then the whole range, in
+        increasing ``frame_number``, and ``only`` (frame numbers) picks the ones to segment, so a
+        resumed range is tracked as the full one was.
+        """
         _whole(batch, "batch", 1, 2**31)
+        if propagate is not False:
+            yield from self._segment_propagated(list(items), proxy, hypotheses, hypothesis, batch,
+                                                _direction(propagate), clicks, only)
+            return
+        if clicks is not None or only is not None:
+            raise InputError("clicks= and only= go with propagate=: without it each item carries its clicks")
         pending: list[RangeItem] = []
         for item in items:
             pending.append(item)
@@ -261,8 +312,35 @@ class Client:
             raise InputError(f"caller must be a string, got {caller!r}")
         return f"{self.client_id}/{threading.get_ident() if caller is None else caller}"
 
+    def _segment_propagated(
+        self, items: list[RangeItem], proxy: float | None, hypotheses: str, hypothesis: int | None, batch: int,
+        direction: str, clicks: ClickTracks | None, only: Iterable[int] | None,
+    ) -> Iterator[SegmentResult]:
+        """Requests of ``batch`` items, each carrying the frames tracking needs (see ``pb.Propagation``)."""
+        if not isinstance(clicks, ClickTracks) or not clicks.tracks:
+            raise InputError("propagate= needs clicks=: ClickTracks with at least one click")
+        numbers = []
+        for index, item in enumerate(items):
+            if item.frame_number is None or item.positive or item.negative:
+                raise InputError(f"item {index}: with propagate= give each item its frame_number and no clicks")
+            numbers.append(item.frame_number)
+        if numbers != sorted(set(numbers)):
+            raise InputError("with propagate= the items are the range: increasing frame numbers, each once")
+        wanted = set(numbers) if only is None else set(only)
+        if wanted - set(numbers):
+            raise InputError(f"only= names frames outside the range: {sorted(wanted - set(numbers))[:5]}")
+        todo = [index for index, number in enumerate(numbers) if number in wanted]
+        for start in range(0, len(todo), batch):
+            chosen = todo[start : start + batch]
+            first, last = {"forward": (0, chosen[-1]), "backward": (chosen[0], len(items) - 1),
+                           "both": (0, len(items) - 1)}[direction]
+            propagation = pb.Propagation(clicks=_wire_tracks(clicks), direction=DIRECTIONS[direction])
+            yield from self._segment_batch([items[i] for i in chosen], proxy, hypotheses, hypothesis,
+                                           propagation, items[first : last + 1])
+
     def _segment_batch(
-        self, items: list[RangeItem], proxy: float | None, hypotheses: str, hypothesis: int | None
+        self, items: list[RangeItem], proxy: float | None, hypotheses: str, hypothesis: int | None,
+        propagation: pb.Propagation | None = None, tracked: Sequence[RangeItem] = (),
     ) -> Iterator[SegmentResult]:
         request = pb.SegmentRangeRequest(hypotheses=_hypotheses(hypotheses), client_id=self._caller_id(None))
         if proxy is not None:
@@ -270,21 +348,29 @@ class Client:
         if hypothesis is not None:
             request.hypothesis = _whole(hypothesis, "hypothesis", 0, 2**32 - 1)
         planes: list[FramePlane] = []
+        if propagation is not None:
+            request.propagation.CopyFrom(propagation)
+            for item in tracked:
+                entry = request.propagation.frames.add(frame_number=item.frame_number)
+                planes.extend(self._attach(entry, item.frame, None, upload=False))
         for item in items:
             entry = request.items.add(
                 positive=_points(item.positive, "positive"), negative=_points(item.negative, "negative")
             )
             if item.frame_number is not None:
                 entry.frame_number = _whole(item.frame_number, "frame_number", -(2**63), 2**63 - 1)
-            planes.extend(self._attach(entry, item.frame, item.previous))
+            planes.extend(self._attach(entry, item.frame, item.previous, upload=False))
+        if planes:
+            self._upload_missing(planes)
         started = time.perf_counter()
         replies = self._with_uploads(planes, lambda: self._stream(self._stub.SegmentRange, request))
         for reply in replies:
             yield _result(reply, (time.perf_counter() - started) * 1000.0)
             started = time.perf_counter()
 
-    def _attach(self, message: Any, frame: Frame, previous: Frame | None) -> list[FramePlane]:
-        """Fill ``message.frame`` (and ``.previous``); upload what the daemon lacks; return the planes."""
+    def _attach(self, message: Any, frame: Frame, previous: Frame | None, upload: bool = True) -> list[FramePlane]:
+        """Fill ``message.frame`` (and ``.previous``); upload what the daemon lacks (unless told not to,
+        for the caller to upload a request's planes at once); return the planes."""
         planes: list[FramePlane] = []
         for name, value in (("frame", frame), ("previous", previous)):
             if value is None:
@@ -296,7 +382,7 @@ class Client:
             plane = _plane(value)
             ref.sha256 = plane.sha256
             planes.append(plane)
-        if planes:
+        if planes and upload:
             self._upload_missing(planes)
         return planes
 
@@ -392,6 +478,26 @@ def _points(points: Sequence[Point], sign: str) -> list[pb.Point]:
     return [pb.Point(x=x, y=y) for x, y in check_clicks(points, sign)]
 
 
+def _direction(propagate: bool | str) -> str:
+    if propagate is True:
+        return "forward"
+    if propagate not in PROPAGATION_DIRECTIONS:
+        raise InputError(f"propagate must be True, False or one of {', '.join(PROPAGATION_DIRECTIONS)};"
+                         f" got {propagate!r}")
+    return propagate
+
+
+def _wire_tracks(tracks: ClickTracks) -> list[pb.ClickTrack]:
+    return [
+        pb.ClickTrack(
+            id=track.id, sign=SIGNS[track.sign],
+            keys=[pb.ClickKey(frame=f, position=pb.Point(x=x, y=y)) for f, (x, y) in track.keys.items()],
+            off=[pb.FrameSpan(first=first, last=last) for first, last in track.off],
+        )
+        for track in tracks.tracks
+    ]
+
+
 def _hypotheses(value: str) -> int:
     if value not in HYPOTHESES:
         raise InputError(f"hypotheses must be 'best' or 'all', got {value!r}")
@@ -418,4 +524,11 @@ def _result(reply: pb.SegmentReply, roundtrip_ms: float) -> SegmentResult:
         backbone=reply.backbone,
         display_window=image.display_window,
         data_window=image.data_window,
+        clicks=tuple(
+            TrackedClick(c.id, (c.position.x, c.position.y) if c.HasField("position") else None) for c in reply.clicks
+        ),
+        switched_off=tuple(
+            ClickSwitchOff(event.click, int(reply.frame_number), _DIRECTION_NAMES[event.direction], event.reason)
+            for event in reply.switched_off
+        ),
     )
