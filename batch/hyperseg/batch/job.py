@@ -85,7 +85,7 @@ class BatchJob:
             choices = ", ".join(PROPAGATION_DIRECTIONS)
             raise InputError(f"propagate {self.propagate!r} is not one of {choices} (or null)")
         if self.proxy is not None:
-            if isinstance(self.proxy, bool) or not isinstance(self.proxy, int | float):
+            if isinstance(self.proxy, bool) or not isinstance(self.proxy, (int, float)):
                 raise InputError(f"proxy must be a number or null, got {self.proxy!r}")
             check_proxy(self.proxy)
         if isinstance(self.chunk, bool) or not isinstance(self.chunk, int) or self.chunk < 1:

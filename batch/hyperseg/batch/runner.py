@@ -110,7 +110,7 @@ class BatchRunner:
         self.progress = progress
         self.sleep = sleep
         self._all_frames = job.frame_list
-        self._previous_of = dict(zip(self._all_frames[1:], self._all_frames[:-1], strict=True))
+        self._previous_of = dict(zip(self._all_frames[1:], self._all_frames[:-1]))
         self._plates = job.plate_pattern
         self._outs = job.out_pattern
         self._last_plate: PlateFrame | None = None

@@ -282,7 +282,7 @@ def is_complete_exr(path: str | os.PathLike, expected_channels: Iterable[str] | 
 def _metadata_attributes(metadata: Mapping[str, str | int | float] | None) -> dict[str, str]:
     attributes = {}
     for key, value in (metadata or {}).items():
-        if not isinstance(value, str | int | float):
+        if not isinstance(value, (str, int, float)):
             raise InputError(
                 f"metadata {key!r} must be a str, int or float (encode structures as JSON), got {type(value).__name__}"
             )

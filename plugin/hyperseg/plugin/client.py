@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Union
 
 import grpc
 import numpy as np
@@ -47,7 +47,7 @@ from hyperseg.v1 import hyperseg_pb2 as pb
 from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
 
 T = TypeVar("T")
-Frame = np.ndarray | str | os.PathLike | FramePlane
+Frame = Union[np.ndarray, str, os.PathLike, FramePlane]  # evaluated at import: Python 3.9 has no X | Y here
 
 HYPOTHESES = {"best": pb.HYPOTHESES_BEST, "all": pb.HYPOTHESES_ALL}
 MAX_REPLY_BYTES = 512 * 1024 * 1024
@@ -122,7 +122,7 @@ class Client:
     ) -> None:
         if not isinstance(address, str) or ":" not in address:
             raise InputError(f"daemon address must be host:port, got {address!r}")
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < math.inf:
             raise InputError(f"timeout must be positive seconds, got {timeout!r}")
         if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
             raise InputError(f"retries must be a whole number, 0 or more, got {retries!r}")
@@ -266,7 +266,7 @@ class Client:
             if value is None:
                 continue
             ref = getattr(message, name)
-            if isinstance(value, str | os.PathLike) and self.send_paths:
+            if isinstance(value, (str, os.PathLike)) and self.send_paths:
                 ref.path = str(Path(value).expanduser().absolute())
                 continue
             plane = _plane(value)
@@ -316,7 +316,7 @@ def _plane(frame: Frame) -> FramePlane:
     """``frame`` as the plane to upload: read here if a path, placed at (0, 0) if a bare array."""
     if isinstance(frame, FramePlane):
         return frame
-    if isinstance(frame, str | os.PathLike):
+    if isinstance(frame, (str, os.PathLike)):
         return FramePlane.from_file(frame)
     return FramePlane.from_array(frame)
 
@@ -336,7 +336,7 @@ def _read_ca(path: str | os.PathLike[str]) -> bytes:
 
 def _whole(value: object, name: str, low: int, high: int) -> int:
     """``value`` as an int in [low, high], or InputError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not low <= value <= high:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
         raise InputError(f"{name} must be a whole number in [{low}, {high}], got {value!r}")
     return int(value)
 
