@@ -4,10 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-$(STAMP): pyproject.toml setup.py $(wildcard protos/hyperseg/v1/*.proto)
+$(STAMP): pyproject.toml model/pyproject.toml setup.py $(wildcard protos/hyperseg/v1/*.proto)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[all,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[all,dev]' -e ./model
 	touch $@
 
 # The host side (the Nuke node, the client, the torch-free CLI) also claims Python 3.9 (Nuke 13, 14)
