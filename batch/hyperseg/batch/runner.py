@@ -188,7 +188,7 @@ class BatchRunner:
     def _plate(self, frame: int) -> PlateFrame:
         if self._last_plate is not None and self._last_plate.frame == frame:
             return self._last_plate
-        return PlateFrame(frame, self._plates.path(frame))
+        return PlateFrame(frame, self._plates.path(frame), self.job.colorspace)
 
     def _segment_with_retries(
         self, plate: PlateFrame, previous: PlateFrame | None, positive: list[Point], negative: list[Point]

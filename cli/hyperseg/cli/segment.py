@@ -2,9 +2,11 @@
 
 In-process by default (needs the server extra: torch); with ``--server HOST:PORT`` the frame goes
 to a daemon through the torch-free client instead. Either way only the plate's data window is
-segmented, and the EXR is written atomically, half float, ZIP, channel ``A`` (plus
-``hypotheses.h0..`` with ``--hypotheses all``), the plate's display and data windows kept, and
-metadata recording the clicks and the checkpoint.
+segmented, its pixels converted from ``--colorspace`` (default: the file's own) to the network's
+colour space by the rule every route follows (``hyperseg.imageio.colour``), and the EXR is
+written atomically, half float, ZIP, channel ``A`` (plus ``hypotheses.h0..`` with ``--hypotheses
+all``), the plate's display and data windows kept, and metadata recording the clicks and the
+checkpoint.
 """
 
 from __future__ import annotations
@@ -44,6 +46,20 @@ def proxy(text: str) -> float:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def colorspace(text: str) -> str:
+    from hyperseg.imageio.colour import check_colorspace
+
+    try:
+        return check_colorspace(text)
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+COLORSPACE_HELP = ("the plate's colour space, as Nuke's default OCIO config names it: linear, scene_linear, raw, "
+                   "sRGB, rec709, Gamma2.2 (default: the file's own, as Nuke reads it: float files linear, "
+                   "integer files sRGB)")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("frame", type=Path, help="plate frame (EXR, DPX, TIFF, PNG, JPEG)")
     parser.add_argument("-p", "--positive", type=point, action="append", default=[], metavar="X,Y",
@@ -57,18 +73,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--proxy", type=proxy, help="run the network at this scale (default: the model's own)")
     parser.add_argument("--hypotheses", choices=("best", "all"), default="best")
     parser.add_argument("--previous", type=Path, help="previous frame, for temporal context")
+    parser.add_argument("--colorspace", type=colorspace, metavar="NAME", help=COLORSPACE_HELP)
     parser.add_argument("--checkpoint", type=Path, help="checkpoint (in-process only; default: the bundled one)")
     parser.add_argument("--device", type=device, default="auto", help="auto|cpu|cuda|cuda:N (in-process only)")
 
 
 def segment_in_process(args: argparse.Namespace) -> None:
-    from hyperseg.imageio import read_image, rewindow, write_alpha_exr
+    from hyperseg.imageio import network_rgb, read_image, rewindow, write_alpha_exr
     from hyperseg.model import Predictor
     from hyperseg.protocol.clicks import clicks_on_plane
 
     plate = read_image(args.frame, max_pixels=MAX_FRAME_PIXELS)
     display, data = plate.display_window, plate.data_window
-    rgb = plate.rgb()
+    rgb = network_rgb(plate, args.colorspace)
     previous = None
     if args.previous:
         before = read_image(args.previous, max_pixels=MAX_FRAME_PIXELS)
@@ -76,7 +93,7 @@ def segment_in_process(args: argparse.Namespace) -> None:
             raise InputError(
                 f"--previous {args.previous} has display window {before.display_window}, the frame {display}"
             )
-        previous = rewindow(before.rgb(), before.data_window, data)
+        previous = rewindow(network_rgb(before, args.colorspace), before.data_window, data)
     predictor = Predictor.load(args.checkpoint, device=args.device)
     proxy = predictor.run_proxy(data.width, data.height, args.proxy)
     positive = clicks_on_plane(args.positive, "positive", display, data)
@@ -102,7 +119,7 @@ def segment_through_daemon(args: argparse.Namespace) -> None:
     with Client(args.server, token=token, tls_ca=args.tls_ca, send_paths=False) as client:
         result = client.segment(str(args.frame), args.positive, args.negative,
                                 previous=str(args.previous) if args.previous else None,
-                                proxy=args.proxy, hypotheses=args.hypotheses)
+                                proxy=args.proxy, hypotheses=args.hypotheses, colorspace=args.colorspace)
     result.save(args.out)
     print(f"wrote {args.out} via {args.server} (checkpoint {result.checkpoint_id}, backbone {result.backbone})")
 

@@ -35,7 +35,7 @@ import grpc
 import numpy as np
 from google.protobuf.json_format import MessageToDict
 
-from hyperseg.imageio import Window, decode_exr_bytes
+from hyperseg.imageio import Window, check_colorspace, decode_exr_bytes
 from hyperseg.imageio.atomic_write import write_bytes_atomic
 from hyperseg.plugin.backoff import RetryPolicy
 from hyperseg.plugin.frame_upload import FramePlane
@@ -102,6 +102,7 @@ class RangeItem:
     negative: Sequence[Point] = ()
     previous: Frame | None = None
     frame_number: int | None = None
+    colorspace: str | None = None
 
 
 class Client:
@@ -187,11 +188,14 @@ class Client:
         frame_number: int | None = None,
         hypothesis: int | None = None,
         caller: str | None = None,
+        colorspace: str | None = None,
     ) -> SegmentResult:
         """Segment one frame from clicks in wire coordinates (top-left origin, y down, centres +0.5).
 
         ``hypotheses="all"`` also returns every hypothesis; ``hypothesis`` picks which goes in A.
-        ``caller`` names who latest-wins is per (default: the calling thread).
+        ``caller`` names who latest-wins is per (default: the calling thread). ``colorspace`` is
+        the colour space of frames given as paths (None: the file's own); arrays are taken as the
+        network's values (``hyperseg.imageio.colour``).
         """
         request = pb.SegmentRequest(
             positive=_points(positive, "positive"),
@@ -205,7 +209,7 @@ class Client:
             request.hypothesis = _whole(hypothesis, "hypothesis", 0, 2**32 - 1)
         if frame_number is not None:
             request.frame_number = _whole(frame_number, "frame_number", -(2**63), 2**63 - 1)
-        planes = self._attach(request, frame, previous)
+        planes = self._attach(request, frame, previous, colorspace)
         started = time.perf_counter()
         reply = self._with_uploads(planes, lambda: self._unary(self._stub.Segment, request))
         return _result(reply, (time.perf_counter() - started) * 1000.0)
@@ -252,15 +256,17 @@ class Client:
             )
             if item.frame_number is not None:
                 entry.frame_number = _whole(item.frame_number, "frame_number", -(2**63), 2**63 - 1)
-            planes.extend(self._attach(entry, item.frame, item.previous))
+            planes.extend(self._attach(entry, item.frame, item.previous, item.colorspace))
         started = time.perf_counter()
         replies = self._with_uploads(planes, lambda: self._stream(self._stub.SegmentRange, request))
         for reply in replies:
             yield _result(reply, (time.perf_counter() - started) * 1000.0)
             started = time.perf_counter()
 
-    def _attach(self, message: Any, frame: Frame, previous: Frame | None) -> list[FramePlane]:
+    def _attach(self, message: Any, frame: Frame, previous: Frame | None, colorspace: str | None) -> list[FramePlane]:
         """Fill ``message.frame`` (and ``.previous``); upload what the daemon lacks; return the planes."""
+        if colorspace is not None:
+            check_colorspace(colorspace)
         planes: list[FramePlane] = []
         for name, value in (("frame", frame), ("previous", previous)):
             if value is None:
@@ -268,8 +274,9 @@ class Client:
             ref = getattr(message, name)
             if isinstance(value, (str, os.PathLike)) and self.send_paths:
                 ref.path = str(Path(value).expanduser().absolute())
+                ref.colorspace = colorspace or ""
                 continue
-            plane = _plane(value)
+            plane = _plane(value, colorspace)
             ref.sha256 = plane.sha256
             planes.append(plane)
         if planes:
@@ -312,12 +319,12 @@ class Client:
             raise error_from_rpc(error, self.address) from None
 
 
-def _plane(frame: Frame) -> FramePlane:
-    """``frame`` as the plane to upload: read here if a path, placed at (0, 0) if a bare array."""
+def _plane(frame: Frame, colorspace: str | None) -> FramePlane:
+    """``frame`` as the plane to upload: read here (from ``colorspace``) if a path, placed at (0, 0) if a bare array."""
     if isinstance(frame, FramePlane):
         return frame
     if isinstance(frame, (str, os.PathLike)):
-        return FramePlane.from_file(frame)
+        return FramePlane.from_file(frame, colorspace)
     return FramePlane.from_array(frame)
 
 
