@@ -65,14 +65,20 @@ def test_readme_says_where_hyperseg_leads_after_each_click():
         assert "ahead of both baselines after every click count" in readme
 
 
-@pytest.mark.parametrize(("row", "config"), [("`default` (bundled)", "default"), ("`paper` (width 70)", "paper")])
-def test_readme_memory_table_is_predictor_memory_json(row, config):
+@pytest.mark.parametrize(("row", "config", "proxy"), [
+    ("`default` (bundled), its own scale (640x360)", "default", "own"),
+    ("`default` (bundled), proxy 1.0", "default", "1.0"),
+    ("`paper` (width 70, untrained), proxy 1.0", "paper", "1.0"),
+])
+def test_readme_memory_table_is_predictor_memory_json(row, config, proxy):
     result = json.loads((ROOT / "benchmarks/results/predictor_memory.json").read_text())
-    measured = {r["config"]: r for r in result["rows"]}[config]
+    measured = {(r["config"], r["proxy"]): r for r in result["rows"]}[config, proxy]
     cells = [c.split()[0] for c in table_row("README.md", row)]
-    for cell, key in zip(cells, ["set_frame_s", "predict_s_mean", "peak_rss_gb", "naive_input_tensor_gb"],
-                         strict=True):
+    keys = ["set_frame_s", "first_click_s", "later_click_s_median", "peak_rss_gb", "naive_input_tensor_gb"]
+    for cell, key in zip(cells, keys, strict=True):
         assert_printed(cell, measured[key])
+    if proxy == "own":
+        assert row.endswith(f"({measured['run_grid']})")
 
 
 @pytest.mark.parametrize(("row", "key", "sent", "received"), [

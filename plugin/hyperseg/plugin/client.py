@@ -8,9 +8,16 @@
 Frames given as arrays are uploaded once, named by content hash (the daemon is asked which hashes
 it lacks first); a ``FramePlane`` also carries the frame's windows. Frames given as paths are sent
 as paths for the daemon to read (a farm on shared storage), or read here (data window and both
-windows) and uploaded when ``send_paths=False``. A call that finds the daemon unreachable is
-retried with exponential backoff; every failure, bad arguments included, raises a
+windows) and uploaded when ``send_paths=False``. Every failure, bad arguments included, raises a
 ``hyperseg.protocol.errors`` class carrying the daemon's message.
+
+Retries are gRPC's own (its service config, gRFC A6): a daemon that answers UNAVAILABLE (one
+draining for a restart) is asked again with jittered exponential backoff, ``retries`` more times
+(gRPC allows at most 4); uploads are retried too, as the retry buffer holds the largest plane. A
+daemon that is not listening yet is waited for, not retried: gRPC caps attempts at 5, too few to
+outlast a restart. So the first call, and the first after the daemon was unavailable, waits up to
+``connect_timeout`` seconds for it to answer (gRPC's wait-for-ready, on its own reconnect back-off),
+and every call waits for the channel to be ready within its deadline.
 
 One Client may be shared by threads. Latest wins per caller: the daemon drops a queued request
 when the same caller sends a newer one for the same frame. The caller is the calling thread
@@ -20,6 +27,7 @@ that hops threads (a node's) passes one ``caller`` to keep latest-wins across th
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -37,10 +45,10 @@ from google.protobuf.json_format import MessageToDict
 
 from hyperseg.imageio import Window, check_colorspace, decode_exr_bytes
 from hyperseg.imageio.atomic_write import write_bytes_atomic
-from hyperseg.plugin.backoff import RetryPolicy
 from hyperseg.plugin.frame_upload import FramePlane
 from hyperseg.protocol.clicks import Point, check_clicks
-from hyperseg.protocol.errors import HypersegError, InputError, NotFoundError
+from hyperseg.protocol.errors import HypersegError, InputError, NotFoundError, UnavailableError
+from hyperseg.protocol.limits import MAX_PLANE_BYTES
 from hyperseg.protocol.proxy import check_proxy
 from hyperseg.protocol.status_codes import error_from_rpc
 from hyperseg.v1 import hyperseg_pb2 as pb
@@ -53,6 +61,14 @@ HYPOTHESES = {"best": pb.HYPOTHESES_BEST, "all": pb.HYPOTHESES_ALL}
 MAX_REPLY_BYTES = 512 * 1024 * 1024
 RANGE_BATCH = 16
 TOKEN = re.compile(r"[\x21-\x7e]+")
+#: gRPC makes at most 5 attempts of a call, whatever maxAttempts says.
+MAX_RETRIES = 4
+#: The backoff of gRPC's retry policy: the n-th retry waits a random time up to
+#: min(initialBackoff * backoffMultiplier**(n-1), maxBackoff).
+RETRY_BACKOFF = {"initialBackoff": "0.2s", "maxBackoff": "5s", "backoffMultiplier": 2}
+#: gRPC retries a call only while everything it sent fits its per-call buffer (default 256 KiB);
+#: an upload larger than the buffer is committed and never retried. Room for the largest plane.
+RETRY_BUFFER_BYTES = MAX_PLANE_BYTES + 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,7 @@ class ClientConfig:
     tls: bool = False
     timeout: float = 30.0
     retries: int = 3
+    connect_timeout: float = 5.0
     send_paths: bool = True
 
 
@@ -117,26 +134,32 @@ class Client:
         timeout: float = 30.0,
         retries: int = 3,
         *,
+        connect_timeout: float = 5.0,
         tls: bool = False,
         send_paths: bool = True,
         client_id: str | None = None,
     ) -> None:
         if not isinstance(address, str) or ":" not in address:
             raise InputError(f"daemon address must be host:port, got {address!r}")
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < math.inf:
-            raise InputError(f"timeout must be positive seconds, got {timeout!r}")
-        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-            raise InputError(f"retries must be a whole number, 0 or more, got {retries!r}")
+        for name, seconds in (("timeout", timeout), ("connect_timeout", connect_timeout)):
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds < math.inf:
+                raise InputError(f"{name} must be positive seconds, got {seconds!r}")
+        if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= MAX_RETRIES:
+            raise InputError(f"retries must be a whole number from 0 to {MAX_RETRIES} (gRPC's limit), got {retries!r}")
         if token is not None and (not isinstance(token, str) or not TOKEN.fullmatch(token)):
             raise InputError("token must be printable ASCII without spaces (as a bearer token is sent)")
         self.address = address
         self.timeout = float(timeout)
+        self.connect_timeout = float(connect_timeout)
         self.send_paths = send_paths
         self.client_id = client_id or uuid.uuid4().hex
-        self.retry = RetryPolicy(retries=retries)
         self._metadata = (("authorization", f"Bearer {token}"),) if token else ()
+        self._answered = False  # whether the daemon has answered since it was last unavailable
         options = [
             ("grpc.max_receive_message_length", MAX_REPLY_BYTES),
+            ("grpc.enable_retries", 1),
+            ("grpc.service_config", service_config(retries)),
+            ("grpc.per_rpc_retry_buffer_size", RETRY_BUFFER_BYTES),
             ("grpc.initial_reconnect_backoff_ms", 100),
             ("grpc.min_reconnect_backoff_ms", 100),
             ("grpc.max_reconnect_backoff_ms", 2000),
@@ -157,6 +180,7 @@ class Client:
             tls_ca=config.tls_ca,
             timeout=config.timeout,
             retries=config.retries,
+            connect_timeout=config.connect_timeout,
             tls=config.tls,
             send_paths=config.send_paths,
         )
@@ -313,10 +337,37 @@ class Client:
         return {"timeout": self.timeout, "metadata": self._metadata}
 
     def _call(self, call: Callable[[], T]) -> T:
+        if not self._answered:
+            self._wait_for_daemon()
         try:
-            return self.retry.run(call, _is_unavailable)
+            return call()
         except grpc.RpcError as error:
+            if error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                self._answered = False  # the next call finds out whether the daemon is there at all
             raise error_from_rpc(error, self.address) from None
+
+    def _wait_for_daemon(self) -> None:
+        """Until the daemon first answers (and after it was unavailable), wait up to ``connect_timeout``
+        for it: a GetInfo that waits for the channel to be ready (gRPC's reconnect back-off)."""
+        try:
+            self._stub.GetInfo(pb.GetInfoRequest(), timeout=self.connect_timeout, metadata=self._metadata)
+        except grpc.RpcError as error:
+            if error.code() is grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise UnavailableError(
+                    f"daemon unreachable at {self.address} (not ready after {self.connect_timeout:g} s)"
+                ) from None
+            raise error_from_rpc(error, self.address) from None
+        self._answered = True
+
+
+def service_config(retries: int) -> str:
+    """The channel's service config: every HyperSeg call waits for the channel to be ready and,
+    with ``retries``, is retried by gRPC when the daemon answers UNAVAILABLE."""
+    method: dict[str, Any] = {"name": [{"service": pb.DESCRIPTOR.services_by_name["HyperSeg"].full_name}],
+                              "waitForReady": True}
+    if retries:
+        method["retryPolicy"] = {"maxAttempts": retries + 1, **RETRY_BACKOFF, "retryableStatusCodes": ["UNAVAILABLE"]}
+    return json.dumps({"methodConfig": [method]})
 
 
 def _plane(frame: Frame, colorspace: str | None) -> FramePlane:
@@ -326,10 +377,6 @@ def _plane(frame: Frame, colorspace: str | None) -> FramePlane:
     if isinstance(frame, (str, os.PathLike)):
         return FramePlane.from_file(frame, colorspace)
     return FramePlane.from_array(frame)
-
-
-def _is_unavailable(error: BaseException) -> bool:
-    return isinstance(error, grpc.RpcError) and error.code() is grpc.StatusCode.UNAVAILABLE
 
 
 def _read_ca(path: str | os.PathLike[str]) -> bytes:
