@@ -14,7 +14,8 @@ $(STAMP): pyproject.toml model/pyproject.toml setup.py $(wildcard protos/hyperse
 # and 3.10 (Nuke 15); 3.11 (Nuke 16) is the main venv's. One host-only venv per version
 # (.venv-host39, .venv-host310; the interpreter from pyenv, or PYTHON39 / PYTHON310) runs the
 # host-side tests against a daemon started with the main venv's Python. test_client.py,
-# test_error_codes.py and test_colour_path.py need an in-process Predictor, so they run on 3.11 only.
+# test_error_codes.py, test_colour_path.py and test_retries.py serve a daemon in-process (the server
+# extra), so they run on 3.11 only.
 HOST_VERSIONS := 3.9 3.10
 PYENV_ROOT := $(shell pyenv root 2>/dev/null)
 host_python = $(or $(PYTHON$(subst .,,$(1))),$(lastword $(wildcard $(PYENV_ROOT)/versions/$(1).*/bin/python$(1))),python$(1))
@@ -22,7 +23,7 @@ host_version = 3.$(patsubst 3%,%,$(1))
 HOST_STAMPS := $(foreach version,$(HOST_VERSIONS),.venv-host$(subst .,,$(version))/.installed)
 .PRECIOUS: .venv-host%/.installed
 HOST_TESTS := tests/plugin --ignore=tests/plugin/test_client.py --ignore=tests/plugin/test_error_codes.py \
-  --ignore=tests/plugin/test_colour_path.py
+  --ignore=tests/plugin/test_colour_path.py --ignore=tests/plugin/test_retries.py
 
 .venv-host%/.installed: pyproject.toml setup.py $(wildcard protos/hyperseg/v1/*.proto)
 	@$(call host_python,$(call host_version,$*)) -c 'import sys; assert sys.version_info[:2] == (3, $(patsubst 3%,%,$*))' 2>/dev/null || { \
