@@ -193,7 +193,7 @@ def _point(value: Any, where: str) -> Point:
         not isinstance(value, Sequence)
         or isinstance(value, str)
         or len(value) != 2
-        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
     ):
         raise InputError(f"{where}: position must be [x, y] numbers, got {value!r}")
     x, y = float(value[0]), float(value[1])
