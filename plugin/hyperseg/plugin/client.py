@@ -53,7 +53,7 @@ from hyperseg.imageio import Window, check_colorspace, decode_exr_bytes
 from hyperseg.imageio.atomic_write import write_bytes_atomic
 from hyperseg.plugin.frame_upload import FramePlane
 from hyperseg.protocol.clicks import Point, check_clicks
-from hyperseg.protocol.clicktracks import PROPAGATION_DIRECTIONS, ClickTracks
+from hyperseg.protocol.clicktracks import PROPAGATION_DIRECTIONS, ClickSwitchOff, ClickTracks
 from hyperseg.protocol.errors import HypersegError, InputError, NotFoundError, UnavailableError
 from hyperseg.protocol.limits import MAX_PLANE_BYTES
 from hyperseg.protocol.proxy import check_proxy
@@ -101,19 +101,6 @@ class TrackedClick:
 
     id: str
     position: Point | None
-
-
-@dataclass(frozen=True)
-class ClickSwitchOff:
-    """A click the daemon's tracker stopped trusting on ``frame`` while tracking in ``direction``."""
-
-    click: str
-    frame: int
-    direction: str
-    reason: str
-
-    def describe(self) -> str:
-        return f"click {self.click!r} switched off at frame {self.frame} (tracking {self.direction}): {self.reason}"
 
 
 @dataclass(frozen=True)

@@ -34,10 +34,10 @@ from hyperseg.imageio import (
 )
 from hyperseg.imageio.overlay import alpha_overlay
 from hyperseg.plugin.alpha_cache import FrameRecipe, FrameState, PlateHashes, check_cache
-from hyperseg.plugin.client import ClickSwitchOff, Client, ClientConfig, RangeItem
+from hyperseg.plugin.client import Client, ClientConfig, RangeItem
 from hyperseg.plugin.coords import FrameGeometry, from_image, to_image, tracks_to_image
 from hyperseg.protocol.clicks import Point
-from hyperseg.protocol.clicktracks import ClickTracks
+from hyperseg.protocol.clicktracks import ClickSwitchOff, ClickTracks
 
 PADDED = "%04d"
 #: Frames per SegmentRange request when tracking: the progress bar moves, and Cancel is heard, this often.

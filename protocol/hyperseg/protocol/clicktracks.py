@@ -37,6 +37,19 @@ _FRAME = re.compile(r"^-?\d+$")
 
 
 @dataclass(frozen=True)
+class ClickSwitchOff:
+    """A click the tracker stopped trusting on ``frame`` while tracking in ``direction``."""
+
+    click: str
+    frame: int
+    direction: str
+    reason: str
+
+    def describe(self) -> str:
+        return f"click {self.click!r} switched off at frame {self.frame} (tracking {self.direction}): {self.reason}"
+
+
+@dataclass(frozen=True)
 class ClickTrack:
     """One click over time: linear between keys, held outside them, absent in its off ranges."""
 
