@@ -15,14 +15,14 @@ $(STAMP): pyproject.toml model/pyproject.toml setup.py $(wildcard protos/hyperse
 # (.venv-host39, .venv-host310; the interpreter from pyenv, or PYTHON39 / PYTHON310) runs the
 # host-side tests against a daemon started with the main venv's Python. test_client.py,
 # test_error_codes.py, test_colour_path.py and test_retries.py serve a daemon in-process (the server
-# extra), so they run on 3.11 only.
+# extra), so they run on 3.11 only. test_grpc_fork_rule.py runs there too: Python 3.9 forks every child.
 HOST_VERSIONS := 3.9 3.10
 PYENV_ROOT := $(shell pyenv root 2>/dev/null)
 host_python = $(or $(PYTHON$(subst .,,$(1))),$(lastword $(wildcard $(PYENV_ROOT)/versions/$(1).*/bin/python$(1))),python$(1))
 host_version = 3.$(patsubst 3%,%,$(1))
 HOST_STAMPS := $(foreach version,$(HOST_VERSIONS),.venv-host$(subst .,,$(version))/.installed)
 .PRECIOUS: .venv-host%/.installed
-HOST_TESTS := tests/plugin --ignore=tests/plugin/test_client.py --ignore=tests/plugin/test_error_codes.py \
+HOST_TESTS := tests/plugin tests/protocol/test_grpc_fork_rule.py --ignore=tests/plugin/test_client.py --ignore=tests/plugin/test_error_codes.py \
   --ignore=tests/plugin/test_colour_path.py --ignore=tests/plugin/test_retries.py
 
 .venv-host%/.installed: pyproject.toml setup.py $(wildcard protos/hyperseg/v1/*.proto)
