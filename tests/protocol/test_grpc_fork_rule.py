@@ -52,5 +52,8 @@ def test_children_of_a_hyperseg_process_that_serves_grpc_all_start(clean_env, pa
 
 
 def test_a_value_the_caller_set_is_kept(clean_env):
-    outcome = children_failed("import hyperseg.plugin", clean_env | {"GRPC_ENABLE_FORK_SUPPORT": "true"})
-    assert outcome["setting"] == "true"
+    code = "import os, hyperseg.plugin; print(os.environ['GRPC_ENABLE_FORK_SUPPORT'])"
+    done = subprocess.run([sys.executable, "-c", code], env=clean_env | {"GRPC_ENABLE_FORK_SUPPORT": "true"},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "true"
