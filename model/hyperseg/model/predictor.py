@@ -115,11 +115,20 @@ def _confidence(masks: np.ndarray) -> np.ndarray:
 class Predictor:
     """The interactive predictor. With ``focus_crop`` (the default) a click added on a frame that
     already has a prediction re-runs only the window it can change (``hyperseg.model.focus``), at
-    most ``focus_pixels`` pixels; without it every click runs the whole frame."""
+    most ``focus_pixels`` pixels; without it every click runs the whole frame.
+
+    ``device_solvers``: the click path's random walker and geodesic distances run in torch on the
+    predictor's device (``hyperseg.model.cues.device_solvers``) instead of SciPy/scikit-image on the
+    host; None (the default) turns them on exactly on CUDA. ``half``: the cached image part and the
+    click kernel in float16 (None: on CUDA only)."""
 
     def __init__(self, model: HyperSegNet, checkpoint_id: str, device: str | torch.device = "auto",
-                 training: dict | None = None, focus_crop: bool = True, focus_pixels: int = FOCUS_PIXELS) -> None:
+                 training: dict | None = None, focus_crop: bool = True, focus_pixels: int = FOCUS_PIXELS,
+                 device_solvers: bool | None = None, half: bool | None = None) -> None:
         self.device = resolve_device(device)
+        self.dtype = torch.float16 if (self.device.type == "cuda" if half is None else half) else torch.float32
+        on_device = self.device.type == "cuda" if device_solvers is None else device_solvers
+        self.solver_device = self.device if on_device else None
         self.model = model.eval().to(self.device)
         self.checkpoint_id = checkpoint_id
         self.training = training or {}
@@ -130,21 +139,25 @@ class Predictor:
 
     @classmethod
     def load(cls, path: str | Path | None = None, device: str | torch.device = "auto", focus_crop: bool = True,
-             focus_pixels: int = FOCUS_PIXELS) -> Predictor:
+             focus_pixels: int = FOCUS_PIXELS, device_solvers: bool | None = None,
+             half: bool | None = None) -> Predictor:
         """The bundled default checkpoint, or the one at ``path``."""
         loaded: LoadedCheckpoint = load_checkpoint(path)
-        return cls(loaded.model, loaded.checkpoint_id, device, loaded.training, focus_crop, focus_pixels)
+        return cls(loaded.model, loaded.checkpoint_id, device, loaded.training, focus_crop, focus_pixels,
+                   device_solvers, half)
 
     @classmethod
     def untrained(cls, seed: int = 0, config: ModelConfig | None = None,
                   device: str | torch.device = "cpu", focus_crop: bool = True,
-                  focus_pixels: int = FOCUS_PIXELS) -> Predictor:
+                  focus_pixels: int = FOCUS_PIXELS, device_solvers: bool | None = None,
+                  half: bool | None = None) -> Predictor:
         """Random CAN weights and random orthonormal Tucker factors: for tests and benchmarks only."""
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             model = HyperSegNet(config or ModelConfig.default())
         model.compressor.randomize(seed)
-        return cls(model, f"untrained-{seed}", device, focus_crop=focus_crop, focus_pixels=focus_pixels)
+        return cls(model, f"untrained-{seed}", device, focus_crop=focus_crop, focus_pixels=focus_pixels,
+                   device_solvers=device_solvers, half=half)
 
     @property
     def config(self) -> ModelConfig:
@@ -198,7 +211,7 @@ class Predictor:
         run = proxy_size(full[1], full[0], proxy)[::-1]
         small, small_prev = resize(rgb, run), resize(prev, run)
         tensor = torch.from_numpy(np.ascontiguousarray(small.transpose(2, 0, 1))).to(self.device)
-        image_part = self.model.encode(tensor)
+        image_part = self.model.encode(tensor).to(self.dtype)
         gradient = gradient_magnitude(small) if "geodesic_distance" in self.config.extra_context else None
         return FrameEncoding(image_part, small, small_prev, gradient, full, proxy)
 
@@ -259,7 +272,7 @@ class Predictor:
               scale: float, previous_mask: np.ndarray | None, gradient: np.ndarray | None,
               walker: np.ndarray | None, geodesic: np.ndarray | None) -> _Cues:
         context = build_context(self.config, rgb, previous_rgb, positive, negative, scale, previous_mask, gradient,
-                                walker, geodesic)
+                                walker, geodesic, self.solver_device)
         if "geodesic_distance" in self.config.extra_context:
             geodesic = context[context_slice(self.config, "geodesic_distance")] * self.config.distance_clip
         return _Cues(context, walker, geodesic)
@@ -268,21 +281,22 @@ class Predictor:
                      negative: list[Point], diagonal: float, frame_std: float,
                      refine: Sequence[int] | None) -> np.ndarray:
         """The CAN and the post-processes on one grid: (M, h, w) hypotheses."""
-        context = torch.from_numpy(cues.context)[None].to(self.device)
+        context = torch.from_numpy(cues.context)[None].to(self.device, self.dtype)
         logits = self.model.decode_click(image_part[None], context)
-        hypotheses = torch.sigmoid(logits)[0].float().cpu().contiguous().numpy()
+        hypotheses = torch.sigmoid(logits.float())[0].cpu().contiguous().numpy()
         if self.config.enforce_clicks:
             hypotheses = enforce_clicks(hypotheses, cues.walker, positive, negative)
         if self.config.boundary_band > 0:
             hypotheses = refine_boundaries(hypotheses, rgb, positive, negative, self.config.boundary_band, refine,
-                                           diagonal, frame_std)
+                                           diagonal, frame_std, self.solver_device)
         return hypotheses
 
     def _whole_frame(self, encoding: FrameEncoding, positive: list[Point], negative: list[Point],
                      previous_mask: np.ndarray | None, refine: Sequence[int] | None):
         walker = None
         if "walker_probability" in self.config.extra_context or self.config.enforce_clicks:
-            walker = walker_probability_map(encoding.rgb, positive, negative, self.config.walker_max_pixels)
+            walker = walker_probability_map(encoding.rgb, positive, negative, self.config.walker_max_pixels,
+                                            self.solver_device)
         cues = self._cues(encoding.rgb, encoding.previous, positive, negative, encoding.proxy, previous_mask,
                           encoding.gradient, walker, None)
         hypotheses = self._run_network(encoding.image_part, cues, encoding.rgb, positive, negative,
@@ -319,14 +333,16 @@ class Predictor:
         if state.walker is not None:
             edges = (y0 == 0, x0 == 0, y1 == encoding.run_size[0], x1 == encoding.run_size[1])
             walker = crop_walker(rgb, inside(crop_positive), inside(crop_negative), to_grid(state.walker[cut]) > 0.5,
-                                 edges, diagonal, encoding.rgb_std, self.config.walker_max_pixels)
+                                 edges, diagonal, encoding.rgb_std, self.config.walker_max_pixels,
+                                 device=self.solver_device)
         geodesic = None
         if state.geodesic is not None:
             gradient = encoding.gradient[cut] if scale == 1.0 else gradient_magnitude(rgb)
             unit = 1.0 / (encoding.proxy * scale)
             geodesic = np.stack([
                 np.minimum(to_grid(state.geodesic[sign][cut]),
-                           geodesic_distance_map(to_crop(clicks), gradient, unit, self.config.distance_clip))
+                           geodesic_distance_map(to_crop(clicks), gradient, unit, self.config.distance_clip,
+                                                 self.solver_device))
                 for sign, clicks in enumerate(added)
             ])
         crop_mask = None if previous_mask is None else to_grid(previous_mask[cut])
