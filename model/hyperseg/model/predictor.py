@@ -23,8 +23,8 @@ import torch.nn.functional as F
 from hyperseg.model.checkpoint import LoadedCheckpoint, load_checkpoint
 from hyperseg.model.config import ModelConfig
 from hyperseg.model.cues.boundary_band import refine_boundaries
-from hyperseg.model.cues.classical import crop_walker
 from hyperseg.model.cues.click_enforcement import enforce_clicks
+from hyperseg.model.cues.colour_model import colour_probability_map
 from hyperseg.model.cues.context import (
     build_context,
     context_slice,
@@ -270,9 +270,9 @@ class Predictor:
 
     def _cues(self, rgb: np.ndarray, previous_rgb: np.ndarray, positive: list[Point], negative: list[Point],
               scale: float, previous_mask: np.ndarray | None, gradient: np.ndarray | None,
-              walker: np.ndarray | None, geodesic: np.ndarray | None) -> _Cues:
+              walker: np.ndarray | None, geodesic: np.ndarray | None, colour: np.ndarray | None = None) -> _Cues:
         context = build_context(self.config, rgb, previous_rgb, positive, negative, scale, previous_mask, gradient,
-                                walker, geodesic, self.solver_device)
+                                walker, geodesic, self.solver_device, colour)
         if "geodesic_distance" in self.config.extra_context:
             geodesic = context[context_slice(self.config, "geodesic_distance")] * self.config.distance_clip
         return _Cues(context, walker, geodesic)
@@ -329,12 +329,14 @@ class Predictor:
         rgb, previous_rgb = to_grid(encoding.rgb[cut]), to_grid(encoding.previous[cut])
         crop_positive, crop_negative = to_crop(positive), to_crop(negative)
         diagonal = math.hypot(*encoding.run_size) * scale
-        walker = None
+        frame_walker = walker = None
         if state.walker is not None:
-            edges = (y0 == 0, x0 == 0, y1 == encoding.run_size[0], x1 == encoding.run_size[1])
-            walker = crop_walker(rgb, inside(crop_positive), inside(crop_negative), to_grid(state.walker[cut]) > 0.5,
-                                 edges, diagonal, encoding.rgb_std, self.config.walker_max_pixels,
-                                 device=self.solver_device)
+            # The whole frame's walker, cut: it costs what a walker on the crop costs (both are solved on at
+            # most walker_max_pixels pixels), and a crop's walker, its border seeded from the last one, is a
+            # worse cue (tuning frames: benchmarks/results/focus_crop_tuning.json).
+            frame_walker = walker_probability_map(encoding.rgb, positive, negative, self.config.walker_max_pixels,
+                                                  self.solver_device)
+            walker = to_grid(frame_walker[cut])
         geodesic = None
         if state.geodesic is not None:
             gradient = encoding.gradient[cut] if scale == 1.0 else gradient_magnitude(rgb)
@@ -345,9 +347,14 @@ class Predictor:
                                                  self.solver_device))
                 for sign, clicks in enumerate(added)
             ])
+        colour = None
+        if "colour_probability" in self.config.extra_context:
+            # The colour models see the whole frame's clicks and border, as the first click's did: on the
+            # crop alone they would take its edges, object and all, for background.
+            colour = to_grid(colour_probability_map(encoding.rgb, positive, negative)[cut])
         crop_mask = None if previous_mask is None else to_grid(previous_mask[cut])
         cues = self._cues(rgb, previous_rgb, crop_positive, crop_negative, encoding.proxy * scale, crop_mask, None,
-                          walker, geodesic)
+                          walker, geodesic, colour)
         hypotheses = self._run_network(image_part, cues, rgb, inside(crop_positive), inside(crop_negative), diagonal,
                                        encoding.rgb_std, refine)
 
@@ -374,7 +381,7 @@ class Predictor:
                 torch.from_numpy(run_masks), encoding.frame_size, big).numpy()
         changed = (slice(None), slice(big[0], big[2]), slice(big[1], big[3]))
         confidence = state.confidence - _confidence(state.masks[changed]) + _confidence(masks[changed])
-        return run_masks, paste(state.walker, cues.walker), paste(state.geodesic, cues.geodesic), masks, confidence
+        return run_masks, frame_walker, paste(state.geodesic, cues.geodesic), masks, confidence
 
     def set_frame(self, rgb: np.ndarray, previous: np.ndarray | None = None, proxy: float | None = None) -> None:
         self._encoding = self.encode_frame(rgb, previous, proxy)

@@ -167,55 +167,6 @@ def solve_walker(rgb: np.ndarray, seeds: np.ndarray, beta: float = WALKER_BETA,
     return random_walker(rgb, seeds, beta=beta, mode="bf", return_full_prob=True, channel_axis=-1)[0].astype(np.float32)
 
 
-def crop_walker(rgb: np.ndarray, positive: Sequence[Point], negative: Sequence[Point], border_foreground: np.ndarray,
-                frame_edges: tuple[bool, bool, bool, bool], frame_diagonal: float, frame_std: float,
-                max_pixels: int, beta: float = WALKER_BETA, device: torch.device | None = None) -> np.ndarray:
-    """``random_walker_segment`` on a crop of a frame: (H, W) float32 foreground probability.
-
-    Where the crop's border is the frame's (``frame_edges``: top, left, bottom, right) it is
-    seeded as the frame walker seeds it (background, except near positive clicks); elsewhere
-    the object may be cut, and the border ring takes the side ``border_foreground`` ((H, W)
-    bool, the previous walker's) gives it. Disk and prior radii follow the frame, whose diagonal
-    at the crop's scale is ``frame_diagonal``; edge weights use the frame's ``frame_std``.
-    Clicks are in the crop's pixels, all inside it. A crop that is the whole frame gets the
-    frame walker's seeds. ``device``: where the walker is solved (``solve_walker``).
-    """
-    height, width = shape = rgb.shape[:2]
-    scale = min(1.0, math.sqrt(max_pixels / (height * width)))
-    small_shape = (max(1, round(height * scale)), max(1, round(width * scale)))
-    small = rgb if scale == 1.0 else cv2.resize(rgb, small_shape[::-1], interpolation=cv2.INTER_AREA)
-    row_scale, col_scale = small_shape[0] / height, small_shape[1] / width
-
-    def to_small(points: Sequence[Point]) -> list[tuple[int, int]]:
-        return [(int((int(y) + 0.5) * row_scale), int((int(x) + 0.5) * col_scale)) for x, y in points]
-
-    small_pos, small_neg = to_small(positive), to_small(negative)
-    ring = _border(small_shape, DEFAULT_CONFIG.border_width)
-    border = cv2.resize(border_foreground.astype(np.uint8), small_shape[::-1], interpolation=cv2.INTER_NEAREST) > 0
-    seeds = np.where(ring, np.where(border, 1, 2), 0).astype(np.int32)
-    on_frame = np.zeros(small_shape, dtype=bool)
-    band = DEFAULT_CONFIG.border_width
-    for edge, part in zip(frame_edges, (np.s_[:band, :], np.s_[:, :band], np.s_[-band:, :], np.s_[:, -band:]),
-                          strict=True):
-        if edge:
-            on_frame[part] = True
-    small_diagonal = frame_diagonal * scale
-    prior = _disks(small_shape, small_pos, max(1, round(DEFAULT_CONFIG.prior_radius_fraction * small_diagonal)))
-    seeds[on_frame] = 0
-    seeds[on_frame & ~prior] = 2
-    radius = DEFAULT_CONFIG.click_radius_at(small_diagonal)
-    seeds[_disks(small_shape, small_neg, radius)] = 2
-    seeds[_disks(small_shape, small_pos, radius)] = 1
-    if not (seeds == 1).any():
-        return np.zeros(shape, np.float32)
-    if not (seeds == 2).any():
-        return np.ones(shape, np.float32)
-    probability = solve_walker(small, seeds, beta, frame_std, device)
-    if scale < 1.0:
-        probability = cv2.resize(probability, (width, height), interpolation=cv2.INTER_LINEAR)
-    return np.clip(probability, 0.0, 1.0)
-
-
 def random_walker_segment(
     rgb: np.ndarray,
     positive: Sequence[Point],

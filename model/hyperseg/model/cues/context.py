@@ -87,12 +87,14 @@ def context_slice(config: ModelConfig, name: str) -> slice:
 def build_context(config: ModelConfig, rgb: np.ndarray, previous_rgb: np.ndarray, positive: Sequence[Point],
                   negative: Sequence[Point], scale: float = 1.0, previous_mask: np.ndarray | None = None,
                   gradient: np.ndarray | None = None, walker: np.ndarray | None = None,
-                  geodesic: np.ndarray | None = None, device: torch.device | None = None) -> np.ndarray:
+                  geodesic: np.ndarray | None = None, device: torch.device | None = None,
+                  colour: np.ndarray | None = None) -> np.ndarray:
     """All context channels, (C_ctx, H, W) float32, in ``config.context_names`` order.
 
     ``rgb``/``previous_rgb`` are at the grid the network runs on and the clicks are already in
     that grid's pixels; ``scale`` is that grid's size relative to the full frame. ``gradient``
-    and ``walker`` are precomputed cues (training passes a crop of a whole-frame walker map).
+    and ``walker`` are precomputed cues (training passes a crop of a whole-frame walker map); so is
+    ``colour`` (the focus crop passes its window of the whole frame's colour model).
     ``device``: where the geodesic and walker solvers run (None: SciPy/scikit-image on the host).
     """
     height, width = rgb.shape[:2]
@@ -122,5 +124,7 @@ def build_context(config: ModelConfig, rgb: np.ndarray, previous_rgb: np.ndarray
             walker = walker_probability_map(rgb, positive, negative, config.walker_max_pixels, device)
         channels["walker_probability"] = walker.astype(np.float32)[None]
     if "colour_probability" in config.extra_context:
-        channels["colour_probability"] = colour_probability_map(rgb, positive, negative)[None]
+        if colour is None:
+            colour = colour_probability_map(rgb, positive, negative)
+        channels["colour_probability"] = colour[None]
     return np.concatenate([channels[name] for name in config.context_names]).astype(np.float32)
