@@ -14,16 +14,14 @@ the alpha EXR it sent back (the size of the EXR written, which carries the same 
 The floor is the in-process run, timed in the same run: every mode is also given as its
 frames/s over the in-process frames/s.
 
-    .venv/bin/python benchmarks/batch_throughput.py --width 128 --height 96 --frames 4
-    .venv/bin/python benchmarks/batch_throughput.py --device cuda --frames 24   # 1920x1080
+    .venv/bin/python -m benchmarks.batch_throughput --width 128 --height 96 --frames 4
+    .venv/bin/python -m benchmarks.batch_throughput --device cuda --frames 24   # 1920x1080
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
-import os
 import tempfile
 import time
 from dataclasses import replace
@@ -31,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks import harness
 from hyperseg.batch.dask_runner import run_on_dask
 from hyperseg.batch.job import BatchJob
 from hyperseg.batch.runner import BatchRunner
@@ -42,14 +41,13 @@ FIRST = 1001
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = harness.parser("batch_throughput", __doc__)
     parser.add_argument("--width", type=int, default=1920)
     parser.add_argument("--height", type=int, default=1080)
     parser.add_argument("--frames", type=int, default=6, help="timed frames per mode (plus one warm-up)")
     parser.add_argument("--chunk", type=int, default=0, help="frames per Dask task (default: half the frames)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--checkpoint", type=Path, help="weights (default: an untrained model)")
-    parser.add_argument("--json", type=Path, default=Path("benchmarks/results/batch_throughput.json"))
     return parser.parse_args()
 
 
@@ -148,20 +146,12 @@ def main() -> None:
 
     print(f"batch throughput, {args.width}x{args.height}, {args.frames} timed frames, device {predictor.device}, "
           f"checkpoint {predictor.checkpoint_id}")
-    floor = rows[0]["frames_per_s"]
-    for row in rows:
-        row["ratio_to_in_process"] = row["frames_per_s"] / floor
-    print(f"{'mode':<30} {'frames/s':>10} {'x in-process':>13} {'wire MB/frame':>14}")
-    for row in rows:
-        print(f"{row['mode']:<30} {row['frames_per_s']:>10.3f} {row['ratio_to_in_process']:>13.2f}"
-              f" {row['wire_bytes_per_frame'] / 1e6:>14.3f}")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"width": args.width, "height": args.height, "frames": args.frames, "device": str(predictor.device),
-               "checkpoint": predictor.checkpoint_id, "cpu_count": os.cpu_count(), "rows": rows}
-    temp = args.json.with_name(f".{args.json.name}.tmp")
-    temp.write_text(json.dumps(payload, indent=2) + "\n")
-    os.replace(temp, args.json)
-    print(f"wrote {args.json}")
+    harness.add_ratios(rows, "frames_per_s", rows[0]["frames_per_s"], "ratio_to_in_process")
+    harness.print_table(rows, ["mode", "frames_per_s", "ratio_to_in_process", "wire_bytes_per_frame"])
+    harness.write_results(args.json, "batch_throughput", {
+        "width": args.width, "height": args.height, "frames": args.frames, "device": str(predictor.device),
+        "checkpoint": predictor.checkpoint_id, "rows": rows,
+    })
 
 
 if __name__ == "__main__":

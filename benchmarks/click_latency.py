@@ -15,7 +15,7 @@ Figures are stated against floors timed in the same process:
 - ``walker``: scikit-image's random walker on the same frame and clicks (the baseline of
   ``hyperseg eval``, at most 120k pixels); ``click/walker`` compares against it.
 
-    .venv/bin/python benchmarks/click_latency.py [--sizes 854x480 1920x1080 2048x1152]
+    .venv/bin/python -m benchmarks.click_latency [--sizes 854x480 1920x1080 2048x1152]
         [--proxies default 0.5 1.0] [--clicks 10] [--data /path/to/davis2016]
 
 ``default`` is the proxy a caller gets by leaving it unset: the model's own scale
@@ -26,29 +26,17 @@ Prints a table and writes benchmarks/results/click_latency.json.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import platform
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parent / "results"
+from benchmarks import harness
+from benchmarks.harness import median_seconds
+
 SEQUENCE, FRAME_INDEX = "blackswan", 25
-
-
-def median_seconds(function, repeats: int = 3) -> float:
-    import numpy as np
-
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def can_macs_per_pixel(config) -> int:
@@ -138,40 +126,23 @@ def measure(width: int, height: int, proxy: float | None, clicks: int, data: Pat
 def main() -> int:
     from hyperseg.model.data import DEFAULT_DAVIS_ROOT
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = harness.parser("click_latency", __doc__)
     parser.add_argument("--sizes", nargs="+", default=["854x480", "1920x1080", "2048x1152"])
     parser.add_argument("--proxies", nargs="+", default=["default", "0.5", "1.0"],
                         help="run scales: 'default' (the model's own) or numbers")
     parser.add_argument("--clicks", type=int, default=10)
     parser.add_argument("--data", type=Path, default=DEFAULT_DAVIS_ROOT)
-    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         width, height, proxy = args.child.split(":")
         run_proxy = None if proxy == "default" else float(proxy)
         print(json.dumps(measure(int(width), int(height), run_proxy, args.clicks, args.data)))
         return 0
-    rows = []
-    for size in args.sizes:
-        width, height = (int(v) for v in size.split("x"))
-        for proxy in args.proxies:
-            out = subprocess.run([sys.executable, __file__, "--child", f"{width}:{height}:{proxy}", "--clicks",
-                                  str(args.clicks), "--data", str(args.data)], check=True, capture_output=True,
-                                 text=True)
-            rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-            print(f"measured {size} at proxy {proxy}", file=sys.stderr, flush=True)
-    keys = list(rows[0])
-    print("| " + " | ".join(keys) + " |")
-    print("|" + " --- |" * len(keys))
-    for row in rows:
-        print("| " + " | ".join(str(row[k]) for k in keys) + " |")
-    from hyperseg.imageio.atomic_write import write_text_atomic
-
-    payload = {"machine": platform.machine(), "processor": platform.processor(), "cpus": os.cpu_count(),
-               "command": "benchmarks/click_latency.py " + " ".join(sys.argv[1:]), "rows": rows}
-    RESULTS.mkdir(exist_ok=True)
-    write_text_atomic(RESULTS / "click_latency.json", json.dumps(payload, indent=2) + "\n")
-    print(f"wrote {RESULTS / 'click_latency.json'}")
+    children = [f"{size.replace('x', ':')}:{proxy}" for size in args.sizes for proxy in args.proxies]
+    arguments = ["--clicks", str(args.clicks), "--data", str(args.data)]
+    rows = harness.in_fresh_processes("click_latency", children, arguments)
+    harness.print_table(rows)
+    harness.write_results(args.json, "click_latency", {"rows": rows})
     return 0
 
 

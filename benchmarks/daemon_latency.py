@@ -9,27 +9,24 @@ Bytes are protobuf payload sizes of every message each way (HTTP/2 framing not c
 The floor is the in-process cached click (predict only), timed in the same run: every row is also
 given as a ratio to it, which carries across machines better than seconds do.
 
-    .venv/bin/python benchmarks/daemon_latency.py --width 64 --height 48 --repeats 3
-    .venv/bin/python benchmarks/daemon_latency.py --device cuda --width 1920 --height 1080 --proxy 0.5
+    .venv/bin/python -m benchmarks.daemon_latency --width 64 --height 48 --repeats 3
+    .venv/bin/python -m benchmarks.daemon_latency --device cuda --width 1920 --height 1080 --proxy 0.5
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import re
 import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import grpc
 import numpy as np
 
+from benchmarks import harness
 from hyperseg.protocol.frame_hash import frame_hash
 from hyperseg.v1 import hyperseg_pb2 as pb
 from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
@@ -38,7 +35,7 @@ CHUNK = 1024 * 1024
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = harness.parser("daemon_latency", __doc__)
     parser.add_argument("--width", type=int, default=64)
     parser.add_argument("--height", type=int, default=48)
     parser.add_argument("--proxy", type=float, default=1.0)
@@ -46,7 +43,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--next-clicks", type=int, default=3, help="cached clicks per frame")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dtype", choices=["float16", "float32"], default="float16", help="upload sample type")
-    parser.add_argument("--json", type=Path, default=Path("benchmarks/results/daemon_latency.json"))
     return parser.parse_args()
 
 
@@ -91,14 +87,6 @@ def click(stub, pixels: np.ndarray, xy: tuple[float, float], proxy: float) -> di
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "sent": sent + request.ByteSize(), "received": received + reply.ByteSize(),
             "cache_hit": reply.timings.cache_hit, "server_ms": reply.timings.total_ms}
-
-
-def write_json(path: Path, payload: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w") as out:
-        json.dump(payload, out, indent=2)
-    os.replace(temp, path)
 
 
 def main() -> int:
@@ -149,12 +137,11 @@ def main() -> int:
     print(f"HyperSeg daemon latency: {args.width}x{args.height} frame, proxy {args.proxy:g}, device "
           f"{predictor.device}, upload {args.dtype}, {args.repeats} frames x {args.next_clicks} next clicks (medians)")
     floor = median(local_cached)
-    print(f"{'path':<42} {'s/click':>9} {'x floor':>8} {'bytes sent':>11} {'bytes recv':>11}")
-    for name, seconds, sent, received in rows:
-        sent_text = "-" if sent is None else f"{sent:.0f}"
-        received_text = "-" if received is None else f"{received:.0f}"
-        print(f"{name:<42} {seconds:>9.4f} {seconds / floor:>8.2f} {sent_text:>11} {received_text:>11}")
-    write_json(args.json, {
+    harness.print_table([{"path": name, "s/click": seconds, "x floor": seconds / floor,
+                          "bytes sent": "-" if sent is None else int(sent),
+                          "bytes received": "-" if received is None else int(received)}
+                         for name, seconds, sent, received in rows])
+    harness.write_results(args.json, "daemon_latency", {
         "frame": [args.width, args.height], "proxy": args.proxy, "device": str(predictor.device),
         "upload_dtype": args.dtype, "repeats": args.repeats, "next_clicks": args.next_clicks,
         "seconds_per_click": {
@@ -175,7 +162,6 @@ def main() -> int:
             "next_click_received": median(r["received"] for r in following),
         },
     })
-    print(f"wrote {args.json}")
     return 0
 
 

@@ -7,25 +7,22 @@ evaluation threshold): the mean IoU of a focus-crop click against the whole-fram
 what the crop itself costs, free of the different click paths a full evaluation takes. Settings
 are ``hyperseg.model.focus``'s context margin and the pixel budget. Never run on report sequences.
 
-    .venv/bin/python benchmarks/focus_crop_tuning.py [--sequences cows scooter-black] [--frames 2]
+    .venv/bin/python -m benchmarks.focus_crop_tuning [--sequences cows scooter-black] [--frames 2]
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
+from benchmarks import harness
 from hyperseg.model import Predictor, focus
 from hyperseg.model.data import DEFAULT_DAVIS_ROOT, SPLIT, usable_samples
 from hyperseg.model.evaluation.clicker import PROBABILITY_THRESHOLD, run_clicker
 from hyperseg.model.evaluation.evaluate import EvalConfig, evaluation_frames
 from hyperseg.model.evaluation.metrics import iou
 
-RESULTS = Path(__file__).resolve().parent / "results"
 #: name -> (context margin, pixel budget)
 SETTINGS = {
     "margin 0.25, 256x256": (0.25, 256 * 256),
@@ -35,11 +32,10 @@ SETTINGS = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = harness.parser("focus_crop_tuning", __doc__)
     parser.add_argument("--data", type=Path, default=DEFAULT_DAVIS_ROOT)
     parser.add_argument("--sequences", nargs="+", default=list(SPLIT["tuning"]))
     parser.add_argument("--frames", type=int, default=2, help="frames per sequence")
-    parser.add_argument("--out", type=Path, default=RESULTS / "focus_crop_tuning.json")
     args = parser.parse_args()
     if set(args.sequences) - set(SPLIT["tuning"]):
         parser.error(f"not tuning sequences: {sorted(set(args.sequences) - set(SPLIT['tuning']))}")
@@ -70,11 +66,10 @@ def main() -> None:
     rows = [{"setting": "whole frame", "mean_iou": float(np.mean(whole_ious))}]
     rows += [{"setting": name, "mean_iou": float(np.mean(v)),
               "loss_against_whole_frame": float(np.mean(whole_ious) - np.mean(v))} for name, v in focus_ious.items()]
-    args.out.write_text(json.dumps({
+    harness.print_table(rows)
+    harness.write_results(args.json, "focus_crop_tuning", {
         "checkpoint": whole.checkpoint_id, "sequences": args.sequences, "frames_per_sequence": args.frames,
-        "later_clicks": len(whole_ious), "command": "benchmarks/focus_crop_tuning.py " + " ".join(sys.argv[1:]),
-        "rows": rows}, indent=2) + "\n")
-    print(f"wrote {args.out}")
+        "later_clicks": len(whole_ious), "rows": rows})
 
 
 if __name__ == "__main__":

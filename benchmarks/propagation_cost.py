@@ -5,6 +5,10 @@ first frame's mask and 2 negatives outside it (seeded), times per frame, each in
   read (floor)       decoding the frame from its JPEG: what any per-frame tool pays
   track forward      propagate_clicks(..., "forward"): grey conversion, Lucas-Kanade both ways
   track both         propagate_clicks(..., "both"): the two passes and the blend
+  track forward, requests of 16
+                     what the daemon tracks for Client.segment_range(..., propagate="forward")
+                     at its default 16 frames a request: each request tracks from the range's
+                     first frame through its own last (so any split equals one run)
   5 clicks always on one PointTracker.step per frame pair for all 5 clicks, grey conversion
                      included, whether or not they stay trusted: the bound when no click
                      switches off (switched-off clicks cost nothing, so the rows above can be less)
@@ -12,15 +16,12 @@ first frame's mask and 2 negatives outside it (seeded), times per frame, each in
                      checkpoint, --proxy), over the first --segment-frames frames
 and prints each as seconds per frame and as a ratio to the floor, then writes JSON.
 
-    .venv/bin/python benchmarks/propagation_cost.py --data /work/shared/data/davis2016
+    .venv/bin/python -m benchmarks.propagation_cost --data /work/shared/data/davis2016
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import time
 from pathlib import Path
 
@@ -28,6 +29,7 @@ import cv2
 import numpy as np
 import torch
 
+from benchmarks import harness
 from hyperseg.imageio import read_image, read_rgb
 from hyperseg.model import Predictor
 from hyperseg.model.propagation.click_propagation import propagate_clicks
@@ -36,13 +38,14 @@ from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = harness.parser("propagation_cost", __doc__)
     parser.add_argument("--data", type=Path, default=Path("../shared/data/davis2016"))
     parser.add_argument("--sequence", default="parkour")
     parser.add_argument("--frames", type=int, default=100)
     parser.add_argument("--segment-frames", type=int, default=3)
     parser.add_argument("--proxy", type=float, default=0.5)
-    parser.add_argument("--json", type=Path, default=Path("benchmarks/results/propagation_cost.json"))
+    parser.add_argument("--request-frames", type=int, default=16,
+                        help="frames per SegmentRange request of the client path (Client RANGE_BATCH)")
     return parser.parse_args()
 
 
@@ -69,6 +72,11 @@ def main() -> None:
         result = propagate_clicks(tracks, frames, rgbs.__getitem__, direction)
         rows.append({"step": f"track {direction}", "s_per_frame": (time.perf_counter() - start) / len(rgbs),
                      "switched_off": len(result.switched_off)})
+    start = time.perf_counter()
+    for end in range(args.request_frames, len(frames) + args.request_frames, args.request_frames):
+        propagate_clicks(tracks, frames[:end], rgbs.__getitem__, "forward")
+    rows.append({"step": f"track forward, requests of {args.request_frames}",
+                 "s_per_frame": (time.perf_counter() - start) / len(rgbs)})
     tracker, points = PointTracker(), [p for side in tracks.at(0) for p in side]
     start = time.perf_counter()
     grays = [to_gray(rgbs[0])]
@@ -86,18 +94,12 @@ def main() -> None:
                  "s_per_frame": (time.perf_counter() - start) / args.segment_frames})
     height, width = rgbs[0].shape[:2]
     print(f"{args.sequence}: {len(rgbs)} frames of {width}x{height}, 5 clicks, {torch.get_num_threads()} threads")
-    print(f"{'step':<22} {'s/frame':>9} {'x floor':>8}")
-    for row in rows:
-        row["ratio_to_floor"] = row["s_per_frame"] / read_s
-        print(f"{row['step']:<22} {row['s_per_frame']:>9.4f} {row['ratio_to_floor']:>8.2f}")
-    payload = {"machine": platform.machine(), "cpus": os.cpu_count(), "threads": torch.get_num_threads(),
-               "sequence": args.sequence, "frames": len(rgbs), "size": f"{width}x{height}", "clicks": 5,
-               "checkpoint": predictor.checkpoint_id, "rows": rows}
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    temp = args.json.with_name(f".{args.json.name}.tmp")
-    temp.write_text(json.dumps(payload, indent=2) + "\n")
-    os.replace(temp, args.json)
-    print(f"wrote {args.json}")
+    harness.add_ratios(rows, "s_per_frame", read_s)
+    harness.print_table(rows, ["step", "s_per_frame", "ratio_to_floor"])
+    harness.write_results(args.json, "propagation_cost", {
+        "threads": torch.get_num_threads(), "sequence": args.sequence, "frames": len(rgbs),
+        "size": f"{width}x{height}", "clicks": 5, "checkpoint": predictor.checkpoint_id, "rows": rows,
+    })
 
 
 if __name__ == "__main__":

@@ -5,21 +5,19 @@ Each variant is the bundled checkpoint with one inference setting changed (post-
 ``hyperseg eval``'s harness on the same tuning frames (``hyperseg.model.data.SPLIT["tuning"]``),
 HyperSeg only. Never run this on the report sequences.
 
-    .venv/bin/python benchmarks/tune_post_processes.py --frames 2
+    .venv/bin/python -m benchmarks.tune_post_processes --frames 2
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import json
+import sys
 from pathlib import Path
 
+from benchmarks import harness
 from hyperseg.model import Predictor
 from hyperseg.model.data import DEFAULT_DAVIS_ROOT, SPLIT
 from hyperseg.model.evaluation.evaluate import EvalConfig, evaluate
-
-RESULTS = Path(__file__).resolve().parent / "results"
 
 #: name -> (ModelConfig field changes, Predictor keyword changes, proxy)
 VARIANTS: dict[str, tuple[dict, dict, float | None]] = {
@@ -36,11 +34,10 @@ VARIANTS: dict[str, tuple[dict, dict, float | None]] = {
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = harness.parser("tune_post_processes", __doc__, results="default_tuning")
     parser.add_argument("--data", type=Path, default=DEFAULT_DAVIS_ROOT)
     parser.add_argument("--frames", type=int, default=2, help="frames per tuning sequence")
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS))
-    parser.add_argument("--out", type=Path, default=RESULTS / "default_tuning.json")
     args = parser.parse_args()
     rows = []
     for name in args.variants:
@@ -50,13 +47,12 @@ def main() -> None:
         config = EvalConfig(str(args.data), SPLIT["tuning"], args.frames, proxy=proxy, baselines=())
         summary = evaluate(predictor, config)["hyperseg"].summary()
         rows.append({"variant": name, **summary})
-        print(f"{name:24s} NoC@85 {summary['NoC@85']:6.3f}  mIoU@1 {summary['mIoU@1']:.3f}  "
-              f"mIoU@5 {summary['mIoU@5']:.3f}  mIoU@10 {summary['mIoU@10']:.3f}  never@85 {summary['never@85']}  "
-              f"harmful {summary['harmful clicks']:.3f}", flush=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"checkpoint": predictor.checkpoint_id, "sequences": list(SPLIT["tuning"]),
-                                    "frames_per_sequence": args.frames, "rows": rows}, indent=2) + "\n")
-    print(f"wrote {args.out}")
+        print(f"measured {name}", file=sys.stderr, flush=True)
+    harness.print_table(rows, ["variant", "NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"])
+    harness.write_results(args.json, "tune_post_processes", {
+        "checkpoint": predictor.checkpoint_id, "sequences": list(SPLIT["tuning"]), "frames_per_sequence": args.frames,
+        "rows": rows,
+    })
 
 
 if __name__ == "__main__":

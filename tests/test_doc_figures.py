@@ -65,14 +65,20 @@ def test_readme_says_where_hyperseg_leads_after_each_click():
         assert "ahead of both baselines after every click count" in readme
 
 
-@pytest.mark.parametrize(("row", "config"), [("`default` (bundled)", "default"), ("`paper` (width 70)", "paper")])
-def test_readme_memory_table_is_predictor_memory_json(row, config):
+@pytest.mark.parametrize(("row", "config", "proxy"), [
+    ("`default` (bundled), its own scale (640x360)", "default", "own"),
+    ("`default` (bundled), proxy 1.0", "default", "1.0"),
+    ("`paper` (width 70, untrained), proxy 1.0", "paper", "1.0"),
+])
+def test_readme_memory_table_is_predictor_memory_json(row, config, proxy):
     result = json.loads((ROOT / "benchmarks/results/predictor_memory.json").read_text())
-    measured = {r["config"]: r for r in result["rows"]}[config]
+    measured = {(r["config"], r["proxy"]): r for r in result["rows"]}[config, proxy]
     cells = [c.split()[0] for c in table_row("README.md", row)]
-    for cell, key in zip(cells, ["set_frame_s", "predict_s_mean", "peak_rss_gb", "naive_input_tensor_gb"],
-                         strict=True):
+    keys = ["set_frame_s", "first_click_s", "later_click_s_median", "peak_rss_gb", "naive_input_tensor_gb"]
+    for cell, key in zip(cells, keys, strict=True):
         assert_printed(cell, measured[key])
+    if proxy == "own":
+        assert row.endswith(f"({measured['run_grid']})")
 
 
 @pytest.mark.parametrize(("row", "key", "sent", "received"), [
@@ -147,3 +153,34 @@ def test_focus_crop_tuning_table_is_focus_crop_tuning_json():
         assert_printed(cells[0], row["mean_iou"])
         if "loss_against_whole_frame" in row:
             assert_printed(cells[1], row["loss_against_whole_frame"])
+
+
+VIDEO = ROOT / "docs/propagation/video.json"
+VIDEO_COLUMNS = ["J", "J first third", "J last third", "decay", "flicker"]
+
+
+@pytest.mark.parametrize(("row", "method"), [
+    ("**propagated**", "propagated"),
+    ("propagated + 1 correction click per 10 frames", "propagated + corrections"),
+    ("clicks held still", "held still"),
+    ("random walker, propagated clicks", "random walker, propagated clicks"),
+])
+def test_readme_whole_shot_table_is_video_json(row, method):
+    summary = {(s["sequence"], s["method"]): s for s in json.loads(VIDEO.read_text())["summary"]}[("all", method)]
+    cells = table_row("README.md", row)
+    assert len(cells) == len(VIDEO_COLUMNS)
+    for column, cell in zip(VIDEO_COLUMNS, cells, strict=True):
+        assert_printed(cell, summary[column])
+
+
+def test_readme_per_sequence_propagation_table_is_video_json():
+    """Propagated against held still on each report sequence: J, the gain, decay, frames without a positive."""
+    summary = {(s["sequence"], s["method"]): s for s in json.loads(VIDEO.read_text())["summary"]}
+    for sequence in json.loads(VIDEO.read_text())["config"]["sequences"]:
+        propagated, still = summary[(sequence, "propagated")], summary[(sequence, "held still")]
+        cells = table_row("README.md", sequence)
+        expected = [propagated["J"], still["J"], propagated["J"] - still["J"], propagated["decay"],
+                    propagated["frames without a positive click"]]
+        assert len(cells) == len(expected)
+        for cell, value in zip(cells, expected, strict=True):
+            assert_printed(cell, value)

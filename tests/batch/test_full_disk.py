@@ -3,8 +3,6 @@ growing at a few hundred bytes (RLIMIT_FSIZE, the kernel cutting writes short as
 
 from __future__ import annotations
 
-import resource
-import signal
 import subprocess
 import sys
 
@@ -12,13 +10,15 @@ import pytest
 
 from hyperseg.imageio import is_complete_exr
 
-
-def full_disk(max_bytes: int):
-    def apply() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
-
-    return apply
+# Runs argv[2:] with its files stopped at argv[1] bytes (RLIMIT_FSIZE; SIGXFSZ ignored, so writes past it
+# fail without a signal; both survive exec). A launcher process rather than subprocess's preexec_fn: Python
+# run between fork and exec in a pytest process that has served gRPC in-process can abort in gRPC's fork handlers.
+FULL_DISK = """
+import os, resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[1]), int(sys.argv[1])))
+os.execv(sys.argv[2], sys.argv[2:])
+"""
 
 
 def batch(shot, checkpoint, frames: str, max_bytes: int | None = None) -> subprocess.CompletedProcess:
@@ -27,8 +27,9 @@ def batch(shot, checkpoint, frames: str, max_bytes: int | None = None) -> subpro
         "cpu", "--plate", shot.plate, "--range", frames, "--clicks", str(shot.clicks), "--out", shot.out,
         "--no-progress",
     ]
-    return subprocess.run(args, capture_output=True, text=True, timeout=300,
-                          preexec_fn=None if max_bytes is None else full_disk(max_bytes))
+    if max_bytes is not None:
+        args = [sys.executable, "-c", FULL_DISK, str(max_bytes), *args]
+    return subprocess.run(args, capture_output=True, text=True, timeout=300)
 
 
 @pytest.mark.slow

@@ -158,6 +158,6 @@ def test_a_previous_frame_of_another_format(shot, checkpoint, capsys):
     assert segment(shot, checkpoint, str(shot / "plate.1001.exr"), "-p", "1.5,1.5", "--previous",
                    str(shot / "huge_format.exr"), "--out", str(shot / "a.exr")) == 1
     assert one_line(capsys) == (
-        f"hyperseg segment: --previous {shot}/huge_format.exr has display window"
+        f"hyperseg segment: previous frame {shot}/huge_format.exr has display window"
         " Window(x=0, y=0, width=100000, height=100000), the frame Window(x=0, y=0, width=32, height=24)"
     )

@@ -64,3 +64,25 @@ def test_segment_missing_frame(tmp_path, checkpoint, capsys):
                    "--checkpoint", str(ckpt)])
     assert status == 1
     assert "nope.exr" in capsys.readouterr().err
+
+
+def test_segment_through_a_daemon_writes_what_in_process_writes(tmp_path, checkpoint, plate, capsys):
+    from hyperseg.daemon.config import DaemonConfig
+    from hyperseg.daemon.server import serve
+
+    ckpt, _ = checkpoint
+    path, _ = plate
+    args = ["segment", str(path), "-p", "10.5,20.5", "-n", "50.5,5.5", "--hypotheses", "all"]
+    assert main([*args, "--out", str(tmp_path / "here.exr"), "--checkpoint", str(ckpt), "--device", "cpu"]) == 0
+    daemon = serve(DaemonConfig(port=0, cache_mb=16, frame_store_mb=16), predictor=Predictor.load(ckpt, device="cpu"))
+    try:
+        assert main([*args, "--out", str(tmp_path / "there.exr"), "--server", daemon.address]) == 0
+    finally:
+        daemon.stop(grace=1)
+    here, there = read_image(tmp_path / "here.exr"), read_image(tmp_path / "there.exr")
+    assert f"via {daemon.address}" in capsys.readouterr().out
+    np.testing.assert_array_equal(here.pixels, there.pixels)
+    assert (here.display_window, here.data_window, here.pixel_aspect) == (
+        there.display_window, there.data_window, there.pixel_aspect)
+    assert here.hyperseg_metadata["clicks"] == there.hyperseg_metadata["clicks"]
+    assert here.hyperseg_metadata["checkpoint"] == there.hyperseg_metadata["checkpoint"]

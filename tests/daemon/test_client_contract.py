@@ -41,7 +41,8 @@ def test_bad_arguments_are_hyperseg_errors(daemon, call, message):
     [
         ({"timeout": "abc"}, "timeout must be positive seconds, got 'abc'"),
         ({"timeout": float("inf")}, "timeout must be positive seconds, got inf"),
-        ({"retries": -1}, "retries must be a whole number, 0 or more, got -1"),
+        ({"retries": -1}, "retries must be a whole number from 0 to 4 \\(gRPC's limit\\), got -1"),
+        ({"connect_timeout": 0}, "connect_timeout must be positive seconds, got 0"),
         ({"token": "two words"}, "token must be printable ASCII without spaces"),
         ({"tls_ca": "/"}, "cannot read the TLS CA certificate /: Is a directory"),
     ],

@@ -26,15 +26,6 @@ def test_refuses_public_bind_without_token():
     assert "requires a token" in done.stderr and "--token-file" in done.stderr
 
 
-def _draining(channel: grpc.Channel) -> bool:
-    """Whether the daemon has begun its drain: health says NOT_SERVING, or new calls are refused."""
-    try:
-        status = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10).status
-    except grpc.RpcError:
-        return True
-    return status == health_pb2.HealthCheckResponse.NOT_SERVING
-
-
 def test_serves_then_drains_in_flight_request_on_sigterm():
     """SIGTERM lands while an upload is provably inside the daemon: its first bytes are counted."""
     process = subprocess.Popen(
@@ -67,8 +58,12 @@ def test_serves_then_drains_in_flight_request_on_sigterm():
             in_flight = stub.UploadFrame.future(held_upload())
             wait_until(lambda: stub.GetInfo(pb.GetInfoRequest()).counters.frame_bytes_received > received,
                        "the daemon to receive the held upload's first chunk")
+            watch = health_pb2_grpc.HealthStub(channel).Watch(health_pb2.HealthCheckRequest(), timeout=60)
+            statuses = (answer.status for answer in watch)
+            assert next(statuses) == health_pb2.HealthCheckResponse.SERVING
             process.send_signal(signal.SIGTERM)
-            wait_until(lambda: _draining(channel), "the daemon to start draining after SIGTERM")
+            assert next(statuses) == health_pb2.HealthCheckResponse.NOT_SERVING, "no drain after SIGTERM"
+            watch.cancel()
             release.set()
             reply = in_flight.result(timeout=60)
             assert (reply.sha256, reply.bytes_received) == (pieces[0].header.sha256, held_frame.nbytes)

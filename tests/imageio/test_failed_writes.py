@@ -9,8 +9,6 @@ allows one. OpenImageIO reports success for such a small truncated file either w
 from __future__ import annotations
 
 import json
-import resource
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -21,10 +19,16 @@ import pytest
 from hyperseg.imageio import decode_exr_bytes, is_complete_exr, read_image, write_alpha_exr
 from hyperseg.protocol.errors import CorruptFileError, WriteError
 
+# The child limits its own file size (RLIMIT_FSIZE, SIGXFSZ ignored: writes past it fail, no signal)
+# rather than through subprocess's preexec_fn: running Python between fork and exec in a pytest
+# process that has served gRPC in-process can abort the child in gRPC's fork handlers.
 CHILD = """
-import json, sys
+import json, resource, signal, sys
 import numpy as np
 from hyperseg.imageio import write_alpha_exr
+if len(sys.argv) > 2:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), int(sys.argv[2])))
 alpha = np.zeros((48, 64), np.float32)
 alpha[10:30, 10:40] = 1.0
 try:
@@ -35,21 +39,10 @@ except Exception as error:
 """
 
 
-def limited_to(max_bytes: int):
-    """preexec_fn: files this child writes stop growing at ``max_bytes`` (writes fail, no signal)."""
-
-    def apply() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (max_bytes, max_bytes))
-
-    return apply
-
-
 def write_in_child(path: Path, max_bytes: int | None) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(path)], capture_output=True, text=True, timeout=120,
-        preexec_fn=None if max_bytes is None else limited_to(max_bytes),
-    )
+    limit = [] if max_bytes is None else [str(max_bytes)]
+    done = subprocess.run([sys.executable, "-c", CHILD, str(path), *limit], capture_output=True, text=True,
+                          timeout=120)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 

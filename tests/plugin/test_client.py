@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import threading
-import time
 
 import numpy as np
 import pytest
@@ -13,7 +10,6 @@ from plugin_plates import HEIGHT, WIDTH, make_plate
 
 from hyperseg.imageio import read_image
 from hyperseg.plugin import Client, RangeItem
-from hyperseg.plugin.backoff import RetryPolicy
 from hyperseg.protocol.errors import InputError, NotFoundError, UnavailableError
 from hyperseg.protocol.token_file import read_token_file
 
@@ -99,60 +95,6 @@ def test_bad_arguments_fail_before_the_wire():
             client.segment(np.zeros((4, 4), np.float32), positive=[(1.5, 1.5)])
 
 
-def test_unreachable_daemon_names_the_address():
-    started = time.perf_counter()
-    with Client("127.0.0.1:1", retries=2) as client:
-        client.retry = RetryPolicy(retries=2, initial_seconds=0.1, jitter=0.0)
-        with pytest.raises(UnavailableError, match=r"daemon unreachable at 127\.0\.0\.1:1"):
-            client.info()
-    assert time.perf_counter() - started >= 0.3  # waited 0.1 s, then 0.2 s, before giving up
-
-
-def test_retries_reach_a_daemon_that_starts_late(predictor):
-    from hyperseg.daemon.config import DaemonConfig
-    from hyperseg.daemon.server import serve
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    servers = []
-    starter = threading.Timer(0.4, lambda: servers.append(serve(DaemonConfig(port=port), predictor=predictor)))
-    starter.start()
-    try:
-        with Client(f"127.0.0.1:{port}") as client:
-            client.retry = RetryPolicy(retries=6, initial_seconds=0.2, jitter=0.0)
-            assert client.info()["checkpoint_id"] == "untrained-0"
-    finally:
-        starter.join()
-        for server in servers:
-            server.stop(grace=1)
-
-
-def test_backoff_grows_exponentially_and_caps():
-    policy = RetryPolicy(retries=5, initial_seconds=0.1, multiplier=2.0, max_seconds=0.5, jitter=0.0)
-    assert [policy.delay(n) for n in range(5)] == pytest.approx([0.1, 0.2, 0.4, 0.5, 0.5])
-    jittered = RetryPolicy(initial_seconds=1.0, jitter=0.5)
-    assert all(0.5 <= jittered.delay(0) <= 1.0 for _ in range(50))
-
-
-def test_backoff_retries_only_what_it_is_told():
-    waits: list[float] = []
-    calls = iter([ConnectionError("down"), ConnectionError("down"), "up"])
-
-    def flaky():
-        outcome = next(calls)
-        if isinstance(outcome, Exception):
-            raise outcome
-        return outcome
-
-    policy = RetryPolicy(retries=3, initial_seconds=0.1, jitter=0.0)
-    assert policy.run(flaky, lambda e: isinstance(e, ConnectionError), sleep=waits.append) == "up"
-    assert waits == pytest.approx([0.1, 0.2])
-    with pytest.raises(ValueError):
-        policy.run(lambda: int("x"), lambda e: isinstance(e, ConnectionError), sleep=waits.append)
-    assert len(waits) == 2
-
-
 def test_tls_with_a_ca_file_and_a_token(predictor, tmp_path):
     from hyperseg.daemon.config import DaemonConfig
     from hyperseg.daemon.server import serve
@@ -171,7 +113,7 @@ def test_tls_with_a_ca_file_and_a_token(predictor, tmp_path):
             info = client.info()
             assert info["tls"] and info["auth_required"]
             assert client.segment(make_plate(1), positive=[(28.5, 24.5)]).alpha.shape == (HEIGHT, WIDTH)
-        with Client(address, token="tls-token", retries=0) as plaintext, pytest.raises(UnavailableError):
+        with Client(address, token="tls-token", connect_timeout=0.5) as plaintext, pytest.raises(UnavailableError):
             plaintext.info()
     finally:
         running.stop(grace=1)

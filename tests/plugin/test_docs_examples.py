@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from hyperseg.imageio import is_complete_exr, read_image
+from hyperseg.protocol.clicktracks import ClickTracks
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "plugin.md"
 BLOCKS = [b for b in re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S) if "nuke" not in b]
@@ -30,6 +31,10 @@ def test_client_example_runs(index, address, tmp_path, capsys):
     elif "segment_range" in code:
         assert [p.name for p in written] == ["alpha.0001.exr", "alpha.0002.exr", "alpha.0003.exr"]
         assert all(is_complete_exr(p, ["A"]) for p in written)
+        if "propagate=" in code:  # p1 followed the image, 1 px up and left a frame, and became a key on each
+            [p1] = ClickTracks.load(tmp_path / "clicks.json").tracks
+            assert sorted(p1.keys) == [1, 2, 3] and p1.keys[3] == pytest.approx((30.5, 22.5), abs=0.1)
+            assert printed == ""
     else:
         assert printed.splitlines()[0] == "untrained-0"
         assert printed.splitlines()[1].startswith("(48, 64) (6, 48, 64) ")

@@ -59,6 +59,6 @@ def test_deadline_exceeded_is_a_timeout(address):
 
 
 def test_unavailable_names_the_address():
-    with Client("127.0.0.1:1", retries=0) as client, pytest.raises(UnavailableError) as caught:
+    with Client("127.0.0.1:1", connect_timeout=0.1) as client, pytest.raises(UnavailableError) as caught:
         client.info()
     assert str(caught.value).startswith("daemon unreachable at 127.0.0.1:1")

@@ -7,36 +7,31 @@ clicks and the checkpoint id in their metadata. With ``resume`` a frame whose ou
 complete EXR made from the same clicks is skipped; a partial, corrupt or stale one is redone.
 With ``job.propagate`` the clicks first follow the plate through the job's whole range
 (``hyperseg.batch.propagation``), and every frame is segmented from its tracked clicks.
-A daemon that is briefly unreachable is retried with exponential backoff and jitter
-(the plugin's :class:`~hyperseg.plugin.backoff.RetryPolicy`).
+A daemon that is briefly unreachable is waited for by the segmenter's client (gRPC's own
+reconnect back-off and retry policy); one that stays down fails its frame and the rest of the run.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
 from hyperseg.batch.job import BatchJob
-from hyperseg.batch.segmenter import PlateFrame, Segmentation, Segmenter
+from hyperseg.batch.segmenter import PlateFrame, Segmenter, write_segmentation
 from hyperseg.imageio import (
     ALPHA_CHANNEL,
     HYPOTHESIS_PREFIX,
     is_complete_exr,
     read_image,
-    write_alpha_exr,
 )
 from hyperseg.imageio.atomic_write import stale_temp_files
-from hyperseg.plugin.backoff import RetryPolicy
-from hyperseg.protocol.alpha_exr import CLICKS, FRAME, alpha_metadata, clicks_json
-from hyperseg.protocol.clicktracks import ClickTracks, Point
+from hyperseg.protocol.alpha_exr import CLICKS, FRAME, clicks_json
+from hyperseg.protocol.clicktracks import ClickTracks
 from hyperseg.protocol.errors import InputError, UnavailableError, WriteError
-
-# Up to ~15 s of waiting per frame (0.5, 1, 2, 4, 8 s, less jitter): long enough for a daemon restart.
-DEFAULT_RETRY = RetryPolicy(retries=5, initial_seconds=0.5, multiplier=2.0, max_seconds=8.0)
 
 
 @dataclass(frozen=True)
@@ -98,17 +93,13 @@ class BatchRunner:
         tracks: ClickTracks,
         *,
         resume: bool = False,
-        retry: RetryPolicy | None = None,
         progress: bool = True,
-        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.job = job
         self.segmenter = segmenter
         self.tracks = tracks
         self.resume = resume
-        self.retry = retry or DEFAULT_RETRY
         self.progress = progress
-        self.sleep = sleep
         self._all_frames = job.frame_list
         self._previous_of = dict(zip(self._all_frames[1:], self._all_frames[:-1], strict=True))
         self._plates = job.plate_pattern
@@ -175,12 +166,11 @@ class BatchRunner:
                 except Exception as exc:
                     return FrameFailure(frame, f"{name} {source.frame}: {type(exc).__name__}: {exc}")
         try:
-            result = self._segment_with_retries(plate, previous, positive, negative)
-            self._write(out, frame, positive, negative, result)
+            result = self.segmenter.segment(plate, previous, positive, negative)
+            write_segmentation(out, result, positive, negative, frame=frame)
             self._last_plate = plate
         except UnavailableError as exc:
-            reason = f"daemon unreachable after {self.retry.retries + 1} attempts: {exc}"
-            return FrameFailure(frame, reason, daemon_down=True)
+            return FrameFailure(frame, str(exc), daemon_down=True)
         except Exception as exc:  # a farm run records the frame and goes on to the next one
             return FrameFailure(frame, f"{type(exc).__name__}: {exc}")
         return True
@@ -189,34 +179,6 @@ class BatchRunner:
         if self._last_plate is not None and self._last_plate.frame == frame:
             return self._last_plate
         return PlateFrame(frame, self._plates.path(frame))
-
-    def _segment_with_retries(
-        self, plate: PlateFrame, previous: PlateFrame | None, positive: list[Point], negative: list[Point]
-    ) -> Segmentation:
-        return self.retry.run(
-            lambda: self.segmenter.segment(plate, previous, positive, negative),
-            lambda error: isinstance(error, UnavailableError),
-            sleep=self.sleep,
-        )
-
-    def _write(self, out: Path, frame: int, positive: list[Point], negative: list[Point],
-               result: Segmentation) -> None:
-        data = result.data_window
-        if result.alpha.shape != data.shape:
-            raise InputError(
-                f"segmentation is {result.alpha.shape[1]}x{result.alpha.shape[0]} but the frame's data "
-                f"window is {data.width}x{data.height}"
-            )
-        write_alpha_exr(
-            out,
-            result.alpha,
-            hypotheses=result.hypotheses,
-            display_window=result.display_window,
-            data_window=data,
-            pixel_aspect=result.pixel_aspect,
-            metadata=alpha_metadata(positive=positive, negative=negative, checkpoint=result.checkpoint_id,
-                                    frame=frame),
-        )
 
     def _is_done(self, out: Path, frame: int, clicks: str) -> bool:
         channels = [ALPHA_CHANNEL]

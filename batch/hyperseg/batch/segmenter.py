@@ -1,9 +1,10 @@
-"""Where a batch frame gets segmented: in-process over the Predictor, or through a daemon.
+"""Where a frame gets segmented, for ``hyperseg segment`` and ``hyperseg batch`` alike: in-process
+over the Predictor, or through a daemon. :func:`segmenter_for` is the one place that chooses.
 
 Both take a :class:`PlateFrame` (a plate file, read at most once, on demand) and the frame's
 clicks (display-window coordinates), segment the plate's data window (its pixels, overscan
-included) and return a :class:`Segmentation` over that window. The runner does not know which
-one it holds.
+included) and return a :class:`Segmentation` over that window, which :func:`write_segmentation`
+writes as the alpha EXR. Neither command knows which one it holds.
 """
 
 from __future__ import annotations
@@ -15,12 +16,17 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from hyperseg.imageio import Image, Window, decode_exr_bytes, read_image, rewindow
+from hyperseg.imageio import Image, Window, decode_exr_bytes, read_image, rewindow, write_alpha_exr
 from hyperseg.plugin.frame_upload import FramePlane
+from hyperseg.protocol.alpha_exr import alpha_metadata
 from hyperseg.protocol.clicks import clicks_on_plane
 from hyperseg.protocol.clicktracks import Point
 from hyperseg.protocol.errors import InputError
+from hyperseg.protocol.limits import MAX_FRAME_PIXELS
 from hyperseg.protocol.token_file import read_token_file
+
+#: How long a farm frame waits for a daemon that is not listening: long enough for a restart.
+DAEMON_RESTART_SECONDS = 15.0
 
 if TYPE_CHECKING:
     from hyperseg.model import Predictor
@@ -30,9 +36,10 @@ if TYPE_CHECKING:
 
 @dataclass
 class PlateFrame:
-    """One plate frame by number and path; ``image`` reads the file the first time it is asked for."""
+    """One plate frame by number (None: a lone frame) and path; ``image`` reads the file the first
+    time it is asked for."""
 
-    frame: int
+    frame: int | None
     path: Path
     _image: Image | None = field(default=None, repr=False)
     _rgb: np.ndarray | None = field(default=None, repr=False)
@@ -40,7 +47,7 @@ class PlateFrame:
     @property
     def image(self) -> Image:
         if self._image is None:
-            self._image = read_image(self.path)
+            self._image = read_image(self.path, max_pixels=MAX_FRAME_PIXELS)
         return self._image
 
     @property
@@ -79,6 +86,8 @@ class Segmentation:
     display_window: Window
     data_window: Window
     pixel_aspect: float
+    backbone: str = ""
+    proxy: float | None = None  # the scale the network ran at, when known here
 
 
 class Segmenter(Protocol):
@@ -88,7 +97,28 @@ class Segmenter(Protocol):
         self, plate: PlateFrame, previous: PlateFrame | None, positive: list[Point], negative: list[Point]
     ) -> Segmentation: ...
 
+    def describe(self) -> dict[str, str]:
+        """The model that segments: checkpoint, backbone, ... and ``warning`` when it has one."""
+        ...
+
     def close(self) -> None: ...
+
+
+def write_segmentation(
+    out: str | os.PathLike[str], result: Segmentation, positive: list[Point], negative: list[Point], *,
+    frame: int | None = None, source: str | None = None,
+) -> None:
+    """The alpha EXR of ``result``, atomically: its windows and pixel aspect, the clicks and provenance."""
+    data = result.data_window
+    if result.alpha.shape != data.shape:
+        raise InputError(
+            f"segmentation is {result.alpha.shape[1]}x{result.alpha.shape[0]} but the frame's data "
+            f"window is {data.width}x{data.height}"
+        )
+    metadata = alpha_metadata(positive=positive, negative=negative, checkpoint=result.checkpoint_id, frame=frame,
+                              backbone=result.backbone or None, source=source, proxy=result.proxy)
+    write_alpha_exr(out, result.alpha, hypotheses=result.hypotheses, display_window=result.display_window,
+                    data_window=data, pixel_aspect=result.pixel_aspect, metadata=metadata)
 
 
 class LocalSegmenter:
@@ -114,6 +144,11 @@ class LocalSegmenter:
         self, plate: PlateFrame, previous: PlateFrame | None, positive: list[Point], negative: list[Point]
     ) -> Segmentation:
         data = plate.data_window
+        if previous is not None and previous.display_window != plate.display_window:
+            raise InputError(
+                f"previous frame {previous.path} has display window {previous.display_window}, "
+                f"the frame {plate.display_window}"
+            )
         encoding = self.predictor.encode_frame(
             plate.rgb, previous=None if previous is None else previous.rgb_on(data), proxy=self.proxy
         )
@@ -131,7 +166,12 @@ class LocalSegmenter:
             display_window=plate.display_window,
             data_window=plate.data_window,
             pixel_aspect=plate.pixel_aspect,
+            backbone=self.predictor.backbone,
+            proxy=encoding.proxy,
         )
+
+    def describe(self) -> dict[str, str]:
+        return self.predictor.describe()
 
     def close(self) -> None:
         """Nothing to release: the predictor lives as long as its owner keeps it."""
@@ -158,13 +198,15 @@ class RemoteSegmenter:
 
     @classmethod
     def connect(
-        cls, server: str, *, token: str | None = None, proxy: float | None = None, hypotheses: str = "best",
-        send: str = "pixels", timeout: float = 120.0,
+        cls, server: str, *, token: str | None = None, tls_ca: str | os.PathLike[str] | None = None,
+        proxy: float | None = None, hypotheses: str = "best", send: str = "pixels", timeout: float = 120.0,
+        connect_timeout: float = DAEMON_RESTART_SECONDS,
     ) -> RemoteSegmenter:
-        """A client for ``server`` (host:port); the runner, not the client, retries unreachable daemons."""
+        """A client for ``server`` (host:port) that waits up to ``connect_timeout`` seconds for a daemon
+        that is not listening (a restart) before a frame fails."""
         from hyperseg.plugin import Client
 
-        client = Client(server, token=token, timeout=timeout, retries=0)
+        client = Client(server, token=token, tls_ca=tls_ca, timeout=timeout, connect_timeout=connect_timeout)
         return cls(client, proxy=proxy, hypotheses=hypotheses, send=send)
 
     def segment(
@@ -192,7 +234,11 @@ class RemoteSegmenter:
             display_window=result.display_window,
             data_window=result.data_window,
             pixel_aspect=pixel_aspect,
+            backbone=result.backbone,
         )
+
+    def describe(self) -> dict[str, str]:
+        return {"server": self.client.address, **self.client.info()["model"]}
 
     def close(self) -> None:
         self.client.close()
@@ -208,6 +254,7 @@ class SegmenterSettings:
     proxy: float | None = None
     hypotheses: str = "best"
     token_file: str | None = None
+    tls_ca: str | None = None
     send: str = "pixels"
 
 
@@ -219,5 +266,6 @@ def segmenter_for(settings: SegmenterSettings) -> Segmenter:
         )
     token = None if settings.token_file is None else read_token_file(settings.token_file)
     return RemoteSegmenter.connect(
-        settings.server, token=token, proxy=settings.proxy, hypotheses=settings.hypotheses, send=settings.send,
+        settings.server, token=token, tls_ca=settings.tls_ca, proxy=settings.proxy, hypotheses=settings.hypotheses,
+        send=settings.send,
     )

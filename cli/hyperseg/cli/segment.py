@@ -1,25 +1,23 @@
 """``hyperseg segment``: one frame, a few clicks, one alpha EXR.
 
 In-process by default (needs the server extra: torch); with ``--server HOST:PORT`` the frame goes
-to a daemon through the torch-free client instead. Either way only the plate's data window is
-segmented, and the EXR is written atomically, half float, ZIP, channel ``A`` (plus
-``hypotheses.h0..`` with ``--hypotheses all``), the plate's display and data windows kept, and
-metadata recording the clicks and the checkpoint.
+to a daemon through the torch-free client instead: the segmenter ``hyperseg batch`` uses too
+(``hyperseg.batch.segmenter``). Either way only the plate's data window is segmented, and the EXR
+is written atomically, half float, ZIP, channel ``A`` (plus ``hypotheses.h0..`` with
+``--hypotheses all``), the plate's display and data windows kept, and metadata recording the
+clicks and the checkpoint.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
-from hyperseg.protocol.alpha_exr import alpha_metadata
 from hyperseg.protocol.device import check_device
 from hyperseg.protocol.errors import HypersegError, InputError
 from hyperseg.protocol.proxy import check_proxy
-
-#: The largest data window decoded in-process (the daemon's default --max-frame-pixels).
-MAX_FRAME_PIXELS = 4096 * 4096
 
 
 def point(text: str) -> tuple[float, float]:
@@ -61,50 +59,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", type=device, default="auto", help="auto|cpu|cuda|cuda:N (in-process only)")
 
 
-def segment_in_process(args: argparse.Namespace) -> None:
-    from hyperseg.imageio import read_image, rewindow, write_alpha_exr
-    from hyperseg.model import Predictor
-    from hyperseg.protocol.clicks import clicks_on_plane
+def segment(args: argparse.Namespace) -> None:
+    from hyperseg.batch.segmenter import PlateFrame, SegmenterSettings, segmenter_for, write_segmentation
 
-    plate = read_image(args.frame, max_pixels=MAX_FRAME_PIXELS)
-    display, data = plate.display_window, plate.data_window
-    rgb = plate.rgb()
-    previous = None
-    if args.previous:
-        before = read_image(args.previous, max_pixels=MAX_FRAME_PIXELS)
-        if before.display_window != display:
-            raise InputError(
-                f"--previous {args.previous} has display window {before.display_window}, the frame {display}"
-            )
-        previous = rewindow(before.rgb(), before.data_window, data)
-    predictor = Predictor.load(args.checkpoint, device=args.device)
-    proxy = predictor.run_proxy(data.width, data.height, args.proxy)
-    positive = clicks_on_plane(args.positive, "positive", display, data)
-    negative = clicks_on_plane(args.negative, "negative", display, data)
-    predictor.set_frame(rgb, previous, proxy)
-    result = predictor.predict(positive, negative, refine=None if args.hypotheses == "all" else (0,))
-    info = predictor.describe()
-    metadata = alpha_metadata(positive=args.positive, negative=args.negative, checkpoint=info["checkpoint"],
-                              backbone=info["backbone"], source=str(args.frame), proxy=proxy)
-    write_alpha_exr(args.out, result.alpha, hypotheses=result.masks if args.hypotheses == "all" else None,
-                    display_window=display, data_window=data, pixel_aspect=plate.pixel_aspect, metadata=metadata)
+    settings = SegmenterSettings(
+        server=args.server, checkpoint=args.checkpoint, device=args.device, proxy=args.proxy,
+        hypotheses=args.hypotheses, token_file=args.token_file, tls_ca=args.tls_ca,
+    )
+    plate = PlateFrame(None, args.frame)
+    previous = None if args.previous is None else PlateFrame(None, args.previous)
+    segmenter = segmenter_for(settings)
+    try:
+        started = time.perf_counter()
+        result = segmenter.segment(plate, previous, args.positive, args.negative)
+        seconds = time.perf_counter() - started
+        model = segmenter.describe()
+    finally:
+        segmenter.close()
+    write_segmentation(args.out, result, args.positive, args.negative, source=str(args.frame))
+    data = result.data_window
+    where = f" via {args.server}" if args.server else ""
     scores = ", ".join(f"{s:.3f}" for s in result.scores)
-    print(f"wrote {args.out} ({rgb.shape[1]}x{rgb.shape[0]}, {result.seconds:.2f} s per click); scores [{scores}]")
-    if "warning" in info:
-        print(f"note: {info['warning']}", file=sys.stderr)
-
-
-def segment_through_daemon(args: argparse.Namespace) -> None:
-    from hyperseg.plugin import Client
-    from hyperseg.protocol.token_file import read_token_file
-
-    token = read_token_file(args.token_file) if args.token_file else None
-    with Client(args.server, token=token, tls_ca=args.tls_ca, send_paths=False) as client:
-        result = client.segment(str(args.frame), args.positive, args.negative,
-                                previous=str(args.previous) if args.previous else None,
-                                proxy=args.proxy, hypotheses=args.hypotheses)
-    result.save(args.out)
-    print(f"wrote {args.out} via {args.server} (checkpoint {result.checkpoint_id}, backbone {result.backbone})")
+    print(f"wrote {args.out}{where} ({data.width}x{data.height}, {seconds:.2f} s, checkpoint {result.checkpoint_id}, "
+          f"backbone {result.backbone}); scores [{scores}]")
+    if "warning" in model:
+        print(f"note: {model['warning']}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -112,10 +91,7 @@ def run(args: argparse.Namespace) -> int:
         print("hyperseg segment: no clicks: give at least one -p X,Y (or -n X,Y)", file=sys.stderr)
         return 2
     try:
-        if args.server:
-            segment_through_daemon(args)
-        else:
-            segment_in_process(args)
+        segment(args)
     except HypersegError as exc:
         print(f"hyperseg segment: {exc}", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hyperseg.protocol.device import check_device
 from hyperseg.protocol.errors import InputError
+from hyperseg.protocol.limits import MAX_FRAME_PIXELS
 
 MIB = 1024 * 1024
 MAX_CHUNK_BYTES = MIB
@@ -29,10 +30,12 @@ class DaemonConfig:
     cache_mb: int = 2048
     frame_store_mb: int = 2048
     allow_roots: tuple[Path, ...] = ()
-    max_frame_pixels: int = 4096 * 4096
+    max_frame_pixels: int = MAX_FRAME_PIXELS
     max_clicks: int = 128
     max_channels: int = 16
     max_range_items: int = 1000
+    #: Frames one SegmentRange tracks its clicks through (each held as a grey image while it runs).
+    max_propagation_frames: int = 2000
     max_request_bytes: int = 4 * MIB
     max_reply_bytes: int = 256 * MIB
     grpc_threads: int = 32

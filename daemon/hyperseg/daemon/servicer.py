@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 import grpc
+import numpy as np
 
 from hyperseg.daemon.config import MAX_CHUNK_BYTES, DaemonConfig
 from hyperseg.daemon.frame_paths import PathPolicy, load_path_frame
@@ -25,6 +26,7 @@ from hyperseg.daemon.frame_store import (
     check_hash,
     receive_frame,
 )
+from hyperseg.daemon.range_tracking import track_range
 from hyperseg.daemon.reply_exr import encode_reply_exr
 from hyperseg.daemon.segmentation_model import SegmentationModel
 from hyperseg.daemon.worker import ModelWorker, SegmentJob, SegmentOutcome
@@ -173,6 +175,7 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
                 max_reply_bytes=config.max_reply_bytes,
                 max_channels=config.max_channels,
                 max_range_items=config.max_range_items,
+                max_propagation_frames=config.max_propagation_frames,
             ),
             counters=self.counters(),
             cache_budget_bytes=self.worker.cache.budget_bytes,
@@ -228,16 +231,31 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
             )
         options = self._options(request.proxy if request.HasField("proxy") else None, request.hypotheses,
                                 request.hypothesis if request.HasField("hypothesis") else None, "")
+        tracked = None
+        if request.HasField("propagation"):
+            tracked = track_range(request.propagation, request.items, self._frame,
+                                  self.config.max_propagation_frames, self.config.max_clicks)
+            log.info("SegmentRange from %s: %d clicks tracked through %d frames in %.0f ms, %d switched off",
+                     _peer(context), len(tracked.tracks.tracks), len(request.propagation.frames),
+                     tracked.seconds * 1000, len(tracked.switched_off))
         for index, item in enumerate(request.items):
             frame_number = item.frame_number if item.HasField("frame_number") else None
             label = f"frame {frame_number}" if frame_number is not None else f"item {index}"
             try:
-                yield self._segment(item.frame, item, item.positive, item.negative, frame_number, options,
-                                    context)
+                positive, negative = item.positive, item.negative
+                if tracked is not None:
+                    positive, negative = tracked.clicks_on(item.frame_number)
+                if tracked is not None and not positive and not negative:
+                    reply = self._empty_reply(item.frame, frame_number, options)
+                else:
+                    reply = self._segment(item.frame, item, positive, negative, frame_number, options, context)
             except InputError as error:
                 raise type(error)(f"{label}: {error}") from error
             except NotFoundError as error:
                 raise NotFoundError(f"{label}: {error}") from error
+            if tracked is not None:
+                tracked.fill(reply, item.frame_number, first=index == 0)
+            yield reply
 
     # ---------------------------------------------------------------------------------- parts
 
@@ -279,6 +297,20 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
         clicks = self._validate(frame, previous, positive_points, negative_points, options)
         outcome = self._queue(frame, previous, clicks, frame_number, options, arrived, context)
         return self._reply(frame, clicks, frame_number, options, outcome, arrived, context)
+
+    def _empty_reply(self, frame_ref: pb.FrameRef, frame_number: int, options: SegmentOptions) -> pb.SegmentReply:
+        """A propagated frame where every click is off: an all-zero alpha, scores 0, no model run."""
+        frame = self._frame(frame_ref, "frame")
+        count = self.predictor.hypotheses
+        masks = np.zeros((count, frame.data_window.height, frame.data_window.width), dtype=np.float32)
+        exr = encode_reply_exr(masks, options.chosen, options.all_hypotheses, frame, frame_number=frame_number,
+                               positive=[], negative=[], checkpoint_id=self.predictor.checkpoint_id)
+        width, height = frame.size
+        with self._lock:
+            self.requests_served += 1
+        return pb.SegmentReply(exr=exr, scores=[0.0] * count, chosen=options.chosen,
+                               checkpoint_id=self.predictor.checkpoint_id, backbone=self.predictor.backbone,
+                               timings=pb.Timings(), frame_number=frame_number, width=width, height=height)
 
     def _check_click_count(self, clicks: int) -> None:
         if clicks > self.config.max_clicks:

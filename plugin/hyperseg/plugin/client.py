@@ -8,9 +8,22 @@
 Frames given as arrays are uploaded once, named by content hash (the daemon is asked which hashes
 it lacks first); a ``FramePlane`` also carries the frame's windows. Frames given as paths are sent
 as paths for the daemon to read (a farm on shared storage), or read here (data window and both
-windows) and uploaded when ``send_paths=False``. A call that finds the daemon unreachable is
-retried with exponential backoff; every failure, bad arguments included, raises a
+windows) and uploaded when ``send_paths=False``. Every failure, bad arguments included, raises a
 ``hyperseg.protocol.errors`` class carrying the daemon's message.
+
+``segment_range(items, propagate="forward", clicks=tracks)`` has the daemon track the clicks from
+their keys through the range first (tracking runs there: the host needs neither torch nor OpenCV);
+each result then carries every click's tracked position on its frame and any switch-off with its
+reason, to write back as keys. Each streamed request carries the frames tracking needs from the
+range's ends, so the results are those of one request over the whole range.
+
+Retries are gRPC's own (its service config, gRFC A6): a daemon that answers UNAVAILABLE (one
+draining for a restart) is asked again with jittered exponential backoff, ``retries`` more times
+(gRPC allows at most 4); uploads are retried too, as the retry buffer holds the largest plane. A
+daemon that is not listening yet is waited for, not retried: gRPC caps attempts at 5, too few to
+outlast a restart. So the first call, and the first after the daemon was unavailable, waits up to
+``connect_timeout`` seconds for it to answer (gRPC's wait-for-ready, on its own reconnect back-off),
+and every call waits for the channel to be ready within its deadline.
 
 One Client may be shared by threads. Latest wins per caller: the daemon drops a queued request
 when the same caller sends a newer one for the same frame. The caller is the calling thread
@@ -20,6 +33,7 @@ that hops threads (a node's) passes one ``caller`` to keep latest-wins across th
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -37,10 +51,11 @@ from google.protobuf.json_format import MessageToDict
 
 from hyperseg.imageio import Window, decode_exr_bytes
 from hyperseg.imageio.atomic_write import write_bytes_atomic
-from hyperseg.plugin.backoff import RetryPolicy
 from hyperseg.plugin.frame_upload import FramePlane
 from hyperseg.protocol.clicks import Point, check_clicks
-from hyperseg.protocol.errors import HypersegError, InputError, NotFoundError
+from hyperseg.protocol.clicktracks import PROPAGATION_DIRECTIONS, ClickTracks
+from hyperseg.protocol.errors import HypersegError, InputError, NotFoundError, UnavailableError
+from hyperseg.protocol.limits import MAX_PLANE_BYTES
 from hyperseg.protocol.proxy import check_proxy
 from hyperseg.protocol.status_codes import error_from_rpc
 from hyperseg.v1 import hyperseg_pb2 as pb
@@ -52,7 +67,18 @@ Frame = np.ndarray | str | os.PathLike | FramePlane
 HYPOTHESES = {"best": pb.HYPOTHESES_BEST, "all": pb.HYPOTHESES_ALL}
 MAX_REPLY_BYTES = 512 * 1024 * 1024
 RANGE_BATCH = 16
+DIRECTIONS = {"forward": pb.DIRECTION_FORWARD, "backward": pb.DIRECTION_BACKWARD, "both": pb.DIRECTION_BOTH}
+SIGNS = {"positive": pb.SIGN_POSITIVE, "negative": pb.SIGN_NEGATIVE}
+_DIRECTION_NAMES = {wire: name for name, wire in DIRECTIONS.items()}
 TOKEN = re.compile(r"[\x21-\x7e]+")
+#: gRPC makes at most 5 attempts of a call, whatever maxAttempts says.
+MAX_RETRIES = 4
+#: The backoff of gRPC's retry policy: the n-th retry waits a random time up to
+#: min(initialBackoff * backoffMultiplier**(n-1), maxBackoff).
+RETRY_BACKOFF = {"initialBackoff": "0.2s", "maxBackoff": "5s", "backoffMultiplier": 2}
+#: gRPC retries a call only while everything it sent fits its per-call buffer (default 256 KiB);
+#: an upload larger than the buffer is committed and never retried. Room for the largest plane.
+RETRY_BUFFER_BYTES = MAX_PLANE_BYTES + 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -65,7 +91,29 @@ class ClientConfig:
     tls: bool = False
     timeout: float = 30.0
     retries: int = 3
+    connect_timeout: float = 5.0
     send_paths: bool = True
+
+
+@dataclass(frozen=True)
+class TrackedClick:
+    """Where a propagated click is on one frame (wire coordinates), or None where it is off."""
+
+    id: str
+    position: Point | None
+
+
+@dataclass(frozen=True)
+class ClickSwitchOff:
+    """A click the daemon's tracker stopped trusting on ``frame`` while tracking in ``direction``."""
+
+    click: str
+    frame: int
+    direction: str
+    reason: str
+
+    def describe(self) -> str:
+        return f"click {self.click!r} switched off at frame {self.frame} (tracking {self.direction}): {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -87,6 +135,9 @@ class SegmentResult:
     backbone: str = ""
     display_window: Window | None = None
     data_window: Window | None = None
+    #: With ``segment_range(..., propagate=...)``: every click on this frame, and the switch-offs here.
+    clicks: tuple[TrackedClick, ...] = ()
+    switched_off: tuple[ClickSwitchOff, ...] = ()
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the EXR exactly as the daemon sent it, atomically (temp file, then rename)."""
@@ -95,10 +146,12 @@ class SegmentResult:
 
 @dataclass(frozen=True)
 class RangeItem:
-    """One frame of a range: the frame, its clicks and optionally the previous frame for context."""
+    """One frame of a range: the frame, its clicks and optionally the previous frame for context.
+
+    With propagation the clicks come from the tracks: give ``frame_number`` and no clicks."""
 
     frame: Frame
-    positive: Sequence[Point]
+    positive: Sequence[Point] = ()
     negative: Sequence[Point] = ()
     previous: Frame | None = None
     frame_number: int | None = None
@@ -116,26 +169,32 @@ class Client:
         timeout: float = 30.0,
         retries: int = 3,
         *,
+        connect_timeout: float = 5.0,
         tls: bool = False,
         send_paths: bool = True,
         client_id: str | None = None,
     ) -> None:
         if not isinstance(address, str) or ":" not in address:
             raise InputError(f"daemon address must be host:port, got {address!r}")
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout < math.inf:
-            raise InputError(f"timeout must be positive seconds, got {timeout!r}")
-        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-            raise InputError(f"retries must be a whole number, 0 or more, got {retries!r}")
+        for name, seconds in (("timeout", timeout), ("connect_timeout", connect_timeout)):
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 < seconds < math.inf:
+                raise InputError(f"{name} must be positive seconds, got {seconds!r}")
+        if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= MAX_RETRIES:
+            raise InputError(f"retries must be a whole number from 0 to {MAX_RETRIES} (gRPC's limit), got {retries!r}")
         if token is not None and (not isinstance(token, str) or not TOKEN.fullmatch(token)):
             raise InputError("token must be printable ASCII without spaces (as a bearer token is sent)")
         self.address = address
         self.timeout = float(timeout)
+        self.connect_timeout = float(connect_timeout)
         self.send_paths = send_paths
         self.client_id = client_id or uuid.uuid4().hex
-        self.retry = RetryPolicy(retries=retries)
         self._metadata = (("authorization", f"Bearer {token}"),) if token else ()
+        self._answered = False  # whether the daemon has answered since it was last unavailable
         options = [
             ("grpc.max_receive_message_length", MAX_REPLY_BYTES),
+            ("grpc.enable_retries", 1),
+            ("grpc.service_config", service_config(retries)),
+            ("grpc.per_rpc_retry_buffer_size", RETRY_BUFFER_BYTES),
             ("grpc.initial_reconnect_backoff_ms", 100),
             ("grpc.min_reconnect_backoff_ms", 100),
             ("grpc.max_reconnect_backoff_ms", 2000),
@@ -156,6 +215,7 @@ class Client:
             tls_ca=config.tls_ca,
             timeout=config.timeout,
             retries=config.retries,
+            connect_timeout=config.connect_timeout,
             tls=config.tls,
             send_paths=config.send_paths,
         )
@@ -217,9 +277,24 @@ class Client:
         hypotheses: str = "best",
         hypothesis: int | None = None,
         batch: int = RANGE_BATCH,
+        propagate: bool | str = False,
+        clicks: ClickTracks | None = None,
+        only: Iterable[int] | None = None,
     ) -> Iterator[SegmentResult]:
-        """Segment many frames, ``batch`` per streamed call, yielding results in order as they come."""
+        """Segment many frames, ``batch`` per streamed call, yielding results in order as they come.
+
+        ``propagate`` (True or ``"forward"``, ``"backward"``, ``"both"``) tracks ``clicks`` (wire
+        coordinates) through the items' frames from their keys; the items are then the whole range, in
+        increasing ``frame_number``, and ``only`` (frame numbers) picks the ones to segment, so a
+        resumed range is tracked as the full one was.
+        """
         _whole(batch, "batch", 1, 2**31)
+        if propagate is not False:
+            yield from self._segment_propagated(list(items), proxy, hypotheses, hypothesis, batch,
+                                                _direction(propagate), clicks, only)
+            return
+        if clicks is not None or only is not None:
+            raise InputError("clicks= and only= go with propagate=: without it each item carries its clicks")
         pending: list[RangeItem] = []
         for item in items:
             pending.append(item)
@@ -237,8 +312,35 @@ class Client:
             raise InputError(f"caller must be a string, got {caller!r}")
         return f"{self.client_id}/{threading.get_ident() if caller is None else caller}"
 
+    def _segment_propagated(
+        self, items: list[RangeItem], proxy: float | None, hypotheses: str, hypothesis: int | None, batch: int,
+        direction: str, clicks: ClickTracks | None, only: Iterable[int] | None,
+    ) -> Iterator[SegmentResult]:
+        """Requests of ``batch`` items, each carrying the frames tracking needs (see ``pb.Propagation``)."""
+        if not isinstance(clicks, ClickTracks) or not clicks.tracks:
+            raise InputError("propagate= needs clicks=: ClickTracks with at least one click")
+        numbers = []
+        for index, item in enumerate(items):
+            if item.frame_number is None or item.positive or item.negative:
+                raise InputError(f"item {index}: with propagate= give each item its frame_number and no clicks")
+            numbers.append(item.frame_number)
+        if numbers != sorted(set(numbers)):
+            raise InputError("with propagate= the items are the range: increasing frame numbers, each once")
+        wanted = set(numbers) if only is None else set(only)
+        if wanted - set(numbers):
+            raise InputError(f"only= names frames outside the range: {sorted(wanted - set(numbers))[:5]}")
+        todo = [index for index, number in enumerate(numbers) if number in wanted]
+        for start in range(0, len(todo), batch):
+            chosen = todo[start : start + batch]
+            first, last = {"forward": (0, chosen[-1]), "backward": (chosen[0], len(items) - 1),
+                           "both": (0, len(items) - 1)}[direction]
+            propagation = pb.Propagation(clicks=_wire_tracks(clicks), direction=DIRECTIONS[direction])
+            yield from self._segment_batch([items[i] for i in chosen], proxy, hypotheses, hypothesis,
+                                           propagation, items[first : last + 1])
+
     def _segment_batch(
-        self, items: list[RangeItem], proxy: float | None, hypotheses: str, hypothesis: int | None
+        self, items: list[RangeItem], proxy: float | None, hypotheses: str, hypothesis: int | None,
+        propagation: pb.Propagation | None = None, tracked: Sequence[RangeItem] = (),
     ) -> Iterator[SegmentResult]:
         request = pb.SegmentRangeRequest(hypotheses=_hypotheses(hypotheses), client_id=self._caller_id(None))
         if proxy is not None:
@@ -246,21 +348,29 @@ class Client:
         if hypothesis is not None:
             request.hypothesis = _whole(hypothesis, "hypothesis", 0, 2**32 - 1)
         planes: list[FramePlane] = []
+        if propagation is not None:
+            request.propagation.CopyFrom(propagation)
+            for item in tracked:
+                entry = request.propagation.frames.add(frame_number=item.frame_number)
+                planes.extend(self._attach(entry, item.frame, None, upload=False))
         for item in items:
             entry = request.items.add(
                 positive=_points(item.positive, "positive"), negative=_points(item.negative, "negative")
             )
             if item.frame_number is not None:
                 entry.frame_number = _whole(item.frame_number, "frame_number", -(2**63), 2**63 - 1)
-            planes.extend(self._attach(entry, item.frame, item.previous))
+            planes.extend(self._attach(entry, item.frame, item.previous, upload=False))
+        if planes:
+            self._upload_missing(planes)
         started = time.perf_counter()
         replies = self._with_uploads(planes, lambda: self._stream(self._stub.SegmentRange, request))
         for reply in replies:
             yield _result(reply, (time.perf_counter() - started) * 1000.0)
             started = time.perf_counter()
 
-    def _attach(self, message: Any, frame: Frame, previous: Frame | None) -> list[FramePlane]:
-        """Fill ``message.frame`` (and ``.previous``); upload what the daemon lacks; return the planes."""
+    def _attach(self, message: Any, frame: Frame, previous: Frame | None, upload: bool = True) -> list[FramePlane]:
+        """Fill ``message.frame`` (and ``.previous``); upload what the daemon lacks (unless told not to,
+        for the caller to upload a request's planes at once); return the planes."""
         planes: list[FramePlane] = []
         for name, value in (("frame", frame), ("previous", previous)):
             if value is None:
@@ -272,7 +382,7 @@ class Client:
             plane = _plane(value)
             ref.sha256 = plane.sha256
             planes.append(plane)
-        if planes:
+        if planes and upload:
             self._upload_missing(planes)
         return planes
 
@@ -306,10 +416,37 @@ class Client:
         return {"timeout": self.timeout, "metadata": self._metadata}
 
     def _call(self, call: Callable[[], T]) -> T:
+        if not self._answered:
+            self._wait_for_daemon()
         try:
-            return self.retry.run(call, _is_unavailable)
+            return call()
         except grpc.RpcError as error:
+            if error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                self._answered = False  # the next call finds out whether the daemon is there at all
             raise error_from_rpc(error, self.address) from None
+
+    def _wait_for_daemon(self) -> None:
+        """Until the daemon first answers (and after it was unavailable), wait up to ``connect_timeout``
+        for it: a GetInfo that waits for the channel to be ready (gRPC's reconnect back-off)."""
+        try:
+            self._stub.GetInfo(pb.GetInfoRequest(), timeout=self.connect_timeout, metadata=self._metadata)
+        except grpc.RpcError as error:
+            if error.code() is grpc.StatusCode.DEADLINE_EXCEEDED:
+                raise UnavailableError(
+                    f"daemon unreachable at {self.address} (not ready after {self.connect_timeout:g} s)"
+                ) from None
+            raise error_from_rpc(error, self.address) from None
+        self._answered = True
+
+
+def service_config(retries: int) -> str:
+    """The channel's service config: every HyperSeg call waits for the channel to be ready and,
+    with ``retries``, is retried by gRPC when the daemon answers UNAVAILABLE."""
+    method: dict[str, Any] = {"name": [{"service": pb.DESCRIPTOR.services_by_name["HyperSeg"].full_name}],
+                              "waitForReady": True}
+    if retries:
+        method["retryPolicy"] = {"maxAttempts": retries + 1, **RETRY_BACKOFF, "retryableStatusCodes": ["UNAVAILABLE"]}
+    return json.dumps({"methodConfig": [method]})
 
 
 def _plane(frame: Frame) -> FramePlane:
@@ -319,10 +456,6 @@ def _plane(frame: Frame) -> FramePlane:
     if isinstance(frame, str | os.PathLike):
         return FramePlane.from_file(frame)
     return FramePlane.from_array(frame)
-
-
-def _is_unavailable(error: BaseException) -> bool:
-    return isinstance(error, grpc.RpcError) and error.code() is grpc.StatusCode.UNAVAILABLE
 
 
 def _read_ca(path: str | os.PathLike[str]) -> bytes:
@@ -343,6 +476,26 @@ def _whole(value: object, name: str, low: int, high: int) -> int:
 
 def _points(points: Sequence[Point], sign: str) -> list[pb.Point]:
     return [pb.Point(x=x, y=y) for x, y in check_clicks(points, sign)]
+
+
+def _direction(propagate: bool | str) -> str:
+    if propagate is True:
+        return "forward"
+    if propagate not in PROPAGATION_DIRECTIONS:
+        raise InputError(f"propagate must be True, False or one of {', '.join(PROPAGATION_DIRECTIONS)};"
+                         f" got {propagate!r}")
+    return propagate
+
+
+def _wire_tracks(tracks: ClickTracks) -> list[pb.ClickTrack]:
+    return [
+        pb.ClickTrack(
+            id=track.id, sign=SIGNS[track.sign],
+            keys=[pb.ClickKey(frame=f, position=pb.Point(x=x, y=y)) for f, (x, y) in track.keys.items()],
+            off=[pb.FrameSpan(first=first, last=last) for first, last in track.off],
+        )
+        for track in tracks.tracks
+    ]
 
 
 def _hypotheses(value: str) -> int:
@@ -371,4 +524,11 @@ def _result(reply: pb.SegmentReply, roundtrip_ms: float) -> SegmentResult:
         backbone=reply.backbone,
         display_window=image.display_window,
         data_window=image.data_window,
+        clicks=tuple(
+            TrackedClick(c.id, (c.position.x, c.position.y) if c.HasField("position") else None) for c in reply.clicks
+        ),
+        switched_off=tuple(
+            ClickSwitchOff(event.click, int(reply.frame_number), _DIRECTION_NAMES[event.direction], event.reason)
+            for event in reply.switched_off
+        ),
     )

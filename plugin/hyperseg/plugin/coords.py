@@ -69,6 +69,20 @@ def to_image(point: Point, geometry: FrameGeometry) -> Point:
     return (x * geometry.scale_x, y * geometry.scale_y)
 
 
+def from_image(point: Point, geometry: FrameGeometry) -> Point:
+    """Wire coordinates on the (proxy) image sent -> wire coordinates at full size (``to_image`` undone)."""
+    x, y = point
+    return (x / geometry.scale_x, y / geometry.scale_y)
+
+
+def tracks_to_image(tracks: ClickTracks, geometry: FrameGeometry) -> ClickTracks:
+    """Full-size wire click tracks -> the same on the (proxy) image sent."""
+    return ClickTracks(
+        [ClickTrack(t.id, t.sign, {f: to_image(p, geometry) for f, p in t.keys.items()}, list(t.off))
+         for t in tracks.tracks]
+    )
+
+
 def tracks_nuke_to_wire(tracks: ClickTracks, format_height: int) -> ClickTracks:
     """Click tracks keyed in Nuke coordinates -> the same tracks in full-size wire coordinates."""
     return _flip_tracks(tracks, format_height)

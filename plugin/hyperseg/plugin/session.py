@@ -25,11 +25,14 @@ import numpy as np
 from hyperseg.imageio import FramePattern, read_display_window, read_image, write_alpha_exr, write_image
 from hyperseg.imageio.overlay import alpha_overlay
 from hyperseg.plugin.alpha_cache import FrameRecipe, FrameState, PlateHashes, check_cache
-from hyperseg.plugin.client import Client, ClientConfig
-from hyperseg.plugin.coords import FrameGeometry, to_image
+from hyperseg.plugin.client import ClickSwitchOff, Client, ClientConfig, RangeItem
+from hyperseg.plugin.coords import FrameGeometry, from_image, to_image, tracks_to_image
+from hyperseg.protocol.clicks import Point
 from hyperseg.protocol.clicktracks import ClickTracks
 
 PADDED = "%04d"
+#: Frames per SegmentRange request when tracking: the progress bar moves, and Cancel is heard, this often.
+TRACK_BATCH = 4
 EMPTY_HYPOTHESES = 6  # hypotheses.h0..h5 of a frame with no positive point: all zero, so the layer never goes missing
 
 
@@ -128,6 +131,26 @@ class RangeOutcome:
         return f"{verb}{kept} in {self.seconds:.1f} s"
 
 
+@dataclass(frozen=True)
+class TrackOutcome:
+    """Points tracked through a range (full-size wire coordinates, None where a point is off) on the
+    frames done, in order; those frames' alphas are in the cache, made from exactly these positions."""
+
+    positions: dict[int, dict[str, Point | None]]
+    switched_off: list[ClickSwitchOff]
+    requested: int
+    cancelled: bool
+    seconds: float
+    checkpoint: str = ""
+
+    def summary(self) -> str:
+        done = len(self.positions)
+        verb = f"tracking cancelled after {done} of {self.requested} frames" if self.cancelled else (
+            f"tracked and segmented {done} frames")
+        off = "".join(f"; {event.describe()}" for event in self.switched_off)
+        return f"{verb} in {self.seconds:.1f} s{off}"
+
+
 class NodeSession:
     """Segments for one node, keeping one client (one gRPC channel) while its connection settings hold."""
 
@@ -186,10 +209,7 @@ class NodeSession:
         geometry = _geometry(plate, settings)
         positive, negative = settings.tracks.at(frame)
         if not positive:
-            recipe = self.recipe(settings, frame, "", interactive)
-            empty = np.zeros((EMPTY_HYPOTHESES, geometry.image_height, geometry.image_width), dtype=np.float32)
-            self._write(settings, frame, plate, empty[0], empty, recipe, geometry)
-            return FrameOutcome(frame, output, note=f"no positive click on frame {frame}: alpha left empty")
+            return self._write_empty(settings, frame, interactive)
         previous = self._previous(settings, frame)
         result = self.client(settings.connection).segment(
             plate,
@@ -229,6 +249,67 @@ class NodeSession:
                 progress(len(done), len(todo), frame)
         return RangeOutcome(done, len(todo), False, time.perf_counter() - started, current)
 
+    def track_range(
+        self,
+        settings: NodeSettings,
+        anchors: ClickTracks,
+        frames: Sequence[int],
+        direction: str,
+        progress: Callable[[int, int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> TrackOutcome:
+        """The daemon tracks ``anchors`` (full-size wire coordinates, keyed on the artist's key frames)
+        through ``frames`` and segments each frame from the tracked points, ``TRACK_BATCH`` a request;
+        each alpha goes into the cache keyed by those points. ``cancelled()`` is asked before each
+        frame is taken in: a cancel keeps the frames before it (positions and alphas), none after."""
+        started = time.perf_counter()
+        frames = sorted(frames)
+        geometry = _geometry(self._plate(settings, frames[0]), settings)
+        items = [RangeItem(self._plate(settings, f), previous=self._previous(settings, f), frame_number=f)
+                 for f in frames]
+        results = self.client(settings.connection).segment_range(
+            items, hypotheses="all", batch=TRACK_BATCH, propagate=direction,
+            clicks=tracks_to_image(anchors, geometry),
+        )
+        positions: dict[int, dict[str, Point | None]] = {}
+        switched: list[ClickSwitchOff] = []
+        checkpoint = ""
+        try:
+            for result in results:
+                if cancelled is not None and cancelled():
+                    return TrackOutcome(positions, switched, len(frames), True, time.perf_counter() - started,
+                                        checkpoint)
+                checkpoint = result.checkpoint_id
+                frame = int(result.frame_number)
+                here = {c.id: None if c.position is None else _as_a_knob_gives_it(from_image(c.position, geometry),
+                                                                                   settings.format_height)
+                        for c in result.clicks}
+                tracked = replace(settings, checkpoint=result.checkpoint_id, tracks=ClickTracks(
+                    [track.rekeyed({frame: here[track.id]}) for track in anchors.tracks]))
+                if tracked.tracks.at(frame)[0]:
+                    recipe = self.recipe(tracked, frame, result.checkpoint_id, interactive=False)
+                    plate = self._plate(settings, frame)
+                    self._write(tracked, frame, plate, result.alpha, result.hypotheses, recipe, geometry)
+                else:
+                    self._write_empty(tracked, frame, interactive=False)
+                positions[frame] = here
+                switched.extend(result.switched_off)
+                if progress is not None:
+                    progress(len(positions), len(frames), frame)
+        finally:
+            results.close()
+        return TrackOutcome(positions, switched, len(frames), False, time.perf_counter() - started, checkpoint)
+
+    def _write_empty(self, settings: NodeSettings, frame: int, interactive: bool) -> FrameOutcome:
+        """An all-zero alpha (every hypothesis) for a frame without a positive point."""
+        plate = self._plate(settings, frame)
+        geometry = _geometry(plate, settings)
+        recipe = self.recipe(settings, frame, "", interactive)
+        empty = np.zeros((EMPTY_HYPOTHESES, geometry.image_height, geometry.image_width), dtype=np.float32)
+        self._write(settings, frame, plate, empty[0], empty, recipe, geometry)
+        output = settings.cache.alpha_path(frame, settings.proxy_mode)
+        return FrameOutcome(frame, output, note=f"no positive click on frame {frame}: alpha left empty")
+
     def _plate(self, settings: NodeSettings, frame: int) -> Path:
         return settings.cache.plate_path(frame, settings.proxy_mode)
 
@@ -249,6 +330,13 @@ class NodeSession:
         write_image(settings.cache.overlay_path(frame, settings.proxy_mode), overlay, ("R", "G", "B"))
         output = settings.cache.alpha_path(frame, settings.proxy_mode)
         write_alpha_exr(output, alpha, hypotheses=hypotheses, metadata={"frame": frame, **recipe.metadata()})
+
+
+def _as_a_knob_gives_it(point: Point, format_height: int) -> Point:
+    """``point`` (full-size wire) as the node reads it back once written to a knob (y flipped up and
+    down again in floating point), so an alpha keyed by a tracked point is current for the knob."""
+    x, y = point
+    return (x, format_height - (format_height - y))
 
 
 def _geometry(plate: Path, settings: NodeSettings) -> FrameGeometry:

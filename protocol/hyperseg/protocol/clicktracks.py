@@ -76,6 +76,20 @@ class ClickTrack:
         t = (frame - f0) / (f1 - f0)
         return (x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
 
+    def rekeyed(self, positions: Mapping[int, Point | None]) -> ClickTrack:
+        """This click with a key on every frame of ``positions`` that has a point and switched off on
+        those that have None (tracked positions written back); its other keys and all its off ranges kept."""
+        keys = {f: p for f, p in self.keys.items() if f not in positions}
+        keys.update({f: p for f, p in positions.items() if p is not None})
+        spans = sorted([*self.off, *((f, f) for f, p in positions.items() if p is None)])
+        runs: list[tuple[int, int]] = []
+        for start, end in spans:
+            if runs and start <= runs[-1][1] + 1:
+                runs[-1] = (runs[-1][0], max(end, runs[-1][1]))
+            else:
+                runs.append((start, end))
+        return ClickTrack(self.id, self.sign, keys, runs)
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "id": self.id,

@@ -8,7 +8,10 @@ and nothing more:
   ``toNode(name)``, ``allNodes(filter)``, ``thisNode()``, ``thisKnob()``, ``frame(f)``, ``root()``,
   ``scriptSaveAs(filename)``, ``execute(nameOrNode, start, end, incr)``,
   ``executeInMainThread(call, args, kwargs)``, ``sample(node, channel, x, y, dx, dy, frame)``,
-  ``ProgressTask(name)`` with ``setMessage``/``setProgress``/``isCancelled``, ``menu(name)`` with
+  ``ProgressTask(name, maximum=100)`` with ``setMessage(s)``, ``setProgress(i)`` (an integer, the
+  progress out of ``maximum``) and ``isCancelled()`` (True once the artist pressed Cancel), as
+  learn.foundry.com/nuke/developers/17.1/pythondevguide/_autosummary/nuke.ProgressTask.html
+  documents them; ``setProgress`` refuses anything else, ``menu(name)`` with
   ``addMenu``/``addCommand``, the interpolation constants ``CONSTANT``, ``LINEAR``, ``SMOOTH``,
   ``CATMULL_ROM``, ``CUBIC``.
 - Node: ``Class``, ``name``, ``fullName``, ``setName``, ``knob``, ``[name]``, ``addKnob``,
@@ -780,17 +783,29 @@ def executeInMainThread(call, args=(), kwargs=None) -> None:
 
 
 class ProgressTask:
-    def __init__(self, name: str) -> None:
+    """Foundry's ``nuke.ProgressTask(name, maximum=100)``: ``setMessage(s)``, ``setProgress(i)`` with ``i``
+    an integer progress out of ``maximum``, ``isCancelled()``: whether the artist pressed Cancel."""
+
+    def __init__(self, name: str, maximum: int = 100) -> None:
+        if not isinstance(name, str) or not isinstance(maximum, int) or maximum <= 0:
+            raise TypeError(f"ProgressTask(name: str, maximum: int > 0), got {name!r}, {maximum!r}")
         self.name = name
+        self.maximum = maximum
         self.message = ""
+        self.messages: list[str] = []
         self.progress: list[int] = []
         _progress_tasks.append(self)
 
     def setMessage(self, message: str) -> None:
+        if not isinstance(message, str):
+            raise TypeError(f"setMessage(s: str), got {message!r}")
         self.message = message
+        self.messages.append(message)
 
     def setProgress(self, i: int) -> None:
-        self.progress.append(int(i))
+        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i <= self.maximum:
+            raise TypeError(f"setProgress(i: int in 0..{self.maximum}), got {i!r}")
+        self.progress.append(i)
 
     def isCancelled(self) -> bool:
         limit = _cancel_after[0]

@@ -92,7 +92,7 @@ def propagate_clicks(tracks: ClickTracks, frames: Sequence[int], rgb_of: Callabl
                 positions[t] = backward[index][t]
             else:
                 positions[t] = _blend(t, anchors, forward[index][t], backward[index][t])
-        out.append(_written_back(track, frames, positions))
+        out.append(track.rekeyed(positions))
     switched.sort(key=lambda s: (frames.index(s.frame), s.click))
     return PropagatedClicks(ClickTracks(out), switched)
 
@@ -138,19 +138,3 @@ def _blend(frame: int, anchors: list[int], forward: Point | None, backward: Poin
         return backward
     w = (frame - a) / (b - a)
     return (forward[0] * (1 - w) + backward[0] * w, forward[1] * (1 - w) + backward[1] * w)
-
-
-def _written_back(track: ClickTrack, frames: list[int], positions: dict[int, Point | None]) -> ClickTrack:
-    """``track`` with a key on every frame where it has a position and off ranges where it has none."""
-    inside = set(frames)
-    keys = {f: p for f, p in track.keys.items() if f not in inside}
-    keys.update({f: p for f, p in positions.items() if p is not None})
-    off = list(track.off)
-    run: list[int] = []
-    for frame in [*frames, None]:
-        if frame is not None and positions[frame] is None:
-            run.append(frame)
-        elif run:
-            off.append((run[0], run[-1]))
-            run = []
-    return ClickTrack(track.id, track.sign, keys, off)

@@ -27,6 +27,11 @@ Thin on purpose: knobs are read here on the main thread into plain settings
 knobChanged never renders or calls the daemon itself: it schedules the work for after the
 callback returns. Without a GUI (``nuke -t``) the same functions run inline, so a farm script
 can call :func:`segment_range` or :func:`segment_all`.
+
+"track points" (:func:`track_points`) sends the range and the points keyed where the artist keyed
+them to the daemon, which tracks them and segments each frame from the tracked points; the
+positions come back as keys on the point knobs and the alphas into the cache, with a cancellable
+progress bar. A cancel keeps the frames before it, keys and alphas alike, and nothing after it.
 """
 
 from __future__ import annotations
@@ -43,8 +48,8 @@ from hyperseg.plugin.background import Job, LatestWinsRunner
 from hyperseg.plugin.client import ClientConfig
 from hyperseg.plugin.coords import tracks_nuke_to_wire, tracks_wire_to_nuke
 from hyperseg.plugin.nuke import point_knobs
-from hyperseg.plugin.session import CachePaths, FrameOutcome, NodeSession, NodeSettings, RangeOutcome
-from hyperseg.protocol.clicktracks import ClickTracks
+from hyperseg.plugin.session import CachePaths, FrameOutcome, NodeSession, NodeSettings, RangeOutcome, TrackOutcome
+from hyperseg.protocol.clicktracks import PROPAGATION_DIRECTIONS, ClickTracks
 from hyperseg.protocol.errors import HypersegError, InputError, SupersededError
 from hyperseg.protocol.framerange import parse_frame_range
 from hyperseg.protocol.token_file import read_token_file
@@ -125,6 +130,7 @@ def _knobs() -> list:
         nuke.String_Knob(MARKER, "", "1"),
         nuke.String_Knob(point_knobs.REGISTRY, "points", ""),
         nuke.String_Knob(CHECKPOINT, "model last seen", ""),
+        nuke.String_Knob(point_knobs.TRACKING, "artist keys of tracked points", ""),
     ]
     for knob in hidden:
         knob.setVisible(False)
@@ -160,6 +166,12 @@ def _knobs() -> list:
         button("segment_frame", "segment frame", "segment_frame"),
         with_value(nuke.String_Knob("frames", "frames"), "", "empty: the script range; or e.g. 1001-1100x2"),
         button("segment_range", "segment range", "segment_range"),
+        with_value(
+            nuke.Enumeration_Knob("track_direction", "track", list(PROPAGATION_DIRECTIONS)),
+            "forward",
+            "which way points follow the image from their keys; both blends the two between keys",
+        ),
+        button("track_points", "track points", "track_points"),
         nuke.File_Knob("clicks_file", "clicks.json"),
         button("export_clicks", "export clicks.json", "export_clicks"),
         button("import_clicks", "import clicks.json", "import_clicks"),
@@ -189,6 +201,8 @@ def knob_changed(node, knob) -> None:
     elif changed in ("input_colorspace", "network_colorspace"):
         _set_colorspaces(node)
     point_changed = _is_point_knob(node, changed)
+    if point_changed:
+        _note_artist_edit(node, changed)
     if changed in CHECK_KNOBS or point_changed:
         live = node["live"].value() and (changed in LIVE_KNOBS or point_changed)
         nuke.executeInMainThread(_after_callback, (name, nuke.frame(), live))
@@ -263,6 +277,60 @@ def segment_range(node, frames: list[int] | None = None) -> RangeOutcome | None:
         _failed(name, error)
 
     _status(node, f"segmenting {len(frames)} frames...")
+    _jobs().submit(name, Job(work, done, failed))
+    if not nuke.GUI and errors:
+        raise errors[0]
+    return outcome[0] if outcome else None
+
+
+def track_points(node, frames: list[int] | None = None) -> TrackOutcome | None:
+    """Track the points through the range from the artist's keys (the ``track`` knob's direction) on
+    the daemon, segment every frame from them, and write the tracked positions back as keys, with a
+    cancellable progress bar (inline under ``nuke -t``). ``frames`` default as :func:`segment_range`'s."""
+    name = node.fullName()
+    if _jobs().busy(name):
+        _status(node, "busy: wait for the running segmentation to finish")
+        return None
+    settings = anchors = None
+    with _reporting(node):
+        frames = sorted(frames or _frames(node))
+        taken = snapshot(node, frames)
+        found = point_knobs.read_anchors(node, frames)
+        if not found.tracks:
+            raise InputError("add a point first: track points carries the node's points through the range")
+        _render_plate(node, taken, _plate_frames(taken, frames))
+        settings, anchors = taken, found  # only once the plate rendered
+    if settings is None:
+        return None
+    height = settings.format_height
+    direction = node["track_direction"].value()
+    outcome: list[TrackOutcome] = []
+    errors: list[Exception] = []
+    session = _session(name)
+    label = node.name()
+
+    def work() -> TrackOutcome:
+        task = nuke.ProgressTask(f"HyperSeg {label}: track points") if nuke.GUI else None
+
+        def progress(done: int, total: int, frame: int) -> None:
+            if task is None:
+                print(f"HyperSeg {label}: tracked frame {frame} ({done}/{total})", flush=True)
+            else:
+                task.setProgress(int(100 * done / total))
+                task.setMessage(f"tracking: frame {frame} ({done}/{total})")
+
+        return session.track_range(settings, tracks_nuke_to_wire(anchors, height), frames, direction, progress,
+                                   task.isCancelled if task else None)
+
+    def done(result: TrackOutcome) -> None:
+        outcome.append(result)
+        _tracking_done(name, anchors, result)
+
+    def failed(error: Exception) -> None:
+        errors.append(error)
+        _failed(name, error)
+
+    _status(node, f"tracking {len(anchors.tracks)} points through {len(frames)} frames ({direction})...")
     _jobs().submit(name, Job(work, done, failed))
     if not nuke.GUI and errors:
         raise errors[0]
@@ -448,6 +516,31 @@ def _range_done(name: str, outcome: RangeOutcome) -> None:
         for frame in outcome.frames:
             _remember_checkpoint(node, frame.checkpoint)
         check_cache(node, outcome.summary())
+
+
+def _tracking_done(name: str, anchors: ClickTracks, outcome: TrackOutcome) -> None:
+    """The tracked positions of the frames done written back as keys (main thread), then the cache checked."""
+    node = nuke.toNode(name)
+    if node is None:
+        return
+    height = node.format().height()
+    positions = {
+        frame: {point: None if p is None else (p[0], height - p[1]) for point, p in points.items()}
+        for frame, points in outcome.positions.items()
+    }
+    with _quietly(node):
+        point_knobs.write_tracked(node, anchors, positions)
+    _remember_checkpoint(node, outcome.checkpoint)
+    check_cache(node, outcome.summary())
+
+
+def _note_artist_edit(node, knob_name: str) -> None:
+    """A tracked point the artist moved gets a key of theirs on this frame; edited off frames are theirs."""
+    with _quietly(node):
+        if knob_name.endswith("_off"):
+            point_knobs.set_artist_off(node, knob_name[: -len("_off")])
+        else:
+            point_knobs.add_artist_key(node, knob_name, nuke.frame())
 
 
 def _remember_checkpoint(node, checkpoint: str) -> None:

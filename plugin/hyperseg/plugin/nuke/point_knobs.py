@@ -7,6 +7,12 @@ then change their interpolation, write an expression or link the knob to a Track
 knob holds, :func:`read_tracks` asks Nuke where the point is on each frame (``getValueAt``), so
 what is sent and exported is what the viewer shows.
 A hidden ``points`` knob lists the ids and signs in order. Main thread only, like every Nuke call.
+
+Tracking ("track points") writes a key on every frame it carried a point to, so the knob alone no
+longer tells the artist's keys from the tracked ones: a hidden ``tracking`` knob records, per
+tracked point, the frames the artist keyed and the off frames the artist set. Tracking again
+starts from those keys, plus every frame the artist has moved the point on since
+(:func:`add_artist_key`): a correction becomes a key and tracking restarts from it.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from hyperseg.protocol.errors import InputError
 from hyperseg.protocol.framerange import format_frame_range, parse_frame_range
 
 REGISTRY = "points"
+TRACKING = "tracking"
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 PREFIX = {"positive": "p", "negative": "n"}
 
@@ -49,6 +56,92 @@ def read_tracks(node, frames: list[int]) -> ClickTracks:
         keys = {f: (knob.getValueAt(f, 0), knob.getValueAt(f, 1)) for f in (frames if moving else frames[:1])}
         tracks.append(ClickTrack(point_id, sign, keys, parse_off(node[f"{point_id}_off"].value(), point_id)))
     return ClickTracks(tracks)
+
+
+def read_anchors(node, frames: list[int]) -> ClickTracks:
+    """The node's points keyed only on the artist's key frames (Nuke coordinates): what tracking starts from.
+
+    A point tracked before: the key frames recorded then and since (:func:`add_artist_key`), with the
+    off frames the artist set. Otherwise its curves' key frames, every one of ``frames`` for an
+    expression or a link (Nuke already moves it), one key on the first frame for a still point."""
+    recorded = _tracking(node)
+    tracks = []
+    for point_id, sign in registry(node):
+        knob = node.knob(point_id)
+        if knob is None:
+            continue
+        off = parse_off(node[f"{point_id}_off"].value(), point_id)
+        if point_id in recorded:
+            key_frames = recorded[point_id]["keys"]
+            off = [(start, end) for start, end in recorded[point_id]["off"]]
+        elif knob.hasExpression():
+            key_frames = frames
+        elif knob.isAnimated():
+            curves = [knob.animation(index) for index in (0, 1)]
+            animation_keys = [curve.keys() for curve in curves if curve is not None]
+            key_frames = sorted({round(key.x) for keys in animation_keys for key in keys})
+        else:
+            key_frames = frames[:1]
+        keys = {f: (knob.getValueAt(f, 0), knob.getValueAt(f, 1)) for f in key_frames}
+        tracks.append(ClickTrack(point_id, sign, keys, off))
+    return ClickTracks(tracks)
+
+
+def write_tracked(node, anchors: ClickTracks, positions: dict[int, dict[str, tuple[float, float] | None]]) -> None:
+    """Tracked ``positions`` (Nuke coordinates, per frame and point; None: off) written back as linear
+    keys and off frames, and ``anchors`` recorded as the artist's keys and off frames. The artist's
+    own keys are left as they are; a point with an expression or a link is Nuke's to move."""
+    recorded = _tracking(node)
+    for track in anchors.tracks:
+        knob = node.knob(track.id)
+        if knob.hasExpression():
+            continue
+        here = {frame: points[track.id] for frame, points in positions.items()}
+        tracked = {f: p for f, p in here.items() if p is not None and f not in track.keys}
+        if not knob.isAnimated():
+            now = nuke.frame()
+            knob.setAnimated()  # a key on the current frame, holding the still point's value
+            if now not in tracked and now not in track.keys:
+                knob.removeKeyAt(now, 0)
+                knob.removeKeyAt(now, 1)
+            for frame, (x, y) in track.keys.items():
+                knob.setValueAt(x, frame, 0)
+                knob.setValueAt(y, frame, 1)
+        for frame, (x, y) in tracked.items():
+            knob.setValueAt(x, frame, 0)
+            knob.setValueAt(y, frame, 1)
+        for index in (0, 1):
+            curve = knob.animation(index)
+            animation_keys = curve.keys()
+            curve.changeInterpolation([key for key in animation_keys if round(key.x) in tracked], nuke.LINEAR)
+        node[f"{track.id}_off"].setValue(format_off(track.rekeyed(here).off))
+        recorded[track.id] = {"keys": sorted(track.keys), "off": [list(span) for span in track.off]}
+    node[TRACKING].setValue(json.dumps(recorded, sort_keys=True))
+
+
+def add_artist_key(node, point_id: str, frame: int) -> bool:
+    """The artist moved tracked point ``point_id`` on ``frame``: that frame becomes one of its keys.
+    False for a point never tracked (all its keys are the artist's anyway)."""
+    recorded = _tracking(node)
+    if point_id not in recorded:
+        return False
+    recorded[point_id]["keys"] = sorted({*recorded[point_id]["keys"], frame})
+    node[TRACKING].setValue(json.dumps(recorded, sort_keys=True))
+    return True
+
+
+def set_artist_off(node, point_id: str) -> None:
+    """The artist edited a tracked point's off frames: what the knob now says is the artist's."""
+    recorded = _tracking(node)
+    if point_id in recorded:
+        recorded[point_id]["off"] = [list(span) for span in parse_off(node[f"{point_id}_off"].value(), point_id)]
+        node[TRACKING].setValue(json.dumps(recorded, sort_keys=True))
+
+
+def _tracking(node) -> dict:
+    knob = node.knob(TRACKING)
+    text = knob.value() if knob is not None else ""
+    return json.loads(text) if text else {}
 
 
 def add_point(node, sign: str, position: tuple[float, float], frame: int) -> str:
@@ -102,6 +195,9 @@ def remove_point(node, point_id: str) -> None:
         if knob is not None:
             node.removeKnob(knob)
     _set_registry(node, [e for e in entries if e[0] != point_id])
+    recorded = _tracking(node)
+    if recorded.pop(point_id, None) is not None:
+        node[TRACKING].setValue(json.dumps(recorded, sort_keys=True))
 
 
 def replace_tracks(node, tracks: ClickTracks) -> None:

@@ -1,0 +1,1 @@
+"""Benchmarks of HyperSeg, run from the repository root as ``python -m benchmarks.NAME`` (see ``harness``)."""

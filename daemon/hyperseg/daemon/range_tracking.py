@@ -1,0 +1,123 @@
+"""SegmentRange with propagation: the request's clicks tracked through its frames, here on the daemon.
+
+The host side (the Nuke node, ``hyperseg.plugin.Client``) stays free of torch and OpenCV, so the
+tracking (``hyperseg.model.propagation``) runs in the daemon, on each frame's display window, in
+the handler's thread (OpenCV releases the GIL; the model worker is not held up). Tracking depends
+only on the request's frames and the clicks' keys, so a request whose frames reach back to the
+range's first frame (forward; to its last, backward) tracks exactly as one request over the whole
+range: ranges split into requests stay independent and resumable, as ``hyperseg batch`` chunks do.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from hyperseg.daemon.frame_store import StoredFrame
+from hyperseg.imageio import rewindow
+from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
+from hyperseg.protocol.errors import InputError, LimitExceededError
+from hyperseg.v1 import hyperseg_pb2 as pb
+
+if TYPE_CHECKING:
+    from hyperseg.model.propagation.click_propagation import SwitchOff
+
+DIRECTIONS = {
+    pb.DIRECTION_UNSPECIFIED: "forward",
+    pb.DIRECTION_FORWARD: "forward",
+    pb.DIRECTION_BACKWARD: "backward",
+    pb.DIRECTION_BOTH: "both",
+}
+WIRE_DIRECTIONS = {"forward": pb.DIRECTION_FORWARD, "backward": pb.DIRECTION_BACKWARD}
+SIGNS = {pb.SIGN_POSITIVE: "positive", pb.SIGN_NEGATIVE: "negative"}
+WIRE_SIGNS = {name: sign for sign, name in SIGNS.items()}
+
+
+@dataclass(frozen=True)
+class TrackedRange:
+    """The clicks tracked through a request's frames, and every switch-off by frame."""
+
+    tracks: ClickTracks
+    switched_off: list[SwitchOff]
+    seconds: float
+
+    def clicks_on(self, frame: int) -> tuple[list[pb.Point], list[pb.Point]]:
+        """(positive, negative) points on ``frame``; both empty where every click is off."""
+        positive, negative = self.tracks.at(frame)
+        return ([pb.Point(x=x, y=y) for x, y in positive], [pb.Point(x=x, y=y) for x, y in negative])
+
+    def fill(self, reply: pb.SegmentReply, frame: int, first: bool) -> None:
+        """Put ``frame``'s click positions and switch-offs (and on the first reply, the tracking time) in ``reply``."""
+        for track in self.tracks.tracks:
+            clicked = reply.clicks.add(id=track.id, sign=WIRE_SIGNS[track.sign])
+            position = track.position(frame)
+            if position is not None:
+                clicked.position.x, clicked.position.y = position
+        for event in self.switched_off:
+            if event.frame == frame:
+                reply.switched_off.add(click=event.click, direction=WIRE_DIRECTIONS[event.direction],
+                                       reason=event.reason)
+        reply.timings.track_ms = self.seconds * 1000 if first else 0.0
+
+
+def track_range(propagation: pb.Propagation, items: Sequence[pb.SegmentRangeItem],
+                frame_of: Callable[[pb.FrameRef, str], StoredFrame], max_frames: int,
+                max_clicks: int) -> TrackedRange:
+    """The request's clicks followed through ``propagation.frames`` as its direction says; the
+    items checked against those frames first."""
+    from hyperseg.model.propagation.click_propagation import propagate_clicks  # the model package loads torch
+
+    if propagation.direction not in DIRECTIONS:
+        raise InputError(f"propagation direction {propagation.direction} is not FORWARD, BACKWARD or BOTH")
+    if len(propagation.frames) > max_frames:
+        raise LimitExceededError(f"{len(propagation.frames)} frames to track through, over this daemon's limit"
+                                 f" of {max_frames}: split the range")
+    if len(propagation.clicks) > max_clicks:
+        raise LimitExceededError(f"{len(propagation.clicks)} clicks to track, over this daemon's limit of {max_clicks}")
+    refs = {}
+    for entry in propagation.frames:
+        if entry.frame_number in refs:
+            raise InputError(f"propagation frame {entry.frame_number} is listed twice")
+        refs[entry.frame_number] = entry.frame
+    _check_items(items, refs)
+    tracks = ClickTracks([_track(click) for click in propagation.clicks])
+    if not tracks.tracks:
+        raise InputError("propagation has no clicks: give at least one click with a key")
+    frames = [entry.frame_number for entry in propagation.frames]
+
+    def rgb_of(frame: int):
+        stored = frame_of(refs[frame], f"propagation frame {frame}")
+        return rewindow(stored.rgb, stored.data_window, stored.display_window)
+
+    started = time.perf_counter()
+    result = propagate_clicks(tracks, frames, rgb_of, DIRECTIONS[propagation.direction])
+    return TrackedRange(result.tracks, result.switched_off, time.perf_counter() - started)
+
+
+def _check_items(items: Sequence[pb.SegmentRangeItem], refs: dict[int, pb.FrameRef]) -> None:
+    for index, item in enumerate(items):
+        if not item.HasField("frame_number"):
+            raise InputError(f"item {index}: with propagation every item needs its frame_number")
+        label = f"frame {item.frame_number}"
+        if item.positive or item.negative:
+            raise InputError(f"{label}: with propagation the clicks come from the tracks; send none on the item")
+        if item.frame_number not in refs:
+            raise InputError(f"{label} is not among the propagation frames")
+        if refs[item.frame_number] != item.frame:
+            raise InputError(f"{label}: the item's frame is not the propagation frame of that number")
+
+
+def _track(click: pb.ClickTrack) -> ClickTrack:
+    where = f"click {click.id!r}"
+    if click.sign not in SIGNS:
+        raise InputError(f"{where}: sign must be POSITIVE or NEGATIVE")
+    keys = {}
+    for key in click.keys:
+        if not key.HasField("position"):
+            raise InputError(f"{where}: key on frame {key.frame} has no position")
+        if key.frame in keys:
+            raise InputError(f"{where}: two keys on frame {key.frame}")
+        keys[key.frame] = (key.position.x, key.position.y)
+    return ClickTrack(click.id, SIGNS[click.sign], keys, [(span.first, span.last) for span in click.off])
