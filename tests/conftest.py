@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+import hyperseg.protocol  # noqa: F401  (first: every HyperSeg process has gRPC's fork rule, the tests too)
+
 pytest_plugins = ["skip_policy"]
 
 DAVIS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "davis2016"

@@ -13,7 +13,7 @@ from hyperseg.batch.runner import BatchRunner
 from hyperseg.batch.segmenter import LocalSegmenter, RemoteSegmenter
 from hyperseg.daemon.config import DaemonConfig
 from hyperseg.daemon.server import serve
-from hyperseg.imageio import FramePattern, Window, read_image, write_image
+from hyperseg.imageio import FramePattern, Window, read_image, to_network, write_image
 from hyperseg.protocol.clicktracks import ClickTracks
 
 CONFIG = DaemonConfig(host="127.0.0.1", port=0, cache_mb=64, frame_store_mb=64, grpc_threads=8)
@@ -49,7 +49,8 @@ def test_local_run_segments_only_the_data_window(shot, predictor):
     assert (image.display_window, image.data_window) == (FORMAT, DATA)
     assert image.pixels.shape == (HEIGHT, WIDTH, 1)
     positive, negative = ClickTracks.load(shot.clicks).at(1002)
-    encoding = predictor.encode_frame(plate_frame(1002), previous=plate_frame(1001))
+    encoding = predictor.encode_frame(to_network(plate_frame(1002), "linear"),
+                                      previous=to_network(plate_frame(1001), "linear"))
     expected = predictor.predict_encoded(encoding, [(x - DATA.x, y - DATA.y) for x, y in positive],
                                          [(x - DATA.x, y - DATA.y) for x, y in negative]).masks[0]
     np.testing.assert_array_equal(image.channel("A"), expected.astype(np.float16).astype(np.float32))

@@ -11,7 +11,16 @@ from batch_shot import FRAMES, HEIGHT, WIDTH, alpha_pixels, plate_frame
 
 from hyperseg.batch.runner import BatchRunner
 from hyperseg.batch.segmenter import LocalSegmenter
-from hyperseg.imageio import FramePattern, Window, is_complete_exr, read_image, rewindow, write_image
+from hyperseg.imageio import (
+    FramePattern,
+    Window,
+    is_complete_exr,
+    network_rgb,
+    read_image,
+    rewindow,
+    to_network,
+    write_image,
+)
 from hyperseg.protocol.alpha_exr import clicks_json
 from hyperseg.protocol.clicktracks import ClickTracks
 
@@ -49,7 +58,8 @@ def test_writes_one_complete_alpha_per_frame_with_metadata(shot, predictor):
 def test_alpha_is_the_best_hypothesis_of_the_predictor(shot, predictor):
     run(shot, predictor, [1003])
     positive, negative = ClickTracks.load(shot.clicks).at(1003)
-    encoding = predictor.encode_frame(plate_frame(1003), previous=plate_frame(1002))
+    encoding = predictor.encode_frame(to_network(plate_frame(1003), "linear"),
+                                      previous=to_network(plate_frame(1002), "linear"))
     expected = predictor.predict_encoded(encoding, positive, negative).masks[0]
     written = read_image(shot.outputs()[1003]).channel("A")
     np.testing.assert_array_equal(written, expected.astype(np.float16).astype(np.float32))
@@ -154,7 +164,8 @@ def test_data_and_display_windows_are_kept(shot, predictor):
     assert image.pixel_aspect == 2.0
     # The whole data window is segmented, overscan included; clicks move 4 px onto it.
     positive, negative = ClickTracks.load(shot.clicks).at(1002)
-    encoding = predictor.encode_frame(read_image(plate.path(1002)).rgb(), previous=read_image(plate.path(1001)).rgb())
+    encoding = predictor.encode_frame(network_rgb(read_image(plate.path(1002))),
+                                      previous=network_rgb(read_image(plate.path(1001))))
     expected = predictor.predict_encoded(encoding, [(x + 4, y + 4) for x, y in positive],
                                          [(x + 4, y + 4) for x, y in negative]).masks[0]
     np.testing.assert_array_equal(image.channel("A"), expected.astype(np.float16).astype(np.float32))

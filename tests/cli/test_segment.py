@@ -3,7 +3,7 @@ import OpenImageIO as oiio
 import pytest
 
 from hyperseg.cli import main
-from hyperseg.imageio import Window, read_image, write_image
+from hyperseg.imageio import Window, read_image, to_network, write_image
 from hyperseg.model import Predictor
 from hyperseg.model.checkpoint import save_checkpoint
 from hyperseg.model.config import ModelConfig
@@ -37,7 +37,7 @@ def test_segment_in_process_writes_the_predictors_alpha(tmp_path, checkpoint, pl
     assert spec.format == oiio.HALF and spec.get_string_attribute("compression") == "zip"
     assert spec.getattribute("PixelAspectRatio") == pytest.approx(2.0)
     image = read_image(out)
-    predictor.set_frame(rgb)
+    predictor.set_frame(to_network(rgb, "linear"))  # a float EXR is linear unless --colorspace says otherwise
     expected = predictor.predict([(10.5, 20.5)], [(50.5, 5.5)])
     assert np.allclose(image.channel("A"), expected.alpha, atol=1e-3)
     assert np.allclose(image.hypotheses(), expected.masks, atol=1e-3)

@@ -10,7 +10,7 @@ import pytest
 from daemon_wire import make_frame, points, start
 
 from hyperseg.daemon.frame_paths import PathPolicy
-from hyperseg.imageio import Window, decode_exr_bytes, write_image
+from hyperseg.imageio import Window, decode_exr_bytes, to_network, write_image
 from hyperseg.protocol.errors import InputError, PermissionDeniedError
 from hyperseg.v1 import hyperseg_pb2 as pb
 from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
@@ -52,7 +52,8 @@ def _segment(stub, path: str, **kw):
 def test_path_frame_matches_in_process(path_stub, predictor, plate):
     path = plate / "root" / "plate.1001.exr"
     reply = _segment(path_stub, str(path))
-    expected = predictor.predict_encoded(predictor.encode_frame(make_frame(1001, channels=4)[:, :, :3], proxy=0.25),
+    network = to_network(make_frame(1001, channels=4)[:, :, :3], "linear")  # a float EXR: linear
+    expected = predictor.predict_encoded(predictor.encode_frame(network, proxy=0.25),
                                          positive=[(4.5, 4.5)])
     alpha = decode_exr_bytes(reply.exr).channel("A")
     np.testing.assert_array_equal(alpha, expected.masks[0].astype(np.float16).astype(np.float32))
@@ -70,7 +71,7 @@ def test_path_frame_keeps_data_and_display_windows(path_stub, predictor, plate):
     assert image.data_window == Window(-4, -4, 40, 32)
     assert (reply.width, reply.height) == (32, 24)
     # The whole data window is segmented, overscan included; the click moves 4 px onto it.
-    expected = predictor.predict_encoded(predictor.encode_frame(pixels, proxy=0.25),
+    expected = predictor.predict_encoded(predictor.encode_frame(to_network(pixels, "linear"), proxy=0.25),
                                          positive=[(8.5, 8.5)]).masks[0].astype(np.float16).astype(np.float32)
     alpha = image.channel("A")
     np.testing.assert_array_equal(alpha, expected)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from daemon_wire import make_frame
 
-from hyperseg.imageio import Window, decode_exr_bytes, rewindow, write_image
+from hyperseg.imageio import Window, decode_exr_bytes, rewindow, to_network, write_image
 from hyperseg.plugin import Client
 from hyperseg.protocol.errors import InputError
 
@@ -29,7 +29,7 @@ def test_the_client_uploads_the_data_window_and_gets_both_windows_back(daemon, p
     assert (result.display_window, result.data_window) == (display, data)
     image = decode_exr_bytes(result.exr_bytes)
     assert (image.display_window, image.data_window) == (display, data)
-    encoding = predictor.encode_frame(pixels, previous=before, proxy=0.5)
+    encoding = predictor.encode_frame(to_network(pixels, "linear"), previous=to_network(before, "linear"), proxy=0.5)
     expected = predictor.predict_encoded(encoding, [(5.5, 7.5)]).masks[0].astype(np.float16).astype(np.float32)
     np.testing.assert_array_equal(result.alpha, expected)
 
@@ -46,7 +46,7 @@ def test_a_previous_frame_with_another_data_window_is_recut_to_the_frames(daemon
                                 proxy=0.5)
     aligned = rewindow(before, previous_window, frame_window)
     assert aligned[:, :10].sum() == 0 and aligned[18:].sum() == 0 and aligned[:18, 10:].all()
-    encoding = predictor.encode_frame(pixels, previous=aligned, proxy=0.5)
+    encoding = predictor.encode_frame(to_network(pixels, "linear"), previous=to_network(aligned, "linear"), proxy=0.5)
     expected = predictor.predict_encoded(encoding, [(10.5, 10.5)]).masks[0]
     np.testing.assert_array_equal(result.alpha, expected.astype(np.float16).astype(np.float32))
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from plugin_plates import HEIGHT, WIDTH, make_plate
 
-from hyperseg.imageio import read_image
+from hyperseg.imageio import read_image, to_network
 from hyperseg.plugin import Client, RangeItem
 from hyperseg.protocol.errors import InputError, NotFoundError, UnavailableError
 from hyperseg.protocol.token_file import read_token_file
@@ -49,11 +49,11 @@ def test_uploads_are_deduplicated_by_hash(address, daemon):
     assert after_second == after_first
 
 
-def test_path_read_here_equals_array(address, plate_files):
-    path = plate_files / "plate.0002.exr"
+def test_path_read_here_equals_its_array_in_the_networks_colour_space(address, plate_files):
+    path = plate_files / "plate.0002.exr"  # a float EXR: linear unless told otherwise
     with Client(address, send_paths=False) as client:
         from_file = client.segment(str(path), positive=[(28.5, 24.5)])
-        from_array = client.segment(make_plate(2), positive=[(28.5, 24.5)])
+        from_array = client.segment(to_network(make_plate(2), "linear"), positive=[(28.5, 24.5)])
     np.testing.assert_array_equal(from_file.alpha, from_array.alpha)
 
 

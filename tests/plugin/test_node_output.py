@@ -7,7 +7,8 @@ import numpy as np
 from node_script import cache_of, make_node, wait_for_status
 from plugin_plates import HEIGHT, WIDTH
 
-from hyperseg.imageio import read_image, write_image
+from hyperseg.imageio import network_rgb, read_image, write_image
+from hyperseg.plugin.session import PLATE_COLORSPACE
 
 
 def srgb_encode(linear: np.ndarray) -> np.ndarray:
@@ -67,7 +68,8 @@ def test_overlay_mode_tints_the_matte_and_marks_the_points(script, plate_files, 
 
 
 def network_plate(node, frame: int = 1) -> np.ndarray:
-    return read_image(cache_of(node) / f"plate.{frame:04d}.exr").rgb()
+    """The values the network gets from the plate the node rendered (sent as PLATE_COLORSPACE)."""
+    return network_rgb(read_image(cache_of(node) / f"plate.{frame:04d}.exr"), PLATE_COLORSPACE)
 
 
 def test_one_colour_path_the_same_values_by_any_route(script, plate_files, address, tmp_path):

@@ -6,11 +6,13 @@ plate and clicks still runs after the shot folder moves. Version 1 of the file::
     {"version": 1, "plate": "plate/plate.%04d.exr", "frames": "1001-1100",
      "clicks": "clicks.json", "out": "roto/alpha.%04d.exr",
      "checkpoint": null, "server": null, "device": "auto", "proxy": null,
-     "hypotheses": "best", "chunk": 10, "token_file": null, "send": "pixels", "propagate": null}
+     "hypotheses": "best", "chunk": 10, "token_file": null, "send": "pixels", "propagate": null,
+     "colorspace": null}
 
 ``propagate`` (``forward``, ``backward``, ``both`` or null) makes the clicks follow the image
-from their keys before any frame is segmented (``hyperseg.batch.propagation``); files without
-it are read as null.
+from their keys before any frame is segmented (``hyperseg.batch.propagation``). ``colorspace``
+names the plate's colour space (null: the file's own; ``hyperseg.imageio.colour``). Files
+without either read them as null.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from hyperseg.batch.segmenter import SegmenterSettings
-from hyperseg.imageio import FramePattern
+from hyperseg.imageio import FramePattern, check_colorspace
 from hyperseg.imageio.atomic_write import write_text_atomic
 from hyperseg.protocol.clicktracks import PROPAGATION_DIRECTIONS
 from hyperseg.protocol.errors import InputError
@@ -61,6 +63,7 @@ class BatchJob:
     token_file: str | None = None
     send: str = "pixels"
     propagate: str | None = None
+    colorspace: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("plate", "frames", "clicks", "out"):
@@ -84,8 +87,10 @@ class BatchJob:
         if self.propagate is not None and self.propagate not in PROPAGATION_DIRECTIONS:
             choices = ", ".join(PROPAGATION_DIRECTIONS)
             raise InputError(f"propagate {self.propagate!r} is not one of {choices} (or null)")
+        if self.colorspace is not None:
+            check_colorspace(self.colorspace)
         if self.proxy is not None:
-            if isinstance(self.proxy, bool) or not isinstance(self.proxy, int | float):
+            if isinstance(self.proxy, bool) or not isinstance(self.proxy, (int, float)):
                 raise InputError(f"proxy must be a number or null, got {self.proxy!r}")
             check_proxy(self.proxy)
         if isinstance(self.chunk, bool) or not isinstance(self.chunk, int) or self.chunk < 1:

@@ -10,7 +10,7 @@ frames exactly its pixels; tracking reads each plate frame once more than segmen
 from __future__ import annotations
 
 from hyperseg.batch.job import BatchJob
-from hyperseg.imageio import read_image
+from hyperseg.imageio import network_rgb, read_image
 from hyperseg.protocol.clicktracks import ClickTracks
 from hyperseg.protocol.errors import HypersegError
 
@@ -24,7 +24,7 @@ def propagate_job_clicks(job: BatchJob, tracks: ClickTracks) -> tuple[ClickTrack
 
     def rgb(frame: int):
         try:
-            return read_image(plates.path(frame)).to_display_window().rgb()
+            return network_rgb(read_image(plates.path(frame)).to_display_window(), job.colorspace)
         except HypersegError as exc:
             raise type(exc)(f"--propagate tracks through every plate frame of the range: {exc}") from None
 

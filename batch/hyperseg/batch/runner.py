@@ -101,7 +101,7 @@ class BatchRunner:
         self.resume = resume
         self.progress = progress
         self._all_frames = job.frame_list
-        self._previous_of = dict(zip(self._all_frames[1:], self._all_frames[:-1], strict=True))
+        self._previous_of = dict(zip(self._all_frames[1:], self._all_frames[:-1]))
         self._plates = job.plate_pattern
         self._outs = job.out_pattern
         self._last_plate: PlateFrame | None = None
@@ -178,7 +178,7 @@ class BatchRunner:
     def _plate(self, frame: int) -> PlateFrame:
         if self._last_plate is not None and self._last_plate.frame == frame:
             return self._last_plate
-        return PlateFrame(frame, self._plates.path(frame))
+        return PlateFrame(frame, self._plates.path(frame), self.job.colorspace)
 
     def _is_done(self, out: Path, frame: int, clicks: str) -> bool:
         channels = [ALPHA_CHANNEL]

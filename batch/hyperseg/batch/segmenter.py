@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from hyperseg.imageio import Image, Window, decode_exr_bytes, read_image, rewindow, write_alpha_exr
+from hyperseg.imageio import Image, Window, decode_exr_bytes, network_rgb, read_image, rewindow, write_alpha_exr
 from hyperseg.plugin.frame_upload import FramePlane
 from hyperseg.protocol.alpha_exr import alpha_metadata
 from hyperseg.protocol.clicks import clicks_on_plane
@@ -36,11 +36,12 @@ if TYPE_CHECKING:
 
 @dataclass
 class PlateFrame:
-    """One plate frame by number (None: a lone frame) and path; ``image`` reads the file the first
-    time it is asked for."""
+    """One plate frame by number (None: a lone frame) and path, its pixels in ``colorspace`` (None:
+    the file's own); ``image`` reads the file the first time it is asked for."""
 
     frame: int | None
     path: Path
+    colorspace: str | None = None
     _image: Image | None = field(default=None, repr=False)
     _rgb: np.ndarray | None = field(default=None, repr=False)
 
@@ -52,9 +53,9 @@ class PlateFrame:
 
     @property
     def rgb(self) -> np.ndarray:
-        """(H, W, 3) float32 over the data window, as the model sees the frame."""
+        """(H, W, 3) float32 over the data window, as the model sees the frame: in the network's colour space."""
         if self._rgb is None:
-            self._rgb = self.image.rgb()
+            self._rgb = network_rgb(self.image, self.colorspace)
         return self._rgb
 
     def rgb_on(self, window: Window) -> np.ndarray:
@@ -223,6 +224,7 @@ class RemoteSegmenter:
         result = self.client.segment(
             frame, positive, negative, previous=before, proxy=self.proxy,
             hypotheses=self.hypotheses, frame_number=plate.frame,
+            colorspace=plate.colorspace if self.send == "paths" else None,
         )
         # A daemon reading paths sends the plate's pixel aspect in its EXR; here it is read only then.
         pixel_aspect = decode_exr_bytes(result.exr_bytes).pixel_aspect if self.send == "paths" else plate.pixel_aspect

@@ -15,6 +15,7 @@ from pathlib import Path
 from hyperseg.batch.job import DEVICES, HYPOTHESES, SEND, BatchJob
 from hyperseg.batch.runner import BatchReport, BatchRunner
 from hyperseg.batch.segmenter import segmenter_for
+from hyperseg.cli.segment import COLORSPACE_HELP, colorspace
 from hyperseg.protocol.clicktracks import PROPAGATION_DIRECTIONS, ClickTracks
 from hyperseg.protocol.errors import HypersegError, InputError
 from hyperseg.protocol.framerange import parse_frame_range
@@ -23,7 +24,7 @@ from hyperseg.protocol.framerange import parse_frame_range
 _JOB_FLAGS = {
     "plate": "plate", "frames": "frames", "clicks": "clicks", "out": "out", "checkpoint": "checkpoint",
     "server": "server", "device": "device", "proxy": "proxy", "hypotheses": "hypotheses", "chunk": "chunk",
-    "token_file": "token_file", "send": "send", "propagate": "propagate",
+    "token_file": "token_file", "send": "send", "propagate": "propagate", "colorspace": "colorspace",
 }
 _PATH_FLAGS = ("plate", "clicks", "out", "checkpoint", "token_file")
 
@@ -44,6 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     job.add_argument("--hypotheses", choices=HYPOTHESES, help="also write all hypotheses (default best)")
     job.add_argument("--chunk", type=int, metavar="N", help="frames per Dask or OpenCue task (default 10)")
     job.add_argument("--token-file", metavar="FILE", help="bearer token for the daemon")
+    job.add_argument("--colorspace", type=colorspace, metavar="NAME", help=COLORSPACE_HELP)
     job.add_argument("--send", choices=SEND, help="frames to the daemon as pixels (default) or as paths")
     job.add_argument("--propagate", nargs="?", const="forward", choices=PROPAGATION_DIRECTIONS,
                      help="clicks follow the image from their keys (default forward; both: keys pull both ways); "

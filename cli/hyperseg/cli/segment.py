@@ -2,10 +2,11 @@
 
 In-process by default (needs the server extra: torch); with ``--server HOST:PORT`` the frame goes
 to a daemon through the torch-free client instead: the segmenter ``hyperseg batch`` uses too
-(``hyperseg.batch.segmenter``). Either way only the plate's data window is segmented, and the EXR
-is written atomically, half float, ZIP, channel ``A`` (plus ``hypotheses.h0..`` with
-``--hypotheses all``), the plate's display and data windows kept, and metadata recording the
-clicks and the checkpoint.
+(``hyperseg.batch.segmenter``). Either way only the plate's data window is segmented, its pixels
+converted from ``--colorspace`` (default: the file's own) to the network's colour space by the
+rule every route follows (``hyperseg.imageio.colour``), and the EXR is written atomically, half
+float, ZIP, channel ``A`` (plus ``hypotheses.h0..`` with ``--hypotheses all``), the plate's
+display and data windows kept, and metadata recording the clicks and the checkpoint.
 """
 
 from __future__ import annotations
@@ -42,6 +43,20 @@ def proxy(text: str) -> float:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def colorspace(text: str) -> str:
+    from hyperseg.imageio.colour import check_colorspace
+
+    try:
+        return check_colorspace(text)
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+COLORSPACE_HELP = ("the plate's colour space, as Nuke's default OCIO config names it: linear, scene_linear, raw, "
+                   "sRGB, rec709, Gamma2.2 (default: the file's own, as Nuke reads it: float files linear, "
+                   "integer files sRGB)")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("frame", type=Path, help="plate frame (EXR, DPX, TIFF, PNG, JPEG)")
     parser.add_argument("-p", "--positive", type=point, action="append", default=[], metavar="X,Y",
@@ -55,6 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--proxy", type=proxy, help="run the network at this scale (default: the model's own)")
     parser.add_argument("--hypotheses", choices=("best", "all"), default="best")
     parser.add_argument("--previous", type=Path, help="previous frame, for temporal context")
+    parser.add_argument("--colorspace", type=colorspace, metavar="NAME", help=COLORSPACE_HELP)
     parser.add_argument("--checkpoint", type=Path, help="checkpoint (in-process only; default: the bundled one)")
     parser.add_argument("--device", type=device, default="auto", help="auto|cpu|cuda|cuda:N (in-process only)")
 
@@ -66,8 +82,8 @@ def segment(args: argparse.Namespace) -> None:
         server=args.server, checkpoint=args.checkpoint, device=args.device, proxy=args.proxy,
         hypotheses=args.hypotheses, token_file=args.token_file, tls_ca=args.tls_ca,
     )
-    plate = PlateFrame(None, args.frame)
-    previous = None if args.previous is None else PlateFrame(None, args.previous)
+    plate = PlateFrame(None, args.frame, args.colorspace)
+    previous = None if args.previous is None else PlateFrame(None, args.previous, args.colorspace)
     segmenter = segmenter_for(settings)
     try:
         started = time.perf_counter()

@@ -22,6 +22,7 @@ import numpy as np
 from hyperseg.daemon.frame_pixels import rgb_from_plane
 from hyperseg.daemon.frame_store import StoredFrame
 from hyperseg.imageio import Image, read_image
+from hyperseg.imageio.colour import check_colorspace, file_colorspace, to_network
 from hyperseg.protocol.errors import (
     DeadlineError,
     HypersegError,
@@ -107,9 +108,12 @@ def read_within(fd: int, real_path: Path, seconds: float) -> None:
         raise NotFoundError(f"cannot read {real_path}: {failure[0].strerror}")
 
 
-def load_path_frame(real_path: Path, max_frame_pixels: int, read_seconds: float) -> StoredFrame:
+def load_path_frame(real_path: Path, max_frame_pixels: int, read_seconds: float, colorspace: str = "") -> StoredFrame:
     """Read an allowed image file as a StoredFrame: its data window's pixels (at most
-    ``max_frame_pixels``), both windows, hashed by content and placement."""
+    ``max_frame_pixels``) converted from ``colorspace`` (empty: the file's own) to the network's,
+    both windows, hashed by content and placement."""
+    if colorspace:
+        check_colorspace(colorspace)  # before the file is read
     fd = open_regular_file(real_path)
     try:
         read_within(fd, real_path, read_seconds)
@@ -117,7 +121,8 @@ def load_path_frame(real_path: Path, max_frame_pixels: int, read_seconds: float)
     finally:
         os.close(fd)
     display, data = image.display_window, image.data_window
-    rgb = rgb_from_plane(image.pixels, image.channel_names, str(real_path))
+    rgb = to_network(rgb_from_plane(image.pixels, image.channel_names, str(real_path)),
+                     colorspace or file_colorspace(image))
     sha256 = frame_hash(np.ascontiguousarray(rgb), ("R", "G", "B"), (data.x, data.y), display)
     return StoredFrame(sha256, rgb, display, data)
 

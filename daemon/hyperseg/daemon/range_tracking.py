@@ -13,16 +13,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from hyperseg.daemon.frame_store import StoredFrame
 from hyperseg.imageio import rewindow
-from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
+from hyperseg.protocol.clicktracks import ClickSwitchOff, ClickTrack, ClickTracks
 from hyperseg.protocol.errors import InputError, LimitExceededError
 from hyperseg.v1 import hyperseg_pb2 as pb
-
-if TYPE_CHECKING:
-    from hyperseg.model.propagation.click_propagation import SwitchOff
 
 DIRECTIONS = {
     pb.DIRECTION_UNSPECIFIED: "forward",
@@ -40,7 +36,7 @@ class TrackedRange:
     """The clicks tracked through a request's frames, and every switch-off by frame."""
 
     tracks: ClickTracks
-    switched_off: list[SwitchOff]
+    switched_off: list[ClickSwitchOff]
     seconds: float
 
     def clicks_on(self, frame: int) -> tuple[list[pb.Point], list[pb.Point]]:

@@ -285,7 +285,7 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
             return frame
         if kind == "path":
             return load_path_frame(self.paths.resolve(ref.path), self.config.max_frame_pixels,
-                                   self.config.path_read_seconds)
+                                   self.config.path_read_seconds, ref.colorspace)
         raise InputError(f"{role} reference is empty: set sha256 or path")
 
     def _segment(self, frame_ref, request, positive_points, negative_points, frame_number: int | None,

@@ -77,6 +77,7 @@ class Image:
     display_window: Window
     pixel_aspect: float = 1.0
     metadata: dict[str, str] = field(default_factory=dict)
+    pixel_type: str = "float"  # how the file stores its pixels: half, float, uint8, uint16, ...
 
     def channel(self, name: str) -> np.ndarray:
         """One channel as (H, W) float32."""
@@ -123,7 +124,7 @@ class Image:
         """This image in frame coordinates: data window pasted into the display window, outside = 0."""
         disp = self.display_window
         out = rewindow(self.pixels, self.data_window, disp)
-        return Image(out, self.channel_names, disp, disp, self.pixel_aspect, dict(self.metadata))
+        return Image(out, self.channel_names, disp, disp, self.pixel_aspect, dict(self.metadata), self.pixel_type)
 
 
 def rewindow(plane: np.ndarray, source: Window, target: Window) -> np.ndarray:
@@ -215,6 +216,7 @@ def read_image(
         display_window=Window(spec.full_x, spec.full_y, spec.full_width, spec.full_height),
         pixel_aspect=float(spec.get_float_attribute("PixelAspectRatio", 1.0)) or 1.0,
         metadata=metadata,
+        pixel_type=str(spec.format),
     )
     if channels is None:
         return image
@@ -282,7 +284,7 @@ def is_complete_exr(path: str | os.PathLike, expected_channels: Iterable[str] | 
 def _metadata_attributes(metadata: Mapping[str, str | int | float] | None) -> dict[str, str]:
     attributes = {}
     for key, value in (metadata or {}).items():
-        if not isinstance(value, str | int | float):
+        if not isinstance(value, (str, int, float)):
             raise InputError(
                 f"metadata {key!r} must be a str, int or float (encode structures as JSON), got {type(value).__name__}"
             )

@@ -43,17 +43,17 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Union
 
 import grpc
 import numpy as np
 from google.protobuf.json_format import MessageToDict
 
-from hyperseg.imageio import Window, decode_exr_bytes
+from hyperseg.imageio import Window, check_colorspace, decode_exr_bytes
 from hyperseg.imageio.atomic_write import write_bytes_atomic
 from hyperseg.plugin.frame_upload import FramePlane
 from hyperseg.protocol.clicks import Point, check_clicks
-from hyperseg.protocol.clicktracks import PROPAGATION_DIRECTIONS, ClickTracks
+from hyperseg.protocol.clicktracks import PROPAGATION_DIRECTIONS, ClickSwitchOff, ClickTracks
 from hyperseg.protocol.errors import HypersegError, InputError, NotFoundError, UnavailableError
 from hyperseg.protocol.limits import MAX_PLANE_BYTES
 from hyperseg.protocol.proxy import check_proxy
@@ -62,7 +62,7 @@ from hyperseg.v1 import hyperseg_pb2 as pb
 from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
 
 T = TypeVar("T")
-Frame = np.ndarray | str | os.PathLike | FramePlane
+Frame = Union[np.ndarray, str, os.PathLike, FramePlane]  # evaluated at import: Python 3.9 has no X | Y here
 
 HYPOTHESES = {"best": pb.HYPOTHESES_BEST, "all": pb.HYPOTHESES_ALL}
 MAX_REPLY_BYTES = 512 * 1024 * 1024
@@ -104,19 +104,6 @@ class TrackedClick:
 
 
 @dataclass(frozen=True)
-class ClickSwitchOff:
-    """A click the daemon's tracker stopped trusting on ``frame`` while tracking in ``direction``."""
-
-    click: str
-    frame: int
-    direction: str
-    reason: str
-
-    def describe(self) -> str:
-        return f"click {self.click!r} switched off at frame {self.frame} (tracking {self.direction}): {self.reason}"
-
-
-@dataclass(frozen=True)
 class SegmentResult:
     """One frame's answer: the soft alpha in channel A and, when asked for, all hypotheses.
 
@@ -155,6 +142,7 @@ class RangeItem:
     negative: Sequence[Point] = ()
     previous: Frame | None = None
     frame_number: int | None = None
+    colorspace: str | None = None
 
 
 class Client:
@@ -177,7 +165,7 @@ class Client:
         if not isinstance(address, str) or ":" not in address:
             raise InputError(f"daemon address must be host:port, got {address!r}")
         for name, seconds in (("timeout", timeout), ("connect_timeout", connect_timeout)):
-            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 0 < seconds < math.inf:
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds < math.inf:
                 raise InputError(f"{name} must be positive seconds, got {seconds!r}")
         if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= MAX_RETRIES:
             raise InputError(f"retries must be a whole number from 0 to {MAX_RETRIES} (gRPC's limit), got {retries!r}")
@@ -247,11 +235,14 @@ class Client:
         frame_number: int | None = None,
         hypothesis: int | None = None,
         caller: str | None = None,
+        colorspace: str | None = None,
     ) -> SegmentResult:
         """Segment one frame from clicks in wire coordinates (top-left origin, y down, centres +0.5).
 
         ``hypotheses="all"`` also returns every hypothesis; ``hypothesis`` picks which goes in A.
-        ``caller`` names who latest-wins is per (default: the calling thread).
+        ``caller`` names who latest-wins is per (default: the calling thread). ``colorspace`` is
+        the colour space of frames given as paths (None: the file's own); arrays are taken as the
+        network's values (``hyperseg.imageio.colour``).
         """
         request = pb.SegmentRequest(
             positive=_points(positive, "positive"),
@@ -265,7 +256,7 @@ class Client:
             request.hypothesis = _whole(hypothesis, "hypothesis", 0, 2**32 - 1)
         if frame_number is not None:
             request.frame_number = _whole(frame_number, "frame_number", -(2**63), 2**63 - 1)
-        planes = self._attach(request, frame, previous)
+        planes = self._attach(request, frame, previous, colorspace)
         started = time.perf_counter()
         reply = self._with_uploads(planes, lambda: self._unary(self._stub.Segment, request))
         return _result(reply, (time.perf_counter() - started) * 1000.0)
@@ -352,14 +343,14 @@ class Client:
             request.propagation.CopyFrom(propagation)
             for item in tracked:
                 entry = request.propagation.frames.add(frame_number=item.frame_number)
-                planes.extend(self._attach(entry, item.frame, None, upload=False))
+                planes.extend(self._attach(entry, item.frame, None, item.colorspace, upload=False))
         for item in items:
             entry = request.items.add(
                 positive=_points(item.positive, "positive"), negative=_points(item.negative, "negative")
             )
             if item.frame_number is not None:
                 entry.frame_number = _whole(item.frame_number, "frame_number", -(2**63), 2**63 - 1)
-            planes.extend(self._attach(entry, item.frame, item.previous, upload=False))
+            planes.extend(self._attach(entry, item.frame, item.previous, item.colorspace, upload=False))
         if planes:
             self._upload_missing(planes)
         started = time.perf_counter()
@@ -368,18 +359,22 @@ class Client:
             yield _result(reply, (time.perf_counter() - started) * 1000.0)
             started = time.perf_counter()
 
-    def _attach(self, message: Any, frame: Frame, previous: Frame | None, upload: bool = True) -> list[FramePlane]:
-        """Fill ``message.frame`` (and ``.previous``); upload what the daemon lacks (unless told not to,
-        for the caller to upload a request's planes at once); return the planes."""
+    def _attach(self, message: Any, frame: Frame, previous: Frame | None, colorspace: str | None,
+                upload: bool = True) -> list[FramePlane]:
+        """Fill ``message.frame`` (and ``.previous``) read in ``colorspace``; upload what the daemon lacks (unless
+        told not to, for the caller to upload a request's planes at once); return the planes."""
+        if colorspace is not None:
+            check_colorspace(colorspace)
         planes: list[FramePlane] = []
         for name, value in (("frame", frame), ("previous", previous)):
             if value is None:
                 continue
             ref = getattr(message, name)
-            if isinstance(value, str | os.PathLike) and self.send_paths:
+            if isinstance(value, (str, os.PathLike)) and self.send_paths:
                 ref.path = str(Path(value).expanduser().absolute())
+                ref.colorspace = colorspace or ""
                 continue
-            plane = _plane(value)
+            plane = _plane(value, colorspace)
             ref.sha256 = plane.sha256
             planes.append(plane)
         if planes and upload:
@@ -449,12 +444,12 @@ def service_config(retries: int) -> str:
     return json.dumps({"methodConfig": [method]})
 
 
-def _plane(frame: Frame) -> FramePlane:
-    """``frame`` as the plane to upload: read here if a path, placed at (0, 0) if a bare array."""
+def _plane(frame: Frame, colorspace: str | None) -> FramePlane:
+    """``frame`` as the plane to upload: read here (from ``colorspace``) if a path, placed at (0, 0) if a bare array."""
     if isinstance(frame, FramePlane):
         return frame
-    if isinstance(frame, str | os.PathLike):
-        return FramePlane.from_file(frame)
+    if isinstance(frame, (str, os.PathLike)):
+        return FramePlane.from_file(frame, colorspace)
     return FramePlane.from_array(frame)
 
 
@@ -469,7 +464,7 @@ def _read_ca(path: str | os.PathLike[str]) -> bytes:
 
 def _whole(value: object, name: str, low: int, high: int) -> int:
     """``value`` as an int in [low, high], or InputError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not low <= value <= high:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not low <= value <= high:
         raise InputError(f"{name} must be a whole number in [{low}, {high}], got {value!r}")
     return int(value)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hyperseg.imageio import Window, read_image
+from hyperseg.imageio import Window, network_rgb, read_image
 from hyperseg.protocol.errors import InputError
 from hyperseg.protocol.frame_hash import frame_hash
 from hyperseg.v1 import hyperseg_pb2 as pb
@@ -50,10 +50,11 @@ class FramePlane:
         return cls(plane, frame_hash(plane, CHANNELS, origin, display_window), display_window, data_window)
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> FramePlane:
-        """Read an image here (for a daemon that cannot see this file): its data window, both windows."""
+    def from_file(cls, path: str | os.PathLike[str], colorspace: str | None = None) -> FramePlane:
+        """Read an image here (for a daemon that cannot see this file): its data window, both windows,
+        converted from ``colorspace`` (None: the file's own) to the network's (``hyperseg.imageio.colour``)."""
         image = read_image(Path(path))
-        return cls.from_array(image.rgb(), image.display_window, image.data_window)
+        return cls.from_array(network_rgb(image, colorspace), image.display_window, image.data_window)
 
     @property
     def width(self) -> int:

@@ -7,8 +7,10 @@ thread. Nothing here touches Nuke, so the same code drives the node in the GUI, 
 and in tests.
 
 One colour path: the plate always reaches the daemon as the float EXR the node rendered into its
-cache (``plate.####.exr``), already converted to the network's colour space inside Nuke, whether
-it is uploaded or read by the daemon from shared storage. Every alpha carries the key of the
+cache (``plate.####.exr``), converted to scene_linear inside Nuke (``PLATE_COLORSPACE``) and sent
+as that, whether it is uploaded or read by the daemon from shared storage; the client or the
+daemon turns it into the network's colour space by the rule every route follows
+(``hyperseg.imageio.colour``). Every alpha carries the key of the
 :class:`~hyperseg.plugin.alpha_cache.FrameRecipe` it was made from, and an overlay PNG (plate,
 tinted matte, green positive and red negative points) is written beside it.
 """
@@ -22,17 +24,25 @@ from pathlib import Path
 
 import numpy as np
 
-from hyperseg.imageio import FramePattern, read_display_window, read_image, write_alpha_exr, write_image
+from hyperseg.imageio import (
+    FramePattern,
+    network_rgb,
+    read_display_window,
+    read_image,
+    write_alpha_exr,
+    write_image,
+)
 from hyperseg.imageio.overlay import alpha_overlay
 from hyperseg.plugin.alpha_cache import FrameRecipe, FrameState, PlateHashes, check_cache
-from hyperseg.plugin.client import ClickSwitchOff, Client, ClientConfig, RangeItem
+from hyperseg.plugin.client import Client, ClientConfig, RangeItem
 from hyperseg.plugin.coords import FrameGeometry, from_image, to_image, tracks_to_image
 from hyperseg.protocol.clicks import Point
-from hyperseg.protocol.clicktracks import ClickTracks
+from hyperseg.protocol.clicktracks import ClickSwitchOff, ClickTracks
 
 PADDED = "%04d"
 #: Frames per SegmentRange request when tracking: the progress bar moves, and Cancel is heard, this often.
 TRACK_BATCH = 4
+PLATE_COLORSPACE = "scene_linear"  # what the node renders its input to, and sends the plate as
 EMPTY_HYPOTHESES = 6  # hypotheses.h0..h5 of a frame with no positive point: all zero, so the layer never goes missing
 
 
@@ -219,6 +229,7 @@ class NodeSession:
             proxy=settings.network_proxy if interactive else None,
             hypotheses="all",
             frame_number=frame,
+            colorspace=PLATE_COLORSPACE,
         )
         recipe = self.recipe(settings, frame, result.checkpoint_id, interactive)
         self._write(settings, frame, plate, result.alpha, result.hypotheses, recipe, geometry)
@@ -265,8 +276,8 @@ class NodeSession:
         started = time.perf_counter()
         frames = sorted(frames)
         geometry = _geometry(self._plate(settings, frames[0]), settings)
-        items = [RangeItem(self._plate(settings, f), previous=self._previous(settings, f), frame_number=f)
-                 for f in frames]
+        items = [RangeItem(self._plate(settings, f), previous=self._previous(settings, f), frame_number=f,
+                           colorspace=PLATE_COLORSPACE) for f in frames]
         results = self.client(settings.connection).segment_range(
             items, hypotheses="all", batch=TRACK_BATCH, propagate=direction,
             clicks=tracks_to_image(anchors, geometry),
@@ -322,7 +333,7 @@ class NodeSession:
     def _write(self, settings, frame, plate, alpha, hypotheses, recipe: FrameRecipe, geometry) -> None:
         """The alpha EXR (keyed by ``recipe``) and the overlay PNG of one frame, each atomic; the overlay first,
         so a current alpha never sits beside an older overlay."""
-        rgb = read_image(plate).to_display_window().rgb()
+        rgb = network_rgb(read_image(plate).to_display_window(), PLATE_COLORSPACE)  # as the network sees it
         positive, negative = settings.tracks.at(frame)
         overlay = alpha_overlay(
             rgb, alpha, [to_image(p, geometry) for p in positive], [to_image(p, geometry) for p in negative]

@@ -37,6 +37,19 @@ _FRAME = re.compile(r"^-?\d+$")
 
 
 @dataclass(frozen=True)
+class ClickSwitchOff:
+    """A click the tracker stopped trusting on ``frame`` while tracking in ``direction``."""
+
+    click: str
+    frame: int
+    direction: str
+    reason: str
+
+    def describe(self) -> str:
+        return f"click {self.click!r} switched off at frame {self.frame} (tracking {self.direction}): {self.reason}"
+
+
+@dataclass(frozen=True)
 class ClickTrack:
     """One click over time: linear between keys, held outside them, absent in its off ranges."""
 
@@ -193,7 +206,7 @@ def _point(value: Any, where: str) -> Point:
         not isinstance(value, Sequence)
         or isinstance(value, str)
         or len(value) != 2
-        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value)
+        or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
     ):
         raise InputError(f"{where}: position must be [x, y] numbers, got {value!r}")
     x, y = float(value[0]), float(value[1])

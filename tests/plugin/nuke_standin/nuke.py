@@ -363,7 +363,7 @@ class Array_Knob(Knob):
 
     def setValue(self, value, index: int = -1) -> bool:
         _check_main_thread(f"knob {self._name}")
-        values = list(value) if isinstance(value, list | tuple) else [value] * self.size
+        values = list(value) if isinstance(value, (list, tuple)) else [value] * self.size
         for i in self._indices(index):
             v = float(values[i] if index < 0 else value)
             if self._keys[i] is not None:

@@ -14,7 +14,7 @@ the range):
 
 A click that its tracker stops trusting switches off from that frame until the next anchor in the
 direction of travel (where only one direction of ``both`` fails, the other one carries it), and a
-:class:`SwitchOff` says why. The result is the same clicks with a key on every frame of the range
+:class:`ClickSwitchOff` says why. The result is the same clicks with a key on every frame of the range
 where they are on and ``off`` ranges where they switched off (their own off ranges kept), so the
 tracked ``clicks.json``, the node's points and the segmentations agree.
 
@@ -32,21 +32,8 @@ import numpy as np
 
 from hyperseg.model.propagation.point_tracker import PointTracker, to_gray
 from hyperseg.protocol.clicks import Point
-from hyperseg.protocol.clicktracks import PROPAGATION_DIRECTIONS, ClickTrack, ClickTracks
+from hyperseg.protocol.clicktracks import PROPAGATION_DIRECTIONS, ClickSwitchOff, ClickTrack, ClickTracks
 from hyperseg.protocol.errors import InputError
-
-
-@dataclass(frozen=True)
-class SwitchOff:
-    """A click the tracker stopped trusting on ``frame`` while tracking in ``direction``."""
-
-    click: str
-    frame: int
-    direction: str
-    reason: str
-
-    def describe(self) -> str:
-        return f"click {self.click!r} switched off at frame {self.frame} (tracking {self.direction}): {self.reason}"
 
 
 @dataclass
@@ -54,7 +41,7 @@ class PropagatedClicks:
     """The tracked clicks and every switch-off, in frame order."""
 
     tracks: ClickTracks
-    switched_off: list[SwitchOff] = field(default_factory=list)
+    switched_off: list[ClickSwitchOff] = field(default_factory=list)
 
 
 def propagate_clicks(tracks: ClickTracks, frames: Sequence[int], rgb_of: Callable[[int], np.ndarray],
@@ -75,7 +62,7 @@ def propagate_clicks(tracks: ClickTracks, frames: Sequence[int], rgb_of: Callabl
             grays[frame] = to_gray(rgb_of(frame))
         return grays[frame]
 
-    switched: list[SwitchOff] = []
+    switched: list[ClickSwitchOff] = []
     forward = backward = None
     if direction in ("forward", "both"):
         forward = _track_pass(tracks, frames, gray, tracker, "forward", switched)
@@ -98,7 +85,7 @@ def propagate_clicks(tracks: ClickTracks, frames: Sequence[int], rgb_of: Callabl
 
 
 def _track_pass(tracks: ClickTracks, order: list[int], gray: Callable[[int], np.ndarray], tracker: PointTracker,
-                direction: str, switched: list[SwitchOff]) -> list[dict[int, Point | None]]:
+                direction: str, switched: list[ClickSwitchOff]) -> list[dict[int, Point | None]]:
     """Per click, its position on each frame of ``order`` tracked in that order from its anchors."""
     first = order[0]
     current: list[Point | None] = [track.keys.get(first, _curve(track, first)) for track in tracks.tracks]
@@ -110,7 +97,7 @@ def _track_pass(tracks: ClickTracks, order: list[int], gray: Callable[[int], np.
             for i, result in zip(moving, stepped, strict=True):
                 current[i] = result.position
                 if result.position is None:
-                    switched.append(SwitchOff(tracks.tracks[i].id, frame, direction, result.reason or ""))
+                    switched.append(ClickSwitchOff(tracks.tracks[i].id, frame, direction, result.reason or ""))
         for i, track in enumerate(tracks.tracks):
             if frame in track.keys:
                 current[i] = track.keys[frame]

@@ -2,7 +2,7 @@
 
 Inside the Group::
 
-    plate (Input) -> to_network (OCIOColorSpace: input colour space -> the network's)
+    plate (Input) -> to_linear (OCIOColorSpace: input colour space -> scene_linear)
                   -> plate_cache (Write, raw float EXR; enabled only while this module renders)
     alpha_read (Read: alpha.####.exr, on_error error)  -+
     plate ----------------------------------------------+-> alpha_copy (Copy: the hypotheses layer,
@@ -11,8 +11,10 @@ Inside the Group::
     alpha_copy, overlay_copy -> view (Switch: the overlay knob) -> Output
 
 The plate always reaches the daemon through ``plate_cache``: Nuke evaluates the input (any node,
-a Read with TCL, offsets or its own colour space), ``to_network`` converts it to the network's
-colour space, and the daemon gets those float values by upload or by path alike.
+a Read with TCL, offsets or its own colour space), ``to_linear`` converts it from the input colour
+space knob (any name the script's OCIO config knows) to scene_linear, and the plate goes out as
+scene_linear, by upload or by path alike, to the one rule that turns it into the network's colour
+space (``hyperseg.imageio.colour``), the rule ``hyperseg segment`` and ``hyperseg batch`` follow too.
 
 Every cached alpha carries the key of what it was made from (:mod:`hyperseg.plugin.alpha_cache`).
 Whenever a point, a setting or the input changes, the node checks its frame range: stale alphas are
@@ -48,7 +50,15 @@ from hyperseg.plugin.background import Job, LatestWinsRunner
 from hyperseg.plugin.client import ClientConfig
 from hyperseg.plugin.coords import tracks_nuke_to_wire, tracks_wire_to_nuke
 from hyperseg.plugin.nuke import point_knobs
-from hyperseg.plugin.session import CachePaths, FrameOutcome, NodeSession, NodeSettings, RangeOutcome, TrackOutcome
+from hyperseg.plugin.session import (
+    PLATE_COLORSPACE,
+    CachePaths,
+    FrameOutcome,
+    NodeSession,
+    NodeSettings,
+    RangeOutcome,
+    TrackOutcome,
+)
 from hyperseg.protocol.clicktracks import PROPAGATION_DIRECTIONS, ClickTracks
 from hyperseg.protocol.errors import HypersegError, InputError, SupersededError
 from hyperseg.protocol.framerange import parse_frame_range
@@ -57,8 +67,7 @@ from hyperseg.protocol.token_file import read_token_file
 MARKER = "hyperseg_node"
 CHECKPOINT = "checkpoint"
 HYPOTHESES = ["1 (best)", "2", "3", "4", "5", "6"]
-NETWORK_COLORSPACE = "sRGB"
-LIVE_KNOBS = {"proxy", "proxy_scale", "previous_frame", "live", "input_colorspace", "network_colorspace"}
+LIVE_KNOBS = {"proxy", "proxy_scale", "previous_frame", "live", "input_colorspace"}
 CHECK_KNOBS = LIVE_KNOBS | {"cache_dir", "frames", "inputChange", "showPanel"}
 _MODULE = "import hyperseg.plugin.nuke.node as hyperseg_node; hyperseg_node"
 KNOB_CHANGED = f"{_MODULE}.knob_changed(nuke.thisNode(), nuke.thisKnob())"
@@ -84,13 +93,13 @@ def build(group) -> None:
     group.begin()
     plate = nuke.nodes.Input()
     plate.setName("plate")
-    to_network = nuke.nodes.OCIOColorSpace(in_colorspace="scene_linear", out_colorspace=NETWORK_COLORSPACE)
-    to_network.setName("to_network")
-    to_network.setInput(0, plate)
+    to_linear = nuke.nodes.OCIOColorSpace(in_colorspace="scene_linear", out_colorspace=PLATE_COLORSPACE)
+    to_linear.setName("to_linear")
+    to_linear.setInput(0, plate)
     write = nuke.nodes.Write(file_type="exr", datatype="32 bit float", channels="rgb", raw=True)
     write.setName("plate_cache")
     write["disable"].setValue(True)
-    write.setInput(0, to_network)
+    write.setInput(0, to_linear)
     read = nuke.nodes.Read(on_error="error", before="black", after="black")
     read.setName("alpha_read")
     copy = nuke.nodes.Copy(channels="hypotheses", from0="rgba.alpha", to0="rgba.alpha")
@@ -158,11 +167,6 @@ def _knobs() -> list:
             "scene_linear",
             "the OCIO colour space the input's pixels are in (Nuke's working space: scene_linear)",
         ),
-        with_value(
-            nuke.String_Knob("network_colorspace", "network colour space"),
-            NETWORK_COLORSPACE,
-            "the OCIO colour space the model was trained in (sRGB-encoded frames); rename it for your config",
-        ),
         button("segment_frame", "segment frame", "segment_frame"),
         with_value(nuke.String_Knob("frames", "frames"), "", "empty: the script range; or e.g. 1001-1100x2"),
         button("segment_range", "segment range", "segment_range"),
@@ -198,8 +202,8 @@ def knob_changed(node, knob) -> None:
     elif changed == "overlay":
         with _quietly(node):
             nuke.toNode(f"{name}.view")["which"].setValue(1 if node["overlay"].value() else 0)
-    elif changed in ("input_colorspace", "network_colorspace"):
-        _set_colorspaces(node)
+    elif changed == "input_colorspace":
+        _set_input_colorspace(node)
     point_changed = _is_point_knob(node, changed)
     if point_changed:
         _note_artist_edit(node, changed)
@@ -417,7 +421,7 @@ def snapshot(node, frames: list[int]) -> NodeSettings:
         proxy_mode=bool(nuke.root()["proxy"].value()),
         network_proxy=float(node["proxy_scale"].value()) if node["proxy"].value() else None,
         use_previous=bool(node["previous_frame"].value()),
-        colorspace=f"{node['input_colorspace'].value()} -> {node['network_colorspace'].value()}",
+        colorspace=node["input_colorspace"].value(),
         checkpoint=node[CHECKPOINT].value(),
     )
 
@@ -484,7 +488,7 @@ def _plate_frames(settings: NodeSettings, frames: list[int]) -> list[int]:
 
 
 def _render_plate(node, settings: NodeSettings, frames: list[int]) -> None:
-    """Render the plate through to_network and the internal Write for ``frames`` (main thread)."""
+    """Render the plate through to_linear and the internal Write for ``frames`` (main thread)."""
     if not frames:
         return
     settings.cache.directory.mkdir(parents=True, exist_ok=True)
@@ -580,11 +584,9 @@ def _show_hypothesis(node) -> None:
         nuke.toNode(f"{node.fullName()}.alpha_copy")["from0"].setValue(channel)
 
 
-def _set_colorspaces(node) -> None:
-    to_network = nuke.toNode(f"{node.fullName()}.to_network")
+def _set_input_colorspace(node) -> None:
     with _quietly(node):
-        to_network["in_colorspace"].setValue(node["input_colorspace"].value())
-        to_network["out_colorspace"].setValue(node["network_colorspace"].value())
+        nuke.toNode(f"{node.fullName()}.to_linear")["in_colorspace"].setValue(node["input_colorspace"].value())
 
 
 def _point_internal_nodes_at_cache(node, cache: CachePaths, frames: list[int] | None = None) -> None:
