@@ -15,8 +15,11 @@ Figures are stated against floors timed in the same process:
 - ``walker``: scikit-image's random walker on the same frame and clicks (the baseline of
   ``hyperseg eval``, at most 120k pixels); ``click/walker`` compares against it.
 
-    .venv/bin/python -m benchmarks.click_latency [--sizes 854x480 1920x1080 2048x1152] [--proxies 0.5 1.0]
-        [--clicks 10] [--data /path/to/davis2016]
+    .venv/bin/python -m benchmarks.click_latency [--sizes 854x480 1920x1080 2048x1152]
+        [--proxies default 0.5 1.0] [--clicks 10] [--data /path/to/davis2016]
+
+``default`` is the proxy a caller gets by leaving it unset: the model's own scale
+(``ModelConfig.run_pixels``, 640x360 pixels' worth; the node's interactive setting).
 
 Prints a table and writes benchmarks/results/click_latency.json.
 """
@@ -42,7 +45,7 @@ def can_macs_per_pixel(config) -> int:
     return ctx * width + len(config.dilations) * (width + ctx) * width * 9 + (width + ctx) * config.hypotheses * 9
 
 
-def measure(width: int, height: int, proxy: float, clicks: int, data: Path) -> dict:
+def measure(width: int, height: int, proxy: float | None, clicks: int, data: Path) -> dict:
     import numpy as np
     import torch
     import torch.nn.functional as F
@@ -96,7 +99,8 @@ def measure(width: int, height: int, proxy: float, clicks: int, data: Path) -> d
     later = seconds[1:]
     return {
         "frame": f"{width}x{height}",
-        "proxy": proxy,
+        "proxy_setting": "default" if proxy is None else proxy,
+        "proxy": round(predictor._encoding.proxy, 4),
         "run_grid": f"{run_w}x{run_h}",
         "threads": torch.get_num_threads(),
         "load_avg_1min": round(os.getloadavg()[0], 2),
@@ -124,13 +128,15 @@ def main() -> int:
 
     parser = harness.parser("click_latency", __doc__)
     parser.add_argument("--sizes", nargs="+", default=["854x480", "1920x1080", "2048x1152"])
-    parser.add_argument("--proxies", nargs="+", type=float, default=[0.5, 1.0])
+    parser.add_argument("--proxies", nargs="+", default=["default", "0.5", "1.0"],
+                        help="run scales: 'default' (the model's own) or numbers")
     parser.add_argument("--clicks", type=int, default=10)
     parser.add_argument("--data", type=Path, default=DEFAULT_DAVIS_ROOT)
     args = parser.parse_args()
     if args.child:
         width, height, proxy = args.child.split(":")
-        print(json.dumps(measure(int(width), int(height), float(proxy), args.clicks, args.data)))
+        run_proxy = None if proxy == "default" else float(proxy)
+        print(json.dumps(measure(int(width), int(height), run_proxy, args.clicks, args.data)))
         return 0
     children = [f"{size.replace('x', ':')}:{proxy}" for size in args.sizes for proxy in args.proxies]
     arguments = ["--clicks", str(args.clicks), "--data", str(args.data)]

@@ -112,6 +112,49 @@ def test_batch_throughput_table_is_batch_throughput_json(row, mode):
     assert_printed(megabytes, measured["wire_bytes_per_frame"] / 1e6)
 
 
+def _latency_row_name(row: dict) -> str:
+    setting = row["proxy_setting"]
+    proxy = f"default ({row['proxy']:.2f})" if setting == "default" else f"{float(setting):.1f}"
+    return f"{row['frame']} at {proxy}"
+
+
+LATENCY = json.loads((ROOT / "benchmarks/results/click_latency.json").read_text())["rows"]
+
+
+@pytest.mark.parametrize("measured", LATENCY, ids=_latency_row_name)
+def test_click_latency_tables_are_click_latency_json(measured):
+    name = _latency_row_name(measured)
+    seconds = ["set_frame_s", "first_click_s", "later_click_s_median", "whole_frame_click_s"]
+    cells = [c.split()[0].rstrip("x").replace(",", "") for c in table_row("docs/performance.md", name)]
+    assert cells[0] == measured["run_grid"]
+    for cell, key in zip(cells[1:], [*seconds, "whole_frame_over_later", "network_pixels_median",
+                                      "click_over_floor", "decode_over_floor", "click_over_walker", "peak_rss_gb",
+                                      "load_avg_1min"], strict=True):
+        assert_printed(cell, measured[key])
+    readme = [c.split()[0] for c in table_row("README.md", name)]
+    for cell, key in zip(readme, [*seconds, "peak_rss_gb"], strict=True):
+        assert_printed(cell, measured[key])
+
+
+@pytest.mark.parametrize(("row", "variant"), [("focus crop (default)", "on"), ("whole frame every click", "off")])
+def test_focus_crop_accuracy_table_is_focus_crop_eval_json(row, variant):
+    summary = json.loads((ROOT / f"benchmarks/results/focus_crop_eval_{variant}.json").read_text())["summary"][0]
+    assert summary["method"] == "hyperseg"
+    columns = ["NoC@85", "NoC@90", "mIoU@3", "mIoU@5", "mIoU@10", "mIoU@20", "BoundaryIoU@10", "mBIOU@10",
+               "s/click"]
+    for column, cell in zip(columns, table_row("docs/performance.md", row), strict=True):
+        assert_printed(cell, summary[column])
+
+
+def test_focus_crop_tuning_table_is_focus_crop_tuning_json():
+    result = json.loads((ROOT / "benchmarks/results/focus_crop_tuning.json").read_text())
+    for row in result["rows"]:
+        cells = table_row("docs/performance.md", row["setting"])
+        assert_printed(cells[0], row["mean_iou"])
+        if "loss_against_whole_frame" in row:
+            assert_printed(cells[1], row["loss_against_whole_frame"])
+
+
 VIDEO = ROOT / "docs/propagation/video.json"
 VIDEO_COLUMNS = ["J", "J first third", "J last third", "decay", "flicker"]
 

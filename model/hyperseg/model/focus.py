@@ -29,10 +29,15 @@ FOCUS_REACH = 3.0
 #: Smallest window half-side, as a fraction of the run grid's diagonal.
 FOCUS_MIN_HALF = 0.1
 #: The network sees this fraction of the window's size more on each side, so the pixels it pastes
-#: are never the ones at its crop's edge (where its dilated layers see only padding).
-CONTEXT_MARGIN = 0.25
-#: Default pixel budget of a focus crop (FocalClick runs its focus crop at 256x256).
-FOCUS_PIXELS = 256 * 256
+#: are never the ones at its crop's edge (where its dilated layers see only padding). The CAN's
+#: dilations reach 255 px, so what it makes of a pixel depends on a wide surround: with a quarter
+#: of the window (the first choice) later clicks lost 0.02 IoU each against the whole frame on the
+#: tuning frames; with the whole window on each side they lose none
+#: (benchmarks/results/focus_crop_tuning.json).
+CONTEXT_MARGIN = 1.0
+#: Default pixel budget of a focus crop: the smallest window with its margins (3 x 0.2 of the
+#: diagonal on a side) at the default 640x360 run grid fits without being scaled down.
+FOCUS_PIXELS = 512 * 512
 #: The contour distance is measured on a copy of the mask of at most this many pixels.
 DISTANCE_PIXELS = 65_536
 

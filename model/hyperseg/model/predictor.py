@@ -23,8 +23,8 @@ import torch.nn.functional as F
 from hyperseg.model.checkpoint import LoadedCheckpoint, load_checkpoint
 from hyperseg.model.config import ModelConfig
 from hyperseg.model.cues.boundary_band import refine_boundaries
-from hyperseg.model.cues.classical import crop_walker
 from hyperseg.model.cues.click_enforcement import enforce_clicks
+from hyperseg.model.cues.colour_model import colour_probability_map
 from hyperseg.model.cues.context import (
     build_context,
     context_slice,
@@ -115,11 +115,20 @@ def _confidence(masks: np.ndarray) -> np.ndarray:
 class Predictor:
     """The interactive predictor. With ``focus_crop`` (the default) a click added on a frame that
     already has a prediction re-runs only the window it can change (``hyperseg.model.focus``), at
-    most ``focus_pixels`` pixels; without it every click runs the whole frame."""
+    most ``focus_pixels`` pixels; without it every click runs the whole frame.
+
+    ``device_solvers``: the click path's random walker and geodesic distances run in torch on the
+    predictor's device (``hyperseg.model.cues.device_solvers``) instead of SciPy/scikit-image on the
+    host; None (the default) turns them on exactly on CUDA. ``half``: the cached image part and the
+    click kernel in float16 (None: on CUDA only)."""
 
     def __init__(self, model: HyperSegNet, checkpoint_id: str, device: str | torch.device = "auto",
-                 training: dict | None = None, focus_crop: bool = True, focus_pixels: int = FOCUS_PIXELS) -> None:
+                 training: dict | None = None, focus_crop: bool = True, focus_pixels: int = FOCUS_PIXELS,
+                 device_solvers: bool | None = None, half: bool | None = None) -> None:
         self.device = resolve_device(device)
+        self.dtype = torch.float16 if (self.device.type == "cuda" if half is None else half) else torch.float32
+        on_device = self.device.type == "cuda" if device_solvers is None else device_solvers
+        self.solver_device = self.device if on_device else None
         self.model = model.eval().to(self.device)
         self.checkpoint_id = checkpoint_id
         self.training = training or {}
@@ -130,21 +139,25 @@ class Predictor:
 
     @classmethod
     def load(cls, path: str | Path | None = None, device: str | torch.device = "auto", focus_crop: bool = True,
-             focus_pixels: int = FOCUS_PIXELS) -> Predictor:
+             focus_pixels: int = FOCUS_PIXELS, device_solvers: bool | None = None,
+             half: bool | None = None) -> Predictor:
         """The bundled default checkpoint, or the one at ``path``."""
         loaded: LoadedCheckpoint = load_checkpoint(path)
-        return cls(loaded.model, loaded.checkpoint_id, device, loaded.training, focus_crop, focus_pixels)
+        return cls(loaded.model, loaded.checkpoint_id, device, loaded.training, focus_crop, focus_pixels,
+                   device_solvers, half)
 
     @classmethod
     def untrained(cls, seed: int = 0, config: ModelConfig | None = None,
                   device: str | torch.device = "cpu", focus_crop: bool = True,
-                  focus_pixels: int = FOCUS_PIXELS) -> Predictor:
+                  focus_pixels: int = FOCUS_PIXELS, device_solvers: bool | None = None,
+                  half: bool | None = None) -> Predictor:
         """Random CAN weights and random orthonormal Tucker factors: for tests and benchmarks only."""
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             model = HyperSegNet(config or ModelConfig.default())
         model.compressor.randomize(seed)
-        return cls(model, f"untrained-{seed}", device, focus_crop=focus_crop, focus_pixels=focus_pixels)
+        return cls(model, f"untrained-{seed}", device, focus_crop=focus_crop, focus_pixels=focus_pixels,
+                   device_solvers=device_solvers, half=half)
 
     @property
     def config(self) -> ModelConfig:
@@ -198,7 +211,7 @@ class Predictor:
         run = proxy_size(full[1], full[0], proxy)[::-1]
         small, small_prev = resize(rgb, run), resize(prev, run)
         tensor = torch.from_numpy(np.ascontiguousarray(small.transpose(2, 0, 1))).to(self.device)
-        image_part = self.model.encode(tensor)
+        image_part = self.model.encode(tensor).to(self.dtype)
         gradient = gradient_magnitude(small) if "geodesic_distance" in self.config.extra_context else None
         return FrameEncoding(image_part, small, small_prev, gradient, full, proxy)
 
@@ -257,9 +270,9 @@ class Predictor:
 
     def _cues(self, rgb: np.ndarray, previous_rgb: np.ndarray, positive: list[Point], negative: list[Point],
               scale: float, previous_mask: np.ndarray | None, gradient: np.ndarray | None,
-              walker: np.ndarray | None, geodesic: np.ndarray | None) -> _Cues:
+              walker: np.ndarray | None, geodesic: np.ndarray | None, colour: np.ndarray | None = None) -> _Cues:
         context = build_context(self.config, rgb, previous_rgb, positive, negative, scale, previous_mask, gradient,
-                                walker, geodesic)
+                                walker, geodesic, self.solver_device, colour)
         if "geodesic_distance" in self.config.extra_context:
             geodesic = context[context_slice(self.config, "geodesic_distance")] * self.config.distance_clip
         return _Cues(context, walker, geodesic)
@@ -268,21 +281,22 @@ class Predictor:
                      negative: list[Point], diagonal: float, frame_std: float,
                      refine: Sequence[int] | None) -> np.ndarray:
         """The CAN and the post-processes on one grid: (M, h, w) hypotheses."""
-        context = torch.from_numpy(cues.context)[None].to(self.device)
+        context = torch.from_numpy(cues.context)[None].to(self.device, self.dtype)
         logits = self.model.decode_click(image_part[None], context)
-        hypotheses = torch.sigmoid(logits)[0].float().cpu().contiguous().numpy()
+        hypotheses = torch.sigmoid(logits.float())[0].cpu().contiguous().numpy()
         if self.config.enforce_clicks:
             hypotheses = enforce_clicks(hypotheses, cues.walker, positive, negative)
         if self.config.boundary_band > 0:
             hypotheses = refine_boundaries(hypotheses, rgb, positive, negative, self.config.boundary_band, refine,
-                                           diagonal, frame_std)
+                                           diagonal, frame_std, self.solver_device)
         return hypotheses
 
     def _whole_frame(self, encoding: FrameEncoding, positive: list[Point], negative: list[Point],
                      previous_mask: np.ndarray | None, refine: Sequence[int] | None):
         walker = None
         if "walker_probability" in self.config.extra_context or self.config.enforce_clicks:
-            walker = walker_probability_map(encoding.rgb, positive, negative, self.config.walker_max_pixels)
+            walker = walker_probability_map(encoding.rgb, positive, negative, self.config.walker_max_pixels,
+                                            self.solver_device)
         cues = self._cues(encoding.rgb, encoding.previous, positive, negative, encoding.proxy, previous_mask,
                           encoding.gradient, walker, None)
         hypotheses = self._run_network(encoding.image_part, cues, encoding.rgb, positive, negative,
@@ -315,23 +329,32 @@ class Predictor:
         rgb, previous_rgb = to_grid(encoding.rgb[cut]), to_grid(encoding.previous[cut])
         crop_positive, crop_negative = to_crop(positive), to_crop(negative)
         diagonal = math.hypot(*encoding.run_size) * scale
-        walker = None
+        frame_walker = walker = None
         if state.walker is not None:
-            edges = (y0 == 0, x0 == 0, y1 == encoding.run_size[0], x1 == encoding.run_size[1])
-            walker = crop_walker(rgb, inside(crop_positive), inside(crop_negative), to_grid(state.walker[cut]) > 0.5,
-                                 edges, diagonal, encoding.rgb_std, self.config.walker_max_pixels)
+            # The whole frame's walker, cut: it costs what a walker on the crop costs (both are solved on at
+            # most walker_max_pixels pixels), and a crop's walker, its border seeded from the last one, is a
+            # worse cue (tuning frames: benchmarks/results/focus_crop_tuning.json).
+            frame_walker = walker_probability_map(encoding.rgb, positive, negative, self.config.walker_max_pixels,
+                                                  self.solver_device)
+            walker = to_grid(frame_walker[cut])
         geodesic = None
         if state.geodesic is not None:
             gradient = encoding.gradient[cut] if scale == 1.0 else gradient_magnitude(rgb)
             unit = 1.0 / (encoding.proxy * scale)
             geodesic = np.stack([
                 np.minimum(to_grid(state.geodesic[sign][cut]),
-                           geodesic_distance_map(to_crop(clicks), gradient, unit, self.config.distance_clip))
+                           geodesic_distance_map(to_crop(clicks), gradient, unit, self.config.distance_clip,
+                                                 self.solver_device))
                 for sign, clicks in enumerate(added)
             ])
+        colour = None
+        if "colour_probability" in self.config.extra_context:
+            # The colour models see the whole frame's clicks and border, as the first click's did: on the
+            # crop alone they would take its edges, object and all, for background.
+            colour = to_grid(colour_probability_map(encoding.rgb, positive, negative)[cut])
         crop_mask = None if previous_mask is None else to_grid(previous_mask[cut])
         cues = self._cues(rgb, previous_rgb, crop_positive, crop_negative, encoding.proxy * scale, crop_mask, None,
-                          walker, geodesic)
+                          walker, geodesic, colour)
         hypotheses = self._run_network(image_part, cues, rgb, inside(crop_positive), inside(crop_negative), diagonal,
                                        encoding.rgb_std, refine)
 
@@ -358,7 +381,7 @@ class Predictor:
                 torch.from_numpy(run_masks), encoding.frame_size, big).numpy()
         changed = (slice(None), slice(big[0], big[2]), slice(big[1], big[3]))
         confidence = state.confidence - _confidence(state.masks[changed]) + _confidence(masks[changed])
-        return run_masks, paste(state.walker, cues.walker), paste(state.geodesic, cues.geodesic), masks, confidence
+        return run_masks, frame_walker, paste(state.geodesic, cues.geodesic), masks, confidence
 
     def set_frame(self, rgb: np.ndarray, previous: np.ndarray | None = None, proxy: float | None = None) -> None:
         self._encoding = self.encode_frame(rgb, previous, proxy)

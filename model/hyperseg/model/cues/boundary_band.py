@@ -15,6 +15,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+import torch
 from scipy import ndimage
 
 from hyperseg.model.cues.classical import DEFAULT_CONFIG, click_disks, solve_walker
@@ -37,14 +38,15 @@ def band_window(unknown: np.ndarray) -> tuple[slice, slice]:
 
 def refine_boundaries(probabilities: np.ndarray, rgb: np.ndarray, positive: Sequence[Point],
                       negative: Sequence[Point], band: float, hypotheses: Sequence[int] | None = None,
-                      diagonal: float | None = None, frame_std: float | None = None) -> np.ndarray:
+                      diagonal: float | None = None, frame_std: float | None = None,
+                      device: torch.device | None = None) -> np.ndarray:
     """(M, H, W) hypotheses with a band of ``band`` x the diagonal around each contour re-solved.
 
     ``rgb`` is the (H, W, 3) frame in [0, 1] and clicks are (x, y) in its pixels. Only the
     ``hypotheses`` listed are refined (None: all). On a crop of a frame, ``diagonal`` is the
     frame's diagonal at the crop's scale (it sizes the band and the click disks) and
     ``frame_std`` the frame's standard deviation (the walker's edge weights); both default to
-    those of ``rgb`` itself.
+    those of ``rgb`` itself. ``device``: where the walker is solved (``solve_walker``).
     """
     shape = probabilities.shape[1:]
     diagonal = math.hypot(*shape) if diagonal is None else diagonal
@@ -67,6 +69,6 @@ def refine_boundaries(probabilities: np.ndarray, rgb: np.ndarray, positive: Sequ
         if not (seeds == 1).any() or not (seeds == 2).any():
             continue
         window = band_window(unknown)
-        walker = solve_walker(rgb[window], seeds[window], frame_std=frame_std)
+        walker = solve_walker(rgb[window], seeds[window], frame_std=frame_std, device=device)
         hypothesis[window][unknown[window]] = walker[unknown[window]]
     return np.clip(out, 0.0, 1.0)

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+import torch
 from skimage.segmentation import random_walker
 
+from hyperseg.model.cues.device_solvers import walker_probability
 from hyperseg.protocol.clicks import Point, check_clicks
 from hyperseg.protocol.errors import InputError
 
@@ -139,7 +141,7 @@ def grabcut_segment(
 
 
 def solve_walker(rgb: np.ndarray, seeds: np.ndarray, beta: float = WALKER_BETA,
-                 frame_std: float | None = None) -> np.ndarray:
+                 frame_std: float | None = None, device: torch.device | None = None) -> np.ndarray:
     """(H, W) float32 probability of label 1 from scikit-image's random walker; seeds 1, 2 or 0 (unknown).
 
     Solved directly (mode "bf", sparse LU): at these sizes that is faster than "cg_j", whose
@@ -150,6 +152,8 @@ def solve_walker(rgb: np.ndarray, seeds: np.ndarray, beta: float = WALKER_BETA,
 
     scikit-image divides ``beta`` by the image's standard deviation; ``rgb`` cut from a larger
     frame passes that frame's as ``frame_std``, and is rescaled so its edge weights are the frame's.
+
+    ``device`` (a torch device) solves the same system there (``device_solvers.walker_probability``).
     """
     if seeds.all():
         return (seeds == 1).astype(np.float32)
@@ -157,56 +161,10 @@ def solve_walker(rgb: np.ndarray, seeds: np.ndarray, beta: float = WALKER_BETA,
         rgb = rgb + 1e-6 * np.random.default_rng(0).standard_normal(rgb.shape).astype(np.float32)
     elif frame_std is not None and frame_std >= 1e-6:
         rgb = rgb * (float(rgb.std()) / frame_std)
+    if device is not None:
+        return walker_probability(torch.from_numpy(np.ascontiguousarray(rgb)).to(device),
+                                  torch.from_numpy(np.ascontiguousarray(seeds)).to(device), beta).float().cpu().numpy()
     return random_walker(rgb, seeds, beta=beta, mode="bf", return_full_prob=True, channel_axis=-1)[0].astype(np.float32)
-
-
-def crop_walker(rgb: np.ndarray, positive: Sequence[Point], negative: Sequence[Point], border_foreground: np.ndarray,
-                frame_edges: tuple[bool, bool, bool, bool], frame_diagonal: float, frame_std: float,
-                max_pixels: int, beta: float = WALKER_BETA) -> np.ndarray:
-    """``random_walker_segment`` on a crop of a frame: (H, W) float32 foreground probability.
-
-    Where the crop's border is the frame's (``frame_edges``: top, left, bottom, right) it is
-    seeded as the frame walker seeds it (background, except near positive clicks); elsewhere
-    the object may be cut, and the border ring takes the side ``border_foreground`` ((H, W)
-    bool, the previous walker's) gives it. Disk and prior radii follow the frame, whose diagonal
-    at the crop's scale is ``frame_diagonal``; edge weights use the frame's ``frame_std``.
-    Clicks are in the crop's pixels, all inside it. A crop that is the whole frame gets the
-    frame walker's seeds.
-    """
-    height, width = shape = rgb.shape[:2]
-    scale = min(1.0, math.sqrt(max_pixels / (height * width)))
-    small_shape = (max(1, round(height * scale)), max(1, round(width * scale)))
-    small = rgb if scale == 1.0 else cv2.resize(rgb, small_shape[::-1], interpolation=cv2.INTER_AREA)
-    row_scale, col_scale = small_shape[0] / height, small_shape[1] / width
-
-    def to_small(points: Sequence[Point]) -> list[tuple[int, int]]:
-        return [(int((int(y) + 0.5) * row_scale), int((int(x) + 0.5) * col_scale)) for x, y in points]
-
-    small_pos, small_neg = to_small(positive), to_small(negative)
-    ring = _border(small_shape, DEFAULT_CONFIG.border_width)
-    border = cv2.resize(border_foreground.astype(np.uint8), small_shape[::-1], interpolation=cv2.INTER_NEAREST) > 0
-    seeds = np.where(ring, np.where(border, 1, 2), 0).astype(np.int32)
-    on_frame = np.zeros(small_shape, dtype=bool)
-    band = DEFAULT_CONFIG.border_width
-    for edge, part in zip(frame_edges, (np.s_[:band, :], np.s_[:, :band], np.s_[-band:, :], np.s_[:, -band:]),
-                          strict=True):
-        if edge:
-            on_frame[part] = True
-    small_diagonal = frame_diagonal * scale
-    prior = _disks(small_shape, small_pos, max(1, round(DEFAULT_CONFIG.prior_radius_fraction * small_diagonal)))
-    seeds[on_frame] = 0
-    seeds[on_frame & ~prior] = 2
-    radius = DEFAULT_CONFIG.click_radius_at(small_diagonal)
-    seeds[_disks(small_shape, small_neg, radius)] = 2
-    seeds[_disks(small_shape, small_pos, radius)] = 1
-    if not (seeds == 1).any():
-        return np.zeros(shape, np.float32)
-    if not (seeds == 2).any():
-        return np.ones(shape, np.float32)
-    probability = solve_walker(small, seeds, beta, frame_std)
-    if scale < 1.0:
-        probability = cv2.resize(probability, (width, height), interpolation=cv2.INTER_LINEAR)
-    return np.clip(probability, 0.0, 1.0)
 
 
 def random_walker_segment(
@@ -216,6 +174,7 @@ def random_walker_segment(
     previous: np.ndarray | None = None,
     beta: float = WALKER_BETA,
     config: BaselineConfig = DEFAULT_CONFIG,
+    device: torch.device | None = None,
 ) -> np.ndarray:
     """Foreground probability of scikit-image's random walker (Grady 2006).
 
@@ -223,7 +182,7 @@ def random_walker_segment(
     clicks). Frames above ``max_walker_pixels`` are solved at a reduced scale (854x480 runs at
     about 0.54x) and the probabilities upsampled bilinearly (``solve_walker``). ``previous`` is
     accepted for the common signature and ignored: the walker has no prior term, and every click
-    so far is a seed anyway.
+    so far is a seed anyway. ``device``: where the walker is solved (``solve_walker``).
     """
     image = _check_rgb(rgb)
     height, width = shape = image.shape[:2]
@@ -246,7 +205,7 @@ def random_walker_segment(
     radius = config.click_radius(small_shape)
     seeds[_disks(small_shape, small_neg, radius)] = 2
     seeds[_disks(small_shape, small_pos, radius)] = 1
-    probability = solve_walker(small, seeds, beta)
+    probability = solve_walker(small, seeds, beta, device=device)
     if scale < 1.0:
         probability = cv2.resize(probability, (width, height), interpolation=cv2.INTER_LINEAR)
     return np.clip(probability, 0.0, 1.0)

@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import torch
 from skimage.graph import MCP_Geometric
 
 from hyperseg.model.config import CONTEXT_CHANNELS, ModelConfig
 from hyperseg.model.cues.classical import BaselineConfig, random_walker_segment
 from hyperseg.model.cues.click_disks import click_map
 from hyperseg.model.cues.colour_model import colour_probability_map
+from hyperseg.model.cues.device_solvers import geodesic_distances
 from hyperseg.protocol.clicks import Point
 
 #: How strongly image gradients lengthen geodesic paths (cost per pixel = 1 + weight * |grad I|).
@@ -42,26 +44,34 @@ def gradient_magnitude(rgb: np.ndarray) -> np.ndarray:
     return np.sqrt((gx**2 + gy**2).sum(axis=2))
 
 
-def geodesic_distance_map(points: Sequence[Point], gradient: np.ndarray, unit: float, clip: float) -> np.ndarray:
-    """Geodesic distance to the nearest click over image gradients (DeepIGeoS), times ``unit``, clipped."""
+def geodesic_distance_map(points: Sequence[Point], gradient: np.ndarray, unit: float, clip: float,
+                          device: torch.device | None = None) -> np.ndarray:
+    """Geodesic distance to the nearest click over image gradients (DeepIGeoS), times ``unit``, clipped.
+
+    ``device`` (a torch device) computes it there (``device_solvers.geodesic_distances``); None: scikit-image.
+    """
     height, width = gradient.shape
     starts = [(int(np.clip(np.floor(y), 0, height - 1)), int(np.clip(np.floor(x), 0, width - 1)))
               for x, y in points]
     if not starts:
         return np.full((height, width), clip, np.float32)
     costs = 1.0 + GEODESIC_GRADIENT_WEIGHT * gradient
+    if device is not None:
+        cumulative = geodesic_distances(torch.from_numpy(np.ascontiguousarray(costs)).to(device), starts)
+        return torch.clamp(cumulative * unit, max=clip).float().cpu().numpy()
     cumulative, _ = MCP_Geometric(costs).find_costs(starts)
     return np.minimum(cumulative.astype(np.float32) * unit, clip)
 
 
 def walker_probability_map(rgb: np.ndarray, positive: Sequence[Point], negative: Sequence[Point],
-                           max_pixels: int) -> np.ndarray:
+                           max_pixels: int, device: torch.device | None = None) -> np.ndarray:
     """Random-walker foreground probability (H, W) from the clicks, the frame border seeded as background.
 
     The same solver as the random-walker baseline, on at most ``max_pixels`` pixels; zeros
-    until there is a positive click.
+    until there is a positive click. ``device``: where the walker is solved (``solve_walker``).
     """
-    return random_walker_segment(rgb, positive, negative, config=BaselineConfig(max_walker_pixels=max_pixels))
+    return random_walker_segment(rgb, positive, negative, config=BaselineConfig(max_walker_pixels=max_pixels),
+                                 device=device)
 
 
 def context_slice(config: ModelConfig, name: str) -> slice:
@@ -77,12 +87,15 @@ def context_slice(config: ModelConfig, name: str) -> slice:
 def build_context(config: ModelConfig, rgb: np.ndarray, previous_rgb: np.ndarray, positive: Sequence[Point],
                   negative: Sequence[Point], scale: float = 1.0, previous_mask: np.ndarray | None = None,
                   gradient: np.ndarray | None = None, walker: np.ndarray | None = None,
-                  geodesic: np.ndarray | None = None) -> np.ndarray:
+                  geodesic: np.ndarray | None = None, device: torch.device | None = None,
+                  colour: np.ndarray | None = None) -> np.ndarray:
     """All context channels, (C_ctx, H, W) float32, in ``config.context_names`` order.
 
     ``rgb``/``previous_rgb`` are at the grid the network runs on and the clicks are already in
     that grid's pixels; ``scale`` is that grid's size relative to the full frame. ``gradient``
-    and ``walker`` are precomputed cues (training passes a crop of a whole-frame walker map).
+    and ``walker`` are precomputed cues (training passes a crop of a whole-frame walker map); so is
+    ``colour`` (the focus crop passes its window of the whole frame's colour model).
+    ``device``: where the geodesic and walker solvers run (None: SciPy/scikit-image on the host).
     """
     height, width = rgb.shape[:2]
     unit, clip = 1.0 / scale, config.distance_clip
@@ -100,16 +113,18 @@ def build_context(config: ModelConfig, rgb: np.ndarray, previous_rgb: np.ndarray
     elif "geodesic_distance" in config.extra_context:
         grad = gradient_magnitude(rgb) if gradient is None else gradient
         channels["geodesic_distance"] = np.stack([
-            geodesic_distance_map(positive, grad, unit, clip),
-            geodesic_distance_map(negative, grad, unit, clip),
+            geodesic_distance_map(positive, grad, unit, clip, device),
+            geodesic_distance_map(negative, grad, unit, clip, device),
         ]) / clip
     if "previous_mask" in config.extra_context:
         mask = np.zeros((height, width), np.float32) if previous_mask is None else previous_mask
         channels["previous_mask"] = mask.astype(np.float32)[None]
     if "walker_probability" in config.extra_context:
         if walker is None:
-            walker = walker_probability_map(rgb, positive, negative, config.walker_max_pixels)
+            walker = walker_probability_map(rgb, positive, negative, config.walker_max_pixels, device)
         channels["walker_probability"] = walker.astype(np.float32)[None]
     if "colour_probability" in config.extra_context:
-        channels["colour_probability"] = colour_probability_map(rgb, positive, negative)[None]
+        if colour is None:
+            colour = colour_probability_map(rgb, positive, negative)
+        channels["colour_probability"] = colour[None]
     return np.concatenate([channels[name] for name in config.context_names]).astype(np.float32)

@@ -57,22 +57,25 @@ class ContextAggregationNet(nn.Module):
         """``forward_after_first(image_part + first_layer_context(context), context)`` for inference.
 
         image_part: (1, width, H, W) layer 1's image part plus bias; context: (1, C_ctx, H, W).
-        Returns logits (1, M, H, W), channels_last.
+        Returns logits (1, M, H, W), channels_last, in ``image_part``'s dtype: a half-precision image
+        part runs the whole kernel in half precision (the weights are cast per click; they are small).
         """
-        width, channels_last = self.config.width, torch.channels_last
+        width, channels_last, dtype = self.config.width, torch.channels_last, image_part.dtype
         buffer = torch.empty((1, width + context.shape[1], *image_part.shape[2:]), dtype=image_part.dtype,
                              device=image_part.device, memory_format=channels_last)
         layer_input, buffer_context = buffer[:, :width], buffer[:, width:]
         buffer_context.copy_(context)
-        first = F.conv2d(buffer_context, self.first.weight[:, self.config.compressed_channels :]).add_(image_part)
+        first = F.conv2d(buffer_context, self.first.weight[:, self.config.compressed_channels :].to(dtype))
+        first.add_(image_part)
         torch.clamp_min(first, 0.0, out=layer_input)
         del first
         for layer in self.dilated:
-            weight = layer.weight.contiguous(memory_format=channels_last)
-            output = F.conv2d(buffer, weight, layer.bias, 1, layer.padding, layer.dilation)
+            weight = layer.weight.to(dtype, memory_format=channels_last)
+            output = F.conv2d(buffer, weight, layer.bias.to(dtype), 1, layer.padding, layer.dilation)
             torch.clamp_min(output, 0.0, out=layer_input)
             del output
-        return F.conv2d(buffer, self.last.weight.contiguous(memory_format=channels_last), self.last.bias, 1, 1)
+        return F.conv2d(buffer, self.last.weight.to(dtype, memory_format=channels_last), self.last.bias.to(dtype),
+                        1, 1)
 
     def forward(self, compressed: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
         """The paper's computation, all at frame resolution: logits (B, M, H, W)."""
