@@ -50,7 +50,7 @@ def test_focus_window_grows_with_the_distance_to_the_contour():
     assert far == (0, 0, 200, 300)
     assert focus_window(np.zeros((20, 20)), [(3.5, 3.5)]) is None  # no contour: anything can change
     assert full_window((10, 20, 30, 40), (50, 60), (100, 120)) == (18, 38, 62, 82)
-    assert context_window((10, 10, 20, 30), (40, 60)) == (0, 0, 30, 50)  # the window's size more each side, clipped
+    assert context_window((10, 10, 20, 30), (40, 60)) == (5, 0, 25, 40)  # half the window more each side, clipped
 
 
 def test_a_window_covering_the_frame_gives_the_whole_frame_answer():

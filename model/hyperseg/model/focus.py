@@ -30,14 +30,14 @@ FOCUS_REACH = 3.0
 FOCUS_MIN_HALF = 0.1
 #: The network sees this fraction of the window's size more on each side, so the pixels it pastes
 #: are never the ones at its crop's edge (where its dilated layers see only padding). The CAN's
-#: dilations reach 255 px, so what it makes of a pixel depends on a wide surround: with a quarter
-#: of the window (the first choice) later clicks lost 0.02 IoU each against the whole frame on the
-#: tuning frames; with the whole window on each side they lose none
-#: (benchmarks/results/focus_crop_tuning.json).
-CONTEXT_MARGIN = 1.0
-#: Default pixel budget of a focus crop: the smallest window with its margins (3 x 0.2 of the
+#: dilations reach 255 px, so what it makes of a pixel depends on a wide surround. On the tuning
+#: frames (benchmarks/results/focus_crop_tuning.json) later clicks with a quarter of the window on
+#: each side lost 0.006 IoU each against the whole frame; with half (362x362) or all of it
+#: (512x512), none: half is the cheaper of the two.
+CONTEXT_MARGIN = 0.5
+#: Default pixel budget of a focus crop: the smallest window with its margins (2 x 0.2 of the
 #: diagonal on a side) at the default 640x360 run grid fits without being scaled down.
-FOCUS_PIXELS = 512 * 512
+FOCUS_PIXELS = 362 * 362
 #: The contour distance is measured on a copy of the mask of at most this many pixels.
 DISTANCE_PIXELS = 65_536
 
