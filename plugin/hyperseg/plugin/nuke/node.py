@@ -40,8 +40,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import nuke
 
@@ -261,15 +262,7 @@ def segment_range(node, frames: list[int] | None = None) -> RangeOutcome | None:
     label = node.name()
 
     def work() -> RangeOutcome:
-        task = nuke.ProgressTask(f"HyperSeg {label}") if nuke.GUI else None
-
-        def progress(done: int, total: int, frame: int) -> None:
-            if task is None:
-                print(f"HyperSeg {label}: frame {frame} ({done}/{total})", flush=True)
-            else:
-                task.setProgress(int(100 * done / total))
-                task.setMessage(f"frame {frame} ({done}/{total})")
-
+        task, progress = _progress_task(label, f"HyperSeg {label}", "frame", "frame")
         return session.segment_range(settings, frames, progress, task.isCancelled if task else None)
 
     def done(result: RangeOutcome) -> None:
@@ -285,6 +278,23 @@ def segment_range(node, frames: list[int] | None = None) -> RangeOutcome | None:
     if not nuke.GUI and errors:
         raise errors[0]
     return outcome[0] if outcome else None
+
+
+def _progress_task(label: str, title: str, message: str,
+                   printed: str) -> tuple[Any, Callable[[int, int, int], None]]:
+    """A cancellable ``nuke.ProgressTask`` called ``title`` (None under ``nuke -t``, where progress is
+    printed) and the ``progress(done, total, frame)`` that moves it: "<message> 7 (7/10)" in the bar,
+    or "HyperSeg <label>: <printed> 7 (7/10)" on stdout."""
+    task = nuke.ProgressTask(title) if nuke.GUI else None
+
+    def progress(done: int, total: int, frame: int) -> None:
+        if task is None:
+            print(f"HyperSeg {label}: {printed} {frame} ({done}/{total})", flush=True)
+        else:
+            task.setProgress(int(100 * done / total))
+            task.setMessage(f"{message} {frame} ({done}/{total})")
+
+    return task, progress
 
 
 def track_points(node, frames: list[int] | None = None) -> TrackOutcome | None:
@@ -314,15 +324,7 @@ def track_points(node, frames: list[int] | None = None) -> TrackOutcome | None:
     label = node.name()
 
     def work() -> TrackOutcome:
-        task = nuke.ProgressTask(f"HyperSeg {label}: track points") if nuke.GUI else None
-
-        def progress(done: int, total: int, frame: int) -> None:
-            if task is None:
-                print(f"HyperSeg {label}: tracked frame {frame} ({done}/{total})", flush=True)
-            else:
-                task.setProgress(int(100 * done / total))
-                task.setMessage(f"tracking: frame {frame} ({done}/{total})")
-
+        task, progress = _progress_task(label, f"HyperSeg {label}: track points", "tracking: frame", "tracked frame")
         return session.track_range(settings, tracks_nuke_to_wire(anchors, height), frames, direction, progress,
                                    task.isCancelled if task else None)
 
