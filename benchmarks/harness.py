@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import subprocess
@@ -49,6 +50,21 @@ def median_seconds(function: Callable[[], object], repeats: int = 3) -> float:
         function()
         times.append(time.perf_counter() - start)
     return float(median(times))
+
+
+def fastest_seconds(functions: Sequence[Callable[[], object]], repeats: int = 7) -> list[float]:
+    """The fastest of ``repeats`` wall-clock timings of each of ``functions``, after one warm-up call
+    each, the functions taking turns so that load from other jobs falls on all of them alike
+    (timeit's minimum: the least disturbed run, for ratios of one to another)."""
+    for function in functions:
+        function()
+    best = [math.inf] * len(functions)
+    for _ in range(repeats):
+        for index, function in enumerate(functions):
+            start = time.perf_counter()
+            function()
+            best[index] = min(best[index], time.perf_counter() - start)
+    return best
 
 
 def add_ratios(rows: Sequence[dict], key: str, floor: float, name: str = "ratio_to_floor") -> None:
