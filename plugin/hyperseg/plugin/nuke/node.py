@@ -42,7 +42,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import nuke
 
@@ -64,6 +64,8 @@ from hyperseg.protocol.clicktracks import PROPAGATION_DIRECTIONS, ClickTracks
 from hyperseg.protocol.errors import HypersegError, InputError, SupersededError
 from hyperseg.protocol.framerange import parse_frame_range
 from hyperseg.protocol.token_file import read_token_file
+
+T = TypeVar("T")
 
 MARKER = "hyperseg_node"
 CHECKPOINT = "checkpoint"
@@ -256,8 +258,6 @@ def segment_range(node, frames: list[int] | None = None) -> RangeOutcome | None:
         settings = taken  # only once the plate rendered
     if settings is None:
         return None
-    outcome: list[RangeOutcome] = []
-    errors: list[Exception] = []
     session = _session(name)
     label = node.name()
 
@@ -265,15 +265,25 @@ def segment_range(node, frames: list[int] | None = None) -> RangeOutcome | None:
         task, progress = _progress_task(label, f"HyperSeg {label}", "frame", "frame")
         return session.segment_range(settings, frames, progress, task.isCancelled if task else None)
 
-    def done(result: RangeOutcome) -> None:
+    return _run_range_job(node, f"segmenting {len(frames)} frames...", work, lambda result: _range_done(name, result))
+
+
+def _run_range_job(node, status: str, work: Callable[[], T], finished: Callable[[T], None]) -> T | None:
+    """``work`` on the node's background runner, ``finished`` with its result; under ``nuke -t`` it
+    runs inline, its result is returned and its error raised."""
+    name = node.fullName()
+    outcome: list[T] = []
+    errors: list[Exception] = []
+
+    def done(result: T) -> None:
         outcome.append(result)
-        _range_done(name, result)
+        finished(result)
 
     def failed(error: Exception) -> None:
         errors.append(error)
         _failed(name, error)
 
-    _status(node, f"segmenting {len(frames)} frames...")
+    _status(node, status)
     _jobs().submit(name, Job(work, done, failed))
     if not nuke.GUI and errors:
         raise errors[0]
@@ -318,8 +328,6 @@ def track_points(node, frames: list[int] | None = None) -> TrackOutcome | None:
         return None
     height = settings.format_height
     direction = node["track_direction"].value()
-    outcome: list[TrackOutcome] = []
-    errors: list[Exception] = []
     session = _session(name)
     label = node.name()
 
@@ -328,19 +336,8 @@ def track_points(node, frames: list[int] | None = None) -> TrackOutcome | None:
         return session.track_range(settings, tracks_nuke_to_wire(anchors, height), frames, direction, progress,
                                    task.isCancelled if task else None)
 
-    def done(result: TrackOutcome) -> None:
-        outcome.append(result)
-        _tracking_done(name, anchors, result)
-
-    def failed(error: Exception) -> None:
-        errors.append(error)
-        _failed(name, error)
-
-    _status(node, f"tracking {len(anchors.tracks)} points through {len(frames)} frames ({direction})...")
-    _jobs().submit(name, Job(work, done, failed))
-    if not nuke.GUI and errors:
-        raise errors[0]
-    return outcome[0] if outcome else None
+    status = f"tracking {len(anchors.tracks)} points through {len(frames)} frames ({direction})..."
+    return _run_range_job(node, status, work, lambda result: _tracking_done(name, anchors, result))
 
 
 def segment_all(frames: list[int] | None = None) -> list[RangeOutcome]:
