@@ -269,9 +269,6 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
             raise InputError(f"hypothesis {chosen} does not exist: this model gives {count} (0..{count - 1})")
         return SegmentOptions(proxy, hypotheses == pb.HYPOTHESES_ALL, chosen, client_id)
 
-    def _proxy(self, frame: StoredFrame, options: SegmentOptions) -> float:
-        return self.predictor.run_proxy(frame.rgb.shape[1], frame.rgb.shape[0], options.proxy)
-
     def _frame(self, ref: pb.FrameRef, role: str) -> StoredFrame:
         kind = ref.WhichOneof("ref")
         if kind == "sha256":
@@ -294,9 +291,9 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
         arrived = time.monotonic()
         self._check_click_count(len(positive_points) + len(negative_points))
         frame, previous = self._lookup(frame_ref, request)
-        clicks = self._validate(frame, previous, positive_points, negative_points, options)
-        outcome = self._queue(frame, previous, clicks, frame_number, options, arrived, context)
-        return self._reply(frame, clicks, frame_number, options, outcome, arrived, context)
+        clicks, proxy = self._validate(frame, previous, positive_points, negative_points, options)
+        outcome = self._queue(frame, previous, clicks, proxy, frame_number, options, arrived, context)
+        return self._reply(frame, clicks, proxy, frame_number, options, outcome, arrived, context)
 
     def _empty_reply(self, frame_ref: pb.FrameRef, frame_number: int, options: SegmentOptions) -> pb.SegmentReply:
         """A propagated frame where every click is off: an all-zero alpha, scores 0, no model run."""
@@ -305,12 +302,7 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
         masks = np.zeros((count, frame.data_window.height, frame.data_window.width), dtype=np.float32)
         exr = encode_reply_exr(masks, options.chosen, options.all_hypotheses, frame, frame_number=frame_number,
                                positive=[], negative=[], checkpoint_id=self.predictor.checkpoint_id)
-        width, height = frame.size
-        with self._lock:
-            self.requests_served += 1
-        return pb.SegmentReply(exr=exr, scores=[0.0] * count, chosen=options.chosen,
-                               checkpoint_id=self.predictor.checkpoint_id, backbone=self.predictor.backbone,
-                               timings=pb.Timings(), frame_number=frame_number, width=width, height=height)
+        return self._served(frame, exr, [0.0] * count, pb.Timings(), frame_number, options)
 
     def _check_click_count(self, clicks: int) -> None:
         if clicks > self.config.max_clicks:
@@ -323,8 +315,9 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
         return frame, previous
 
     def _validate(self, frame: StoredFrame, previous: StoredFrame | None, positive_points, negative_points,
-                  options: SegmentOptions) -> Clicks:
-        """Everything about the request that can be checked before it waits for the model."""
+                  options: SegmentOptions) -> tuple[Clicks, float]:
+        """Everything about the request that can be checked before it waits for the model: its clicks,
+        and the proxy the frame runs at (refused here if out of range or too few pixels at that scale)."""
         if previous is not None and previous.display_window != frame.display_window:
             raise InputError(
                 f"previous frame is {previous.size[0]}x{previous.size[1]}, frame is {frame.size[0]}x{frame.size[1]}"
@@ -332,21 +325,22 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
                 f"previous frame's display window {previous.display_window} is not the frame's"
                 f" {frame.display_window}"
             )
-        self._proxy(frame, options)  # out of range, or too few pixels at that scale: refused before queueing
+        proxy = self.predictor.run_proxy(frame.rgb.shape[1], frame.rgb.shape[0], options.proxy)
         clicks = Clicks.checked(positive_points, negative_points, frame)
         if not clicks.sent_positive and not clicks.sent_negative:
             raise InputError("no clicks: give at least one positive or negative click")
-        return clicks
+        return clicks, proxy
 
-    def _queue(self, frame: StoredFrame, previous: StoredFrame | None, clicks: Clicks, frame_number: int | None,
-               options: SegmentOptions, arrived: float, context: grpc.ServicerContext) -> SegmentOutcome:
+    def _queue(self, frame: StoredFrame, previous: StoredFrame | None, clicks: Clicks, proxy: float,
+               frame_number: int | None, options: SegmentOptions, arrived: float,
+               context: grpc.ServicerContext) -> SegmentOutcome:
         """Hand the job to the model worker and wait; latest wins per (client id, frame)."""
         remaining = context.time_remaining()
         key = None
         if options.client_id:
             key = (options.client_id, frame_number if frame_number is not None else frame.sha256)
         job = SegmentJob(
-            frame, previous, clicks.positive, clicks.negative, self._proxy(frame, options), latest_key=key,
+            frame, previous, clicks.positive, clicks.negative, proxy, latest_key=key,
             refine=None if options.all_hypotheses else (options.chosen,),
             deadline=None if remaining is None else arrived + remaining,
         )
@@ -354,8 +348,9 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
         context.add_callback(lambda: self.worker.cancel(job))
         return job.future.result()
 
-    def _reply(self, frame: StoredFrame, clicks: Clicks, frame_number: int | None, options: SegmentOptions,
-               outcome: SegmentOutcome, arrived: float, context: grpc.ServicerContext) -> pb.SegmentReply:
+    def _reply(self, frame: StoredFrame, clicks: Clicks, proxy: float, frame_number: int | None,
+               options: SegmentOptions, outcome: SegmentOutcome, arrived: float,
+               context: grpc.ServicerContext) -> pb.SegmentReply:
         """The reply EXR, timings, counters and the request's log line."""
         exr_start = time.monotonic()
         exr = encode_reply_exr(
@@ -368,21 +363,26 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
             queue_ms=outcome.queue_ms, encode_ms=outcome.encode_ms, predict_ms=outcome.predict_ms,
             exr_ms=(done - exr_start) * 1000, total_ms=(done - arrived) * 1000, cache_hit=outcome.cache_hit,
         )
-        with self._lock:
-            self.requests_served += 1
         width, height = frame.size
         log.info(
             "Segment from %s client=%r frame=%s%s %dx%d clicks=%d+/%d- proxy=%g -> OK %.0f ms (%s)",
             _peer(context), options.client_id, frame.sha256[:12],
             f" #{frame_number}" if frame_number is not None else "", width, height, len(clicks.sent_positive),
-            len(clicks.sent_negative), self._proxy(frame, options), timings.total_ms,
+            len(clicks.sent_negative), proxy, timings.total_ms,
             "cache hit" if outcome.cache_hit else "encoded",
         )
-        reply = pb.SegmentReply(
-            exr=exr, scores=[float(s) for s in outcome.prediction.scores], chosen=options.chosen,
-            checkpoint_id=self.predictor.checkpoint_id, backbone=self.predictor.backbone, timings=timings,
-            width=width, height=height,
-        )
+        return self._served(frame, exr, [float(s) for s in outcome.prediction.scores], timings, frame_number,
+                            options)
+
+    def _served(self, frame: StoredFrame, exr: bytes, scores: list[float], timings: pb.Timings,
+                frame_number: int | None, options: SegmentOptions) -> pb.SegmentReply:
+        """One frame's reply, counted as served."""
+        with self._lock:
+            self.requests_served += 1
+        width, height = frame.size
+        reply = pb.SegmentReply(exr=exr, scores=scores, chosen=options.chosen,
+                                checkpoint_id=self.predictor.checkpoint_id, backbone=self.predictor.backbone,
+                                timings=timings, width=width, height=height)
         if frame_number is not None:
             reply.frame_number = frame_number
         return reply

@@ -321,11 +321,11 @@ class Client:
         if wanted - set(numbers):
             raise InputError(f"only= names frames outside the range: {sorted(wanted - set(numbers))[:5]}")
         todo = [index for index, number in enumerate(numbers) if number in wanted]
+        propagation = pb.Propagation(clicks=_wire_tracks(clicks), direction=DIRECTIONS[direction])
         for start in range(0, len(todo), batch):
             chosen = todo[start : start + batch]
             first, last = {"forward": (0, chosen[-1]), "backward": (chosen[0], len(items) - 1),
                            "both": (0, len(items) - 1)}[direction]
-            propagation = pb.Propagation(clicks=_wire_tracks(clicks), direction=DIRECTIONS[direction])
             yield from self._segment_batch([items[i] for i in chosen], proxy, hypotheses, hypothesis,
                                            propagation, items[first : last + 1])
 
