@@ -28,6 +28,7 @@ VARIANTS: dict[str, tuple[dict, dict, float | None]] = {
     "later clicks change any pixel": ({"click_changes": "any"}, {}, None),
     "later clicks change their direction": ({"click_changes": "direction"}, {}, None),
     "later clicks change their region": ({"click_changes": "connected"}, {}, None),
+    "later clicks change within reach": ({"click_changes": "reach"}, {}, None),
     "band 2%": ({"boundary_band": 0.02}, {}, None),
     "band 3%": ({"boundary_band": 0.03}, {}, None),
     "no band": ({"boundary_band": 0.0}, {}, None),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 #: Values of ``ModelConfig.click_changes`` (``hyperseg.model.cues.click_locality``).
-CLICK_CHANGES = ("any", "direction", "connected")
+CLICK_CHANGES = ("any", "direction", "connected", "reach")
 
 #: VGG-19 layers whose post-ReLU activations form the hypercolumn, with their channel counts.
 HYPERCOLUMN_CHANNELS: dict[str, int] = {
@@ -96,7 +96,8 @@ class ModelConfig:
     run_pixels: int = 0
     #: What a click added to a frame's earlier clicks may change (``hyperseg.model.cues.click_locality``):
     #: "any", "direction" (positive clicks only grow the mask, negative ones only shrink it) or
-    #: "connected" (only the region that flipped around the new click).
+    #: "connected" (only the region that flipped around the new click) or "reach" (as "direction",
+    #: within a disc around the click sized by its distance to the previous contour).
     click_changes: str = "any"
 
     def __post_init__(self) -> None:
