@@ -305,7 +305,8 @@ class Predictor:
         inside = (slice(None), slice(y0, y1), slice(x0, x1))
         new[inside] = limit_click_changes(old[inside], new[inside], [(x - x0, y - y0) for x, y in added[0]],
                                           [(x - x0, y - y0) for x, y in added[1]], self.config.click_changes,
-                                          math.hypot(*old.shape[1:]))
+                                          self.config.click_reach,
+                                          self.config.click_reach_min * math.hypot(*old.shape[1:]))
         return new
 
     def _whole_frame(self, encoding: FrameEncoding, positive: list[Point], negative: list[Point],
