@@ -82,23 +82,30 @@ def geodesic_distances(costs: torch.Tensor, starts: list[tuple[int, int]]) -> to
     return distance[:-1].reshape(height, width)
 
 
+def walker_edge_weights(rgb: torch.Tensor, beta: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """scikit-image's random-walker edge weights of an (H, W, C) image, float64: to the right
+    neighbour (H, W-1) and to the one below (H-1, W)."""
+    data = rgb.to(torch.float64)
+    scale = -beta / (10.0 * float(data.std(unbiased=False)) * math.sqrt(rgb.shape[2]))
+    right = torch.exp(scale * (data[:, 1:] - data[:, :-1]).square().sum(-1)) + WALKER_EPS
+    down = torch.exp(scale * (data[1:] - data[:-1]).square().sum(-1)) + WALKER_EPS
+    return right, down
+
+
 def walker_probability(rgb: torch.Tensor, seeds: torch.Tensor, beta: float) -> torch.Tensor:
     """(H, W) probability of label 1 as scikit-image's random walker gives it: ``rgb`` (H, W, C), ``seeds``
     (H, W) with 1, 2 or 0 (unknown), at least one of each seed. Solved in float64."""
-    height, width, channels = rgb.shape
+    height, width = rgb.shape[:2]
     if width > height:
         return walker_probability(rgb.transpose(0, 1), seeds.transpose(0, 1), beta).transpose(0, 1)
-    data = rgb.to(torch.float64)
-    scale = -beta / (10.0 * float(data.std(unbiased=False)) * math.sqrt(channels))
-    right = torch.exp(scale * (data[:, 1:] - data[:, :-1]).square().sum(-1)) + WALKER_EPS  # (H, W-1)
-    down = torch.exp(scale * (data[1:] - data[:-1]).square().sum(-1)) + WALKER_EPS  # (H-1, W)
-    degree = torch.zeros((height, width), dtype=data.dtype, device=data.device)
+    right, down = walker_edge_weights(rgb, beta)
+    degree = torch.zeros((height, width), dtype=right.dtype, device=right.device)
     degree[:, 1:] += right
     degree[:, :-1] += right
     degree[1:] += down
     degree[:-1] += down
     unknown = seeds == 0
-    label = (seeds == 1).to(data.dtype)
+    label = (seeds == 1).to(right.dtype)
     # Pixels fixed by their seed become rows of the identity; their edges to unknown pixels move to the
     # right-hand side. What is left is block tridiagonal: one (W, W) block per row, rows coupled by
     # the diagonal matrices of their vertical edges.
