@@ -1,0 +1,110 @@
+"""The walker factored once per frame gives scikit-image's random walker, click after click."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from skimage.segmentation import random_walker
+
+from hyperseg.model import Predictor
+from hyperseg.model.config import ModelConfig
+from hyperseg.model.cues.classical import WALKER_BETA, FrameWalker
+from hyperseg.model.cues.context import frame_walker_cue, walker_probability_map
+from hyperseg.model.cues.walker_system import WalkerSystem
+
+#: The capacitance update against scikit-image's own direct solve (which weighs edges in the
+#: image's float32): measured up to 2e-7 on a DAVIS frame's cue grid.
+TOLERANCE = 1e-6
+
+
+def _scene(height: int, width: int, seed: int = 0) -> np.ndarray:
+    """A disc and a bar in other colours on a noisy background: strong edges, where beta bites."""
+    rng = np.random.default_rng(seed)
+    rows, cols = np.mgrid[:height, :width]
+    rgb = np.empty((height, width, 3), np.float32)
+    rgb[...] = (0.2, 0.3, 0.25)
+    rgb[(rows - height * 0.45) ** 2 + (cols - width * 0.6) ** 2 < (0.3 * min(height, width)) ** 2] = (0.8, 0.55, 0.3)
+    rgb[(cols > width * 0.15) & (cols < width * 0.25)] = (0.1, 0.1, 0.7)
+    rgb += rng.normal(0.0, 0.02, rgb.shape).astype(np.float32)
+    return np.clip(rgb, 0.0, 1.0)
+
+
+def _expected(rgb: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    return random_walker(rgb, seeds, beta=WALKER_BETA, mode="bf", return_full_prob=True, channel_axis=-1)[0]
+
+
+def test_one_factor_answers_growing_seed_maps_as_scikit_image_does():
+    rgb = _scene(40, 56)
+    border = np.ones((40, 56), bool)
+    border[2:-2, 2:-2] = False
+    system = WalkerSystem(rgb, border, WALKER_BETA)
+    seeds = np.where(border, 2, 0).astype(np.int32)
+    # A positive disc click, a negative click on the bar, one more of each: each map keeps the last one's seeds.
+    for rows, cols, label in ((slice(17, 20), slice(32, 35), 1), (slice(20, 23), slice(10, 12), 2),
+                              (slice(8, 10), slice(30, 33), 1), (slice(30, 33), slice(44, 47), 2)):
+        seeds[rows, cols] = label
+        expected = _expected(rgb, seeds)
+        assert 0.05 < expected[seeds == 0].mean() < 0.95  # neither side floods: the solve decides something
+        np.testing.assert_allclose(system.solve(seeds), expected, rtol=0, atol=TOLERANCE)
+    # A map that drops a click is answered too (from the same factor): the update is not only additive.
+    seeds[8:10, 30:33] = 0
+    np.testing.assert_allclose(system.solve(seeds), _expected(rgb, seeds), rtol=0, atol=TOLERANCE)
+
+
+def test_a_seed_map_that_frees_the_factored_background_is_refused():
+    border = np.zeros((20, 30), bool)
+    border[0] = True
+    system = WalkerSystem(_scene(20, 30), border, WALKER_BETA)
+    seeds = np.zeros((20, 30), np.int32)
+    seeds[0, 1:] = 2
+    seeds[10, 10] = 1
+    assert not system.fits(seeds)
+    with pytest.raises(ValueError, match="background unseeded"):
+        system.solve(seeds)
+
+
+def test_frame_walker_equals_the_walker_cue_click_after_click():
+    """The cue's clicks, one more per call; one positive click lands near the border and frees part of it."""
+    rgb = _scene(90, 120, seed=2)
+    walker = frame_walker_cue(rgb, max_pixels=4_000)
+    positive, negative = [(72.5, 40.5)], []
+    systems = []
+    for click, is_positive in (((20.5, 45.5), False), ((80.5, 30.5), True), ((60.5, 60.5), False),
+                               ((117.5, 45.5), True), ((100.5, 20.5), True)):
+        (positive if is_positive else negative).append(click)
+        got = walker.probability(positive, negative)
+        np.testing.assert_allclose(got, walker_probability_map(rgb, positive, negative, 4_000), rtol=0, atol=TOLERANCE)
+        systems.append(walker.system)
+    assert systems[0] is systems[1] is systems[2]  # factored once while the border stays seeded
+    assert systems[3] is not systems[2]  # the click at x=117.5 frees border pixels: refactored
+
+
+def test_frame_walker_without_a_positive_click_is_zero_and_a_flat_frame_is_solved():
+    flat = np.full((30, 40, 3), 0.5, np.float32)
+    walker = FrameWalker(flat)
+    assert (walker.probability([], [(5.5, 5.5)]) == 0).all()
+    got = walker.probability([(20.5, 15.5)], [])
+    np.testing.assert_allclose(got, walker_probability_map(flat, [(20.5, 15.5)], [], 120_000), rtol=0,
+                               atol=TOLERANCE)
+
+
+def test_predictor_masks_with_the_kept_walker_equal_a_fresh_solve_per_click():
+    """Host predictor (factored walker kept in its focus state) against the per-click direct solve of the
+    device solvers (run on CPU): the same masks on the first click and on focus-crop clicks."""
+    config = replace(ModelConfig.tiny(), extra_context=("walker_probability",), enforce_clicks=True)
+    rgb = _scene(48, 64, seed=3)
+    clicks = [([(38.5, 22.5)], [(4.5, 4.5)]), ([(38.5, 22.5), (30.5, 30.5)], [(4.5, 4.5)]),
+              ([(38.5, 22.5), (30.5, 30.5)], [(4.5, 4.5), (12.5, 40.5)])]
+    runs = []
+    for fresh_solve in (False, True):
+        predictor = Predictor.untrained(seed=5, config=config, device_solvers=fresh_solve)
+        predictor.set_frame(rgb)
+        runs.append([predictor.predict(positive, negative) for positive, negative in clicks])
+    kept, fresh = runs
+    assert kept[0].focus.walker.system is not None and fresh[0].focus.walker.system is None
+    assert all(prediction.window is not None for prediction in kept[1:])  # later clicks ran the focus crop
+    assert kept[-1].focus.walker is kept[0].focus.walker  # one walker, and its factor, for the frame
+    for host, direct in zip(kept, fresh, strict=True):
+        np.testing.assert_allclose(host.masks, direct.masks, rtol=0, atol=1e-4)
