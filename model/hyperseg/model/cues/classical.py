@@ -240,11 +240,11 @@ def random_walker_segment(
 
 
 class FrameWalker:
-    """``random_walker_segment`` for the clicks on one frame, one call per click: the walker system
-    (``hyperseg.model.cues.walker_system``) is factored on the first call and each later one is a
-    capacitance update of it, the same probabilities to rounding. The factor assumes the frame
-    border seeded as background; a positive click that frees more of it (one near the border)
-    refactors. ``device``: solved there by ``solve_walker`` on every call instead (not cached)."""
+    """``random_walker_segment`` for the clicks on one frame, one call per click: the first call's
+    walker is solved directly and its factor kept (``hyperseg.model.cues.walker_system``); a later
+    call whose seeds keep the first one's is a capacitance update of it, the same probabilities to
+    rounding. A positive click that frees border pixels (one near the border) refactors, as the
+    direct solve would. ``device``: solved there by ``solve_walker`` on every call instead (not cached)."""
 
     def __init__(self, rgb: np.ndarray, beta: float = WALKER_BETA, config: BaselineConfig = DEFAULT_CONFIG,
                  device: torch.device | None = None) -> None:
@@ -259,9 +259,8 @@ class FrameWalker:
         if not pos:
             return np.zeros(self.grid.shape, dtype=np.float32)
         seeds = self.grid.seeds(pos, neg)
-        background = _border(seeds.shape, self.grid.config.border_width) & (seeds == 2)
-        if self.device is not None or seeds.all() or not background.any():  # no background: nothing to factor on
+        if self.device is not None or seeds.all():
             return self.grid.to_frame(solve_walker(self.grid.small, seeds, self.beta, device=self.device))
         if self.system is None or not self.system.fits(seeds):
-            self.system = WalkerSystem(walker_input(self.grid.small), background, self.beta)
+            self.system = WalkerSystem(walker_input(self.grid.small), seeds, self.beta)
         return self.grid.to_frame(self.system.solve(seeds).astype(np.float32))

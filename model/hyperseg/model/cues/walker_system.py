@@ -3,18 +3,21 @@
 scikit-image's ``random_walker`` (mode "bf") builds the graph Laplacian L of the image, keeps the
 rows and columns of the unseeded pixels and factors that block afresh for every seed map: on the
 walker cue's 50,000 pixels the sparse LU is most of a later click. Between two clicks on a frame
-only the seeds change, and only by a few disks. Here the factor is of one block that does not
-change: L on every pixel except those always seeded background (the frame border, A0 below). A
-seed map then adds constraints x_s = v_s on the seeded pixels inside it, and the walker is their
+only the seeds change, and only by a disk or two. Here one seed map (the first click's) is solved
+directly and its factor kept: A0 = L on its unseeded pixels, x0 its solution. A later map that
+keeps those seeds adds constraints x_s = v_s on the pixels it newly seeds, and its walker is their
 Lagrange solution (the capacitance form of Sherman-Morrison-Woodbury):
 
-    A0 x + E mu = 0,   E^T x = v   =>   x = A0^-1 E C^-1 v,   C = E^T A0^-1 E,
+    A0 x + E lambda = r,   E^T x = v   =>   x = x0 - A0^-1 E lambda,   C lambda = E^T x0 - v,
 
-with E the columns of the constrained pixels. Only seeded pixels with an unseeded neighbour need a
-constraint (a seeded pixel whose neighbours are all seeded touches no unknown's equation), and C
-is kept: a click costs one solve with A0's factor per new constrained pixel, a small dense solve,
-and one more solve for x. The unknown pixels' equations are exactly the direct solve's, so x is
-scikit-image's answer up to rounding (``tests/model/cues/test_walker_system.py``).
+with E the columns of the constrained pixels and C = E^T A0^-1 E. Only newly seeded pixels with an
+unseeded neighbour need a constraint (a seeded pixel whose neighbours are all seeded is in no
+unknown's equation), and C is kept: a click costs one solve with A0's factor per new constrained
+pixel (about 8 for the cue's radius-2 click disk), a small dense solve and one more solve. The
+unknown pixels' equations are exactly the direct solve's, so x is scikit-image's answer up to
+rounding (``tests/model/cues/test_walker_system.py``). A map that frees a pixel the first one
+seeded (a positive click near the frame border frees border pixels) does not fit, and is factored
+afresh as the new first map: what the direct solve costs.
 """
 
 from __future__ import annotations
@@ -58,34 +61,28 @@ def _has_unseeded_neighbour(seeded: np.ndarray) -> np.ndarray:
 
 
 class WalkerSystem:
-    """scikit-image's random walker on one image for any seed map that seeds ``background`` as label 2.
+    """scikit-image's random walker on one image, factored for ``seeds`` (1, 2 or 0 for unknown) and
+    answering any seed map that keeps those seeds (``fits``). ``rgb`` is the (H, W, C) image as
+    ``solve_walker`` hands it to scikit-image (``walker_input``)."""
 
-    ``rgb`` is the (H, W, C) image as ``solve_walker`` hands it to scikit-image (already rescaled to
-    its frame's standard deviation); ``background`` (H, W) bool are the pixels the factor takes as
-    seeded background, the frame border in the walker cue. ``solve`` answers seed maps (1, 2 or 0
-    for unknown) that agree there (``fits``).
-    """
-
-    def __init__(self, rgb: np.ndarray, background: np.ndarray, beta: float) -> None:
-        self.background = background.copy()
+    def __init__(self, rgb: np.ndarray, seeds: np.ndarray, beta: float) -> None:
+        self.seeds = seeds.copy()
         laplacian = _laplacian(rgb, beta)
-        free = ~background.ravel()
-        self._free = np.flatnonzero(free)
-        self._position = np.full(background.size, -1)
+        unknown = seeds.ravel() == 0
+        self._free = np.flatnonzero(unknown)
+        self._position = np.full(seeds.size, -1)
         self._position[self._free] = np.arange(self._free.size)
-        self._factor = splu(laplacian[free][:, free].tocsc(), permc_spec=ORDERING)
+        rows = laplacian[unknown]
+        self._factor = splu(rows[:, unknown].tocsc(), permc_spec=ORDERING)
+        self._base = self._factor.solve(-(rows[:, ~unknown] @ (seeds.ravel()[~unknown] == 1).astype(np.float64)))
         self._pixels = np.zeros(0, dtype=np.int64)  # flat pixel indices of C's rows and columns
-        self._row = np.full(background.size, -1)  # each pixel's row of C, -1 where it has none
+        self._row = np.full(seeds.size, -1)  # each pixel's row of C, -1 where it has none
         self._capacitance = np.zeros((0, 0))
 
-    @property
-    def nbytes(self) -> int:
-        return int(self._factor.L.data.nbytes + self._factor.U.data.nbytes + self._factor.L.indices.nbytes
-                   + self._factor.U.indices.nbytes + self._capacitance.nbytes)
-
     def fits(self, seeds: np.ndarray) -> bool:
-        """Whether ``seeds`` seeds this system's background as label 2 (and so can be solved by it)."""
-        return seeds.shape == self.background.shape and bool((seeds[self.background] == 2).all())
+        """Whether ``seeds`` keeps every seed of the factored map, with its label."""
+        seeded = self.seeds != 0
+        return seeds.shape == self.seeds.shape and bool((seeds[seeded] == self.seeds[seeded]).all())
 
     def _extend(self, pixels: np.ndarray) -> None:
         """Add C's rows and columns for ``pixels`` (flat indices not yet in it): one solve each."""
@@ -100,22 +97,27 @@ class WalkerSystem:
 
     def solve(self, seeds: np.ndarray) -> np.ndarray:
         """(H, W) float64 probability of label 1 for ``seeds``, as ``random_walker(..., mode="bf",
-        return_full_prob=True)[0]`` gives it; ``seeds`` must fit (``fits``) and hold both labels."""
+        return_full_prob=True)[0]`` gives it; ``seeds`` must fit (``fits``)."""
         if not self.fits(seeds):
-            raise ValueError("seed map leaves part of this walker system's background unseeded")
+            raise ValueError("seed map frees or relabels pixels the factored seed map seeds")
         seeded = seeds != 0
-        constrained = np.flatnonzero((seeded & ~self.background & _has_unseeded_neighbour(seeded)).ravel())
+        added = seeded & (self.seeds == 0)
+        constrained = np.flatnonzero((added & _has_unseeded_neighbour(seeded)).ravel())
         missing = constrained[self._row[constrained] < 0]
         if missing.size:
             self._extend(missing)
-        rows = self._row[constrained]
-        values = (seeds.ravel()[constrained] == 1).astype(np.float64)
-        out = np.zeros(seeds.size)
-        if values.any():
-            weights = scipy.linalg.solve(self._capacitance[np.ix_(rows, rows)], values, assume_a="pos")
+        solution = self._base
+        if constrained.size:
+            rows = self._row[constrained]
+            at = self._position[constrained]
+            values = (seeds.ravel()[constrained] == 1).astype(np.float64)
+            multipliers = scipy.linalg.solve(self._capacitance[np.ix_(rows, rows)], self._base[at] - values,
+                                             assume_a="pos")
             sources = np.zeros(self._free.size)
-            sources[self._position[constrained]] = weights
-            out[self._free] = self._factor.solve(sources)
+            sources[at] = multipliers
+            solution = self._base - self._factor.solve(sources)
+        out = np.zeros(seeds.size)
+        out[self._free] = solution
         out = out.reshape(seeds.shape)
         out[seeded] = seeds[seeded] == 1
         return out
