@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import torch
 from skimage.segmentation import random_walker
 
 from hyperseg.model import Predictor
@@ -14,6 +15,7 @@ from hyperseg.model.cues.classical import WALKER_BETA, FrameWalker
 from hyperseg.model.cues.context import frame_walker_cue, walker_probability_map
 from hyperseg.model.cues.walker_system import WalkerSystem
 
+CPU = torch.device("cpu")
 #: The capacitance update against scikit-image's own direct solve (which weighs edges in the
 #: image's float32): measured up to 2e-7 on a DAVIS frame's cue grid.
 TOLERANCE = 1e-6
@@ -35,12 +37,13 @@ def _expected(rgb: np.ndarray, seeds: np.ndarray) -> np.ndarray:
     return random_walker(rgb, seeds, beta=WALKER_BETA, mode="bf", return_full_prob=True, channel_axis=-1)[0]
 
 
-def test_one_factor_answers_growing_seed_maps_as_scikit_image_does():
+@pytest.mark.parametrize("device", [None, CPU], ids=["superlu", "device-solver"])
+def test_one_factor_answers_growing_seed_maps_as_scikit_image_does(device):
     rgb = _scene(40, 56)
     seeds = np.full((40, 56), 2, np.int32)
     seeds[2:-2, 2:-2] = 0
     seeds[17:20, 32:35] = 1  # a positive click on the disc: the factored map
-    system = WalkerSystem(rgb, seeds, WALKER_BETA)
+    system = WalkerSystem(rgb, seeds, WALKER_BETA, device)
     np.testing.assert_allclose(system.solve(seeds), _expected(rgb, seeds), rtol=0, atol=TOLERANCE)
     # A negative click on the bar, one more of each: each map keeps the last one's seeds.
     for rows, cols, label in ((slice(20, 23), slice(10, 12), 2), (slice(8, 10), slice(30, 33), 1),
@@ -93,21 +96,38 @@ def test_frame_walker_without_a_positive_click_is_zero_and_a_flat_frame_is_solve
                                atol=TOLERANCE)
 
 
+class _WalkerPerClick:
+    """What the focus crop ran before the walker was kept: ``walker_probability_map`` solved afresh per click."""
+
+    def __init__(self, rgb: np.ndarray, max_pixels: int) -> None:
+        self.rgb, self.max_pixels = rgb, max_pixels
+
+    def probability(self, positive, negative) -> np.ndarray:
+        return walker_probability_map(self.rgb, positive, negative, self.max_pixels)
+
+
 def test_predictor_masks_with_the_kept_walker_equal_a_fresh_solve_per_click():
-    """Host predictor (factored walker kept in its focus state) against the per-click direct solve of the
-    device solvers (run on CPU): the same masks on the first click and on focus-crop clicks."""
-    config = replace(ModelConfig.tiny(), extra_context=("walker_probability",), enforce_clicks=True)
+    """Each click from the same previous prediction, once with the kept walker and once with the walker
+    solved afresh (the first click: focus crop off, which solves it afresh): the same masks."""
+    config = replace(ModelConfig.tiny(), extra_context=("walker_probability",), enforce_clicks=True,
+                     walker_max_pixels=2_000)
     rgb = _scene(48, 64, seed=3)
-    clicks = [([(38.5, 22.5)], [(4.5, 4.5)]), ([(38.5, 22.5), (30.5, 30.5)], [(4.5, 4.5)]),
-              ([(38.5, 22.5), (30.5, 30.5)], [(4.5, 4.5), (12.5, 40.5)])]
-    runs = []
-    for fresh_solve in (False, True):
-        predictor = Predictor.untrained(seed=5, config=config, device_solvers=fresh_solve)
-        predictor.set_frame(rgb)
-        runs.append([predictor.predict(positive, negative) for positive, negative in clicks])
-    kept, fresh = runs
-    assert kept[0].focus.walker.system is not None and fresh[0].focus.walker.system is None
-    assert all(prediction.window is not None for prediction in kept[1:])  # later clicks ran the focus crop
-    assert kept[-1].focus.walker is kept[0].focus.walker  # one walker, and its factor, for the frame
-    for host, direct in zip(kept, fresh, strict=True):
-        np.testing.assert_allclose(host.masks, direct.masks, rtol=0, atol=1e-4)
+    predictor = Predictor.untrained(seed=5, config=config)
+    encoding = predictor.encode_frame(rgb)
+    first = predictor.predict_encoded(encoding, [(38.5, 22.5)], [(4.5, 4.5)])
+    fresh = Predictor(predictor.model, "same weights", focus_crop=False).predict_encoded(
+        encoding, [(38.5, 22.5)], [(4.5, 4.5)])
+    np.testing.assert_allclose(first.masks, fresh.masks, rtol=0, atol=1e-5)
+    kept_walker, previous = first.focus.walker, first
+    # A positive click on the bar (the walker's answer there changes from background to foreground: a
+    # walker one click behind moves the masks by 0.59), then a negative one on the disc.
+    for positive, negative in (([(38.5, 22.5), (12.5, 20.5)], [(4.5, 4.5)]),
+                               ([(38.5, 22.5), (12.5, 20.5)], [(4.5, 4.5), (44.5, 30.5)])):
+        kept = predictor.predict_encoded(encoding, positive, negative, previous=previous)
+        per_click = replace(previous.focus, walker=_WalkerPerClick(encoding.rgb, config.walker_max_pixels))
+        direct = predictor.predict_encoded(encoding, positive, negative, previous=replace(previous, focus=per_click))
+        assert kept.window is not None and kept.window == direct.window  # the focus crop ran, on the same window
+        assert kept.focus.walker is kept_walker  # one walker, and its factor, for the frame
+        np.testing.assert_allclose(kept.masks, direct.masks, rtol=0, atol=1e-5)
+        previous = kept
+    assert kept_walker.system is not None

@@ -244,7 +244,7 @@ class FrameWalker:
     walker is solved directly and its factor kept (``hyperseg.model.cues.walker_system``); a later
     call whose seeds keep the first one's is a capacitance update of it, the same probabilities to
     rounding. A positive click that frees border pixels (one near the border) refactors, as the
-    direct solve would. ``device``: solved there by ``solve_walker`` on every call instead (not cached)."""
+    direct solve would. ``device`` (a torch device): the factor is the device solver's, there."""
 
     def __init__(self, rgb: np.ndarray, beta: float = WALKER_BETA, config: BaselineConfig = DEFAULT_CONFIG,
                  device: torch.device | None = None) -> None:
@@ -259,8 +259,8 @@ class FrameWalker:
         if not pos:
             return np.zeros(self.grid.shape, dtype=np.float32)
         seeds = self.grid.seeds(pos, neg)
-        if self.device is not None or seeds.all():
-            return self.grid.to_frame(solve_walker(self.grid.small, seeds, self.beta, device=self.device))
+        if seeds.all():
+            return self.grid.to_frame(solve_walker(self.grid.small, seeds, self.beta))
         if self.system is None or not self.system.fits(seeds):
-            self.system = WalkerSystem(walker_input(self.grid.small), seeds, self.beta)
+            self.system = WalkerSystem(walker_input(self.grid.small), seeds, self.beta, self.device)
         return self.grid.to_frame(self.system.solve(seeds).astype(np.float32))

@@ -17,7 +17,9 @@ pixel (about 8 for the cue's radius-2 click disk), a small dense solve and one m
 unknown pixels' equations are exactly the direct solve's, so x is scikit-image's answer up to
 rounding (``tests/model/cues/test_walker_system.py``). A map that frees a pixel the first one
 seeded (a positive click near the frame border frees border pixels) does not fit, and is factored
-afresh as the new first map: what the direct solve costs.
+afresh as the new first map: what the direct solve costs. On a torch device the factor is the
+device solver's block Cholesky (``device_solvers.RowBlockWalker``), kept the same way: a click
+there is two passes over its rows with the new columns instead of a new factorisation.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import torch
 from scipy import sparse
 from scipy.sparse.linalg import splu
 
-from hyperseg.model.cues.device_solvers import walker_edge_weights
+from hyperseg.model.cues.device_solvers import RowBlockWalker, walker_edge_weights
 
 #: SuperLU's ordering for the factor: minimum degree on A + A^T suits a symmetric grid Laplacian
 #: (on the 50,000-pixel cue it fills about half what the default COLAMD does, and solves twice as fast).
@@ -60,21 +62,44 @@ def _has_unseeded_neighbour(seeded: np.ndarray) -> np.ndarray:
     return out
 
 
+class _RowBlockFactor:
+    """A ``RowBlockWalker`` (torch, on its device) behind SuperLU's ``solve``: (n_free, K) columns in and out."""
+
+    def __init__(self, walker: RowBlockWalker, free: np.ndarray, shape: tuple[int, int],
+                 device: torch.device) -> None:
+        self._walker, self._shape, self._device = walker, shape, device
+        self._free = torch.from_numpy(free).to(device)
+
+    def solve(self, columns: np.ndarray) -> np.ndarray:
+        grid = torch.zeros((self._shape[0] * self._shape[1], columns.shape[1]), dtype=torch.float64,
+                           device=self._device)
+        grid[self._free] = torch.from_numpy(columns).to(self._device)
+        solved = self._walker.solve(grid.reshape(*self._shape, -1)).reshape(grid.shape)
+        return solved[self._free].cpu().numpy()
+
+
 class WalkerSystem:
     """scikit-image's random walker on one image, factored for ``seeds`` (1, 2 or 0 for unknown) and
     answering any seed map that keeps those seeds (``fits``). ``rgb`` is the (H, W, C) image as
-    ``solve_walker`` hands it to scikit-image (``walker_input``)."""
+    ``solve_walker`` hands it to scikit-image (``walker_input``). ``device`` (a torch device): the
+    factor is ``device_solvers.RowBlockWalker``'s there instead of SuperLU's on the host."""
 
-    def __init__(self, rgb: np.ndarray, seeds: np.ndarray, beta: float) -> None:
+    def __init__(self, rgb: np.ndarray, seeds: np.ndarray, beta: float, device: torch.device | None = None) -> None:
         self.seeds = seeds.copy()
-        laplacian = _laplacian(rgb, beta)
         unknown = seeds.ravel() == 0
         self._free = np.flatnonzero(unknown)
         self._position = np.full(seeds.size, -1)
         self._position[self._free] = np.arange(self._free.size)
-        rows = laplacian[unknown]
-        self._factor = splu(rows[:, unknown].tocsc(), permc_spec=ORDERING)
-        self._base = self._factor.solve(-(rows[:, ~unknown] @ (seeds.ravel()[~unknown] == 1).astype(np.float64)))
+        if device is None:
+            rows = _laplacian(rgb, beta)[unknown]
+            self._factor = splu(rows[:, unknown].tocsc(), permc_spec=ORDERING)
+            labels = (seeds.ravel()[~unknown] == 1).astype(np.float64)
+            self._base = self._factor.solve(-(rows[:, ~unknown] @ labels))
+        else:
+            walker = RowBlockWalker(torch.from_numpy(np.ascontiguousarray(rgb)).to(device),
+                                    torch.from_numpy(np.ascontiguousarray(seeds)).to(device), beta)
+            self._factor = _RowBlockFactor(walker, self._free, seeds.shape, device)
+            self._base = walker.probability().reshape(-1).cpu().numpy()[self._free]
         self._pixels = np.zeros(0, dtype=np.int64)  # flat pixel indices of C's rows and columns
         self._row = np.full(seeds.size, -1)  # each pixel's row of C, -1 where it has none
         self._capacitance = np.zeros((0, 0))
@@ -115,7 +140,7 @@ class WalkerSystem:
                                              assume_a="pos")
             sources = np.zeros(self._free.size)
             sources[at] = multipliers
-            solution = self._base - self._factor.solve(sources)
+            solution = self._base - self._factor.solve(sources[:, None])[:, 0]
         out = np.zeros(seeds.size)
         out[self._free] = solution
         out = out.reshape(seeds.shape)
