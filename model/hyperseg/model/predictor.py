@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from hyperseg.model.checkpoint import LoadedCheckpoint, load_checkpoint
 from hyperseg.model.config import ModelConfig
 from hyperseg.model.cues.boundary_band import refine_boundaries
+from hyperseg.model.cues.classical import FrameWalker
 from hyperseg.model.cues.click_enforcement import enforce_clicks
 from hyperseg.model.cues.click_locality import limit_click_changes
 from hyperseg.model.cues.colour_model import colour_probability_map
@@ -257,8 +258,9 @@ class Predictor:
             if self.focus_crop:
                 window = focus_window(state.run_masks[0], run_added[0] + run_added[1])
         if window is None:
+            kept_walker = state.walker if state is not None and state.encoding() is encoding else None
             run_masks, walker, geodesic = self._whole_frame(encoding, run_positive, run_negative, previous_mask,
-                                                            refine)
+                                                            refine, kept_walker)
             if run_added is not None:
                 run_masks = self._limit_changes(state.run_masks, run_masks, run_added, (0, 0, h, w))
             masks = run_masks
@@ -310,11 +312,14 @@ class Predictor:
         return new
 
     def _whole_frame(self, encoding: FrameEncoding, positive: list[Point], negative: list[Point],
-                     previous_mask: np.ndarray | None, refine: Sequence[int] | None):
-        walker = frame_walker = None
+                     previous_mask: np.ndarray | None, refine: Sequence[int] | None,
+                     frame_walker: FrameWalker | None = None):
+        """The whole frame on the run grid; ``frame_walker``: the frame's walker from an earlier click, kept."""
+        walker = None
         if "walker_probability" in self.config.extra_context or self.config.enforce_clicks:
             if self.focus_crop:  # later clicks on the frame reuse its walker's factor
-                frame_walker = frame_walker_cue(encoding.rgb, self.config.walker_max_pixels, self.solver_device)
+                if frame_walker is None:
+                    frame_walker = frame_walker_cue(encoding.rgb, self.config.walker_max_pixels, self.solver_device)
                 walker = frame_walker.probability(positive, negative)
             else:
                 walker = walker_probability_map(encoding.rgb, positive, negative, self.config.walker_max_pixels,
