@@ -185,7 +185,8 @@ class WalkerGrid:
         self.small = (self.image if scale == 1.0
                       else cv2.resize(self.image, self.small_shape[::-1], interpolation=cv2.INTER_AREA))
 
-    def clicks(self, positive: Sequence[Point], negative: Sequence[Point]):
+    def clicks(self, positive: Sequence[Point],
+               negative: Sequence[Point]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """(row, col) pixels of the positive and negative clicks on the frame; InputError for one outside it."""
         return _pixels(positive, self.shape, "positive"), _pixels(negative, self.shape, "negative")
 
