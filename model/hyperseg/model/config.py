@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 #: Values of ``ModelConfig.click_changes`` (``hyperseg.model.cues.click_locality``).
-CLICK_CHANGES = ("any", "direction", "connected")
+CLICK_CHANGES = ("any", "direction", "connected", "reach")
 
 #: VGG-19 layers whose post-ReLU activations form the hypercolumn, with their channel counts.
 HYPERCOLUMN_CHANNELS: dict[str, int] = {
@@ -57,7 +57,8 @@ CONTEXT_CHANNELS: dict[str, int] = {
 RUN_PIXELS_640X360 = 640 * 360
 
 #: Fields that change what a trained network's outputs become, not what its weights mean.
-POST_PROCESS_FIELDS = ("name", "enforce_clicks", "boundary_band", "run_pixels", "click_changes")
+POST_PROCESS_FIELDS = ("name", "enforce_clicks", "boundary_band", "run_pixels", "click_changes", "click_reach",
+                       "click_reach_min")
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,13 @@ class ModelConfig:
     run_pixels: int = 0
     #: What a click added to a frame's earlier clicks may change (``hyperseg.model.cues.click_locality``):
     #: "any", "direction" (positive clicks only grow the mask, negative ones only shrink it) or
-    #: "connected" (only the region that flipped around the new click).
+    #: "connected" (only the region that flipped around the new click) or "reach" (as "direction",
+    #: within a disc around the click sized by its distance to the previous contour).
     click_changes: str = "any"
+    #: With click_changes "reach": a click's reach in multiples of its distance to the previous
+    #: contour, and the smallest reach as a fraction of the run grid's diagonal.
+    click_reach: float = 3.0
+    click_reach_min: float = 0.02
 
     def __post_init__(self) -> None:
         if len(self.tucker_ranks) != len(HYPERCOLUMN_CHANNELS):
@@ -112,6 +118,9 @@ class ModelConfig:
             raise ValueError(f"run_pixels must be >= 0, got {self.run_pixels}")
         if self.click_changes not in CLICK_CHANGES:
             raise ValueError(f"click_changes must be one of {CLICK_CHANGES}, got {self.click_changes!r}")
+        if self.click_reach <= 0 or not 0 <= self.click_reach_min <= 1:
+            raise ValueError(f"click_reach must be > 0 and click_reach_min in [0, 1], got {self.click_reach}, "
+                             f"{self.click_reach_min}")
         if not 0.0 <= self.boundary_band < 0.5:
             raise ValueError(f"boundary_band must be in [0, 0.5), got {self.boundary_band}")
 

@@ -45,6 +45,19 @@ def test_connected_keeps_only_the_clicks_region():
     assert np.array_equal(out[0, 20:25, 15:20], new[0, 20:25, 15:20])
 
 
+def test_reach_keeps_growth_within_a_disc_sized_by_the_clicks_depth():
+    old, new = before_and_after()
+    out = limit_click_changes(old, new, CLICK, [], "reach", 3.0, 1.0)
+    depth = 33 - 29  # from the clicked pixel to the nearest pixel of the old square
+    rows, cols = np.mgrid[:40, :60]
+    near = np.hypot(cols + 0.5 - 33.5, rows + 0.5 - 20.5) <= 3 * depth  # pixel centres
+    grown = (new[0] > 0.5) & (old[0] <= 0.5)
+    assert np.array_equal(out[0][grown & near], new[0][grown & near])
+    assert np.array_equal(out[0][grown & ~near], old[0][grown & ~near])
+    assert (grown & near).any() and (grown & ~near).any()
+    assert np.array_equal(out[0, 10:14, 10:14], old[0, 10:14, 10:14])  # and it never shrinks
+
+
 def test_a_negative_click_may_shrink_its_own_region_only():
     old, new = before_and_after()
     corner = [(11.5, 11.5)]
