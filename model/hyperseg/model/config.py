@@ -172,13 +172,16 @@ class ModelConfig:
         models as extra context (cues that follow every click on unseen images, where random-init
         features alone memorised the training sequences; the colour models are what make GrabCut
         strong on the first click), clicks enforced on the output, boundaries re-solved in a band
-        of 1% of the diagonal (2%, 3% and none did worse on NoC@85), a run resolution of 640x360
-        pixels' worth, and a narrower CAN (32 channels) that trains in CPU time. Post-processes and
+        of 1% of the diagonal (2%, 3% and none did worse on NoC@85), a later click that changes the
+        mask only in its direction and within 4x its depth in the error (harmful clicks 7.2% -> 1.3%
+        on the tuning frames: benchmarks/results/click_changes_tuning.json), a run resolution of
+        640x360 pixels' worth, and a narrower CAN (32 channels) that trains in CPU time. Post-processes and
         run resolution are chosen on the tuning sequences (``hyperseg.model.data.SPLIT``).
         """
         return cls(name="default", width=32,
                    extra_context=("geodesic_distance", "walker_probability", "colour_probability"),
-                   enforce_clicks=True, boundary_band=0.01, run_pixels=RUN_PIXELS_640X360)
+                   enforce_clicks=True, boundary_band=0.01, run_pixels=RUN_PIXELS_640X360, click_changes="reach",
+                   click_reach=4.0)
 
     @classmethod
     def tiny(cls) -> ModelConfig:

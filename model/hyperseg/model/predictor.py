@@ -185,6 +185,8 @@ class Predictor:
             "hypotheses": str(self.hypotheses),
             "clicks_enforced": "yes" if self.config.enforce_clicks else "no",
             "boundary_band": f"{self.config.boundary_band:g}",
+            "click_changes": self.config.click_changes if self.config.click_changes != "reach" else
+            f"reach {self.config.click_reach:g}x depth, at least {self.config.click_reach_min:g} x diagonal",
             "focus_crop": f"{self.focus_pixels} px" if self.focus_crop else "off",
         }
         if not weights.pretrained:
