@@ -197,3 +197,15 @@ def test_readme_per_sequence_propagation_table_is_video_json():
         assert len(cells) == len(expected)
         for cell, value in zip(cells, expected, strict=True):
             assert_printed(cell, value)
+
+
+WALKER_CUE = json.loads((ROOT / "benchmarks/results/walker_cue.json").read_text())["rows"]
+
+
+@pytest.mark.parametrize("measured", WALKER_CUE, ids=lambda row: row["sequence"])
+def test_walker_cue_table_is_walker_cue_json(measured):
+    cells = [c.split()[0].rstrip("x") for c in table_row("docs/performance.md", measured["sequence"])]
+    for cell, key in zip(cells, ["first_fresh_s", "first_kept_s", "later_fresh_s_median", "later_kept_s_median",
+                                 "later_speedup", "refits"], strict=False):
+        assert_printed(cell, measured[key])
+    assert float(cells[-1]) == pytest.approx(measured["max_abs_diff"], rel=0.05)

@@ -26,7 +26,8 @@ from hyperseg.protocol.errors import CancelledError, DeadlineError, SupersededEr
 
 log = logging.getLogger("hyperseg.daemon")
 
-#: Callers whose last prediction is kept for the focus crop (a 2K prediction holds ~90 MB).
+#: Callers whose last prediction is kept for the focus crop (a 2K prediction holds ~90 MB, and its frame's
+#: walker factor ~30 MB).
 KEPT_PREDICTIONS = 4
 
 

@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 from scipy import ndimage
 
+from hyperseg.model.cues.classical import FrameWalker
 from hyperseg.protocol.clicks import Point
 
 #: A click changes the mask up to this many times its distance to the previous contour.
@@ -49,14 +50,14 @@ class FocusState:
     """What one prediction leaves for the next click on the same frame encoding.
 
     Arrays at the run grid (h, w) unless named full: the hypotheses after post-processing, the
-    walker cue and the geodesic distances (full-resolution pixels, clipped), the masks as returned.
+    geodesic distances (full-resolution pixels, clipped), the masks as returned.
     """
 
     encoding: weakref.ref  # the FrameEncoding these belong to
     positive: list[Point]  # full-resolution clicks so far
     negative: list[Point]
     run_masks: np.ndarray  # (M, h, w)
-    walker: np.ndarray | None  # (h, w)
+    walker: FrameWalker | None  # the frame's random walker (cue and click enforcement), its factor kept
     geodesic: np.ndarray | None  # (2, h, w): to the nearest positive, negative click
     masks: np.ndarray  # (M, H, W), full resolution
     confidence: np.ndarray  # (M,) sum of |masks - 0.5| per hypothesis, float64: scores follow a paste cheaply

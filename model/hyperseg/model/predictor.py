@@ -23,12 +23,14 @@ import torch.nn.functional as F
 from hyperseg.model.checkpoint import LoadedCheckpoint, load_checkpoint
 from hyperseg.model.config import ModelConfig
 from hyperseg.model.cues.boundary_band import refine_boundaries
+from hyperseg.model.cues.classical import FrameWalker
 from hyperseg.model.cues.click_enforcement import enforce_clicks
 from hyperseg.model.cues.click_locality import limit_click_changes
 from hyperseg.model.cues.colour_model import colour_probability_map
 from hyperseg.model.cues.context import (
     build_context,
     context_slice,
+    frame_walker_cue,
     geodesic_distance_map,
     gradient_magnitude,
     walker_probability_map,
@@ -257,8 +259,9 @@ class Predictor:
             if self.focus_crop:
                 window = focus_window(state.run_masks[0], run_added[0] + run_added[1])
         if window is None:
+            kept_walker = state.walker if state is not None and state.encoding() is encoding else None
             run_masks, walker, geodesic = self._whole_frame(encoding, run_positive, run_negative, previous_mask,
-                                                            refine)
+                                                            refine, kept_walker)
             if run_added is not None:
                 run_masks = self._limit_changes(state.run_masks, run_masks, run_added, (0, 0, h, w))
             masks = run_masks
@@ -312,16 +315,23 @@ class Predictor:
         return new
 
     def _whole_frame(self, encoding: FrameEncoding, positive: list[Point], negative: list[Point],
-                     previous_mask: np.ndarray | None, refine: Sequence[int] | None):
+                     previous_mask: np.ndarray | None, refine: Sequence[int] | None,
+                     frame_walker: FrameWalker | None = None):
+        """The whole frame on the run grid; ``frame_walker``: the frame's walker from an earlier click, kept."""
         walker = None
         if "walker_probability" in self.config.extra_context or self.config.enforce_clicks:
-            walker = walker_probability_map(encoding.rgb, positive, negative, self.config.walker_max_pixels,
-                                            self.solver_device)
+            if self.focus_crop:  # later clicks on the frame reuse its walker's factor
+                if frame_walker is None:
+                    frame_walker = frame_walker_cue(encoding.rgb, self.config.walker_max_pixels, self.solver_device)
+                walker = frame_walker.probability(positive, negative)
+            else:
+                walker = walker_probability_map(encoding.rgb, positive, negative, self.config.walker_max_pixels,
+                                                self.solver_device)
         cues = self._cues(encoding.rgb, encoding.previous, positive, negative, encoding.proxy, previous_mask,
                           encoding.gradient, walker, None)
         hypotheses = self._run_network(encoding.image_part, cues, encoding.rgb, positive, negative,
                                        math.hypot(*encoding.run_size), encoding.rgb_std, refine)
-        return hypotheses, cues.walker, cues.geodesic
+        return hypotheses, frame_walker, cues.geodesic
 
     def _focus(self, encoding: FrameEncoding, state: FocusState, window: Window, positive: list[Point],
                negative: list[Point], added: list[list[Point]], previous_mask: np.ndarray | None,
@@ -349,14 +359,11 @@ class Predictor:
         rgb, previous_rgb = to_grid(encoding.rgb[cut]), to_grid(encoding.previous[cut])
         crop_positive, crop_negative = to_crop(positive), to_crop(negative)
         diagonal = math.hypot(*encoding.run_size) * scale
-        frame_walker = walker = None
+        walker = None
         if state.walker is not None:
-            # The whole frame's walker, cut: it costs what a walker on the crop costs (both are solved on at
-            # most walker_max_pixels pixels), and a crop's walker, its border seeded from the last one, is a
-            # worse cue (tuning frames: benchmarks/results/focus_crop_tuning.json).
-            frame_walker = walker_probability_map(encoding.rgb, positive, negative, self.config.walker_max_pixels,
-                                                  self.solver_device)
-            walker = to_grid(frame_walker[cut])
+            # The whole frame's walker, cut (a crop's walker, its border seeded from the last one, is a worse
+            # cue; tuning frames: benchmarks/results/focus_crop_tuning.json), from the factor of its first click.
+            walker = to_grid(state.walker.probability(positive, negative)[cut])
         geodesic = None
         if state.geodesic is not None:
             gradient = encoding.gradient[cut] if scale == 1.0 else gradient_magnitude(rgb)
@@ -401,7 +408,7 @@ class Predictor:
                 torch.from_numpy(run_masks), encoding.frame_size, big).numpy()
         changed = (slice(None), slice(big[0], big[2]), slice(big[1], big[3]))
         confidence = state.confidence - _confidence(state.masks[changed]) + _confidence(masks[changed])
-        return run_masks, frame_walker, paste(state.geodesic, cues.geodesic), masks, confidence
+        return run_masks, state.walker, paste(state.geodesic, cues.geodesic), masks, confidence
 
     def set_frame(self, rgb: np.ndarray, previous: np.ndarray | None = None, proxy: float | None = None) -> None:
         self._encoding = self.encode_frame(rgb, previous, proxy)

@@ -1,8 +1,11 @@
 import numpy as np
 import pytest
+import torch
+from skimage.graph import MCP_Geometric
 
 from hyperseg.model.config import CONTEXT_CHANNELS, ModelConfig
 from hyperseg.model.cues.context import (
+    GEODESIC_GRADIENT_WEIGHT,
     build_context,
     click_map,
     euclidean_distance_map,
@@ -10,6 +13,7 @@ from hyperseg.model.cues.context import (
     gradient_magnitude,
     walker_probability_map,
 )
+from hyperseg.model.cues.device_solvers import SETTLED
 
 
 def test_distance_is_measured_from_pixel_centres_and_clipped():
@@ -38,6 +42,22 @@ def test_geodesic_distance_grows_across_edges():
     e = euclidean_distance_map([(5.5, 10.5)], 20, 40, 1.0, 255.0)
     assert g[10, 15] == pytest.approx(e[10, 15], rel=0.1)  # same side: like Euclidean
     assert g[10, 25] > e[10, 25] + 5  # across the edge: much farther
+
+
+@pytest.mark.parametrize("on_device", [False, True])
+def test_geodesic_distance_solved_near_the_clicks_equals_the_whole_grid_solve(on_device):
+    """The clip reaches 12.5 grid pixels (25 at unit 2): only a window around the clicks is solved, and the
+    map equals MCP_Geometric on the whole grid, clipped."""
+    rng = np.random.default_rng(4)
+    rgb = rng.uniform(0.0, 1.0, (90, 120, 3)).astype(np.float32)
+    rgb[:, 60:] = 0.3  # a flat part, where paths are cheapest and reach farthest
+    gradient = gradient_magnitude(rgb)
+    clicks = [(70.5, 40.5), (80.5, 45.5)]
+    whole, _ = MCP_Geometric(1.0 + GEODESIC_GRADIENT_WEIGHT * gradient).find_costs([(40, 70), (45, 80)])
+    expected = np.minimum(whole.astype(np.float32) * 2.0, 25.0)
+    got = geodesic_distance_map(clicks, gradient, 2.0, 25.0, torch.device("cpu") if on_device else None)
+    assert (expected < 25.0).sum() > 300 and (expected == 25.0).any()  # inside the reach and beyond it
+    np.testing.assert_allclose(got, expected, rtol=SETTLED if on_device else 1e-6)  # the sweeps stop at SETTLED
 
 
 def test_click_map_marks_the_clicked_pixel():

@@ -16,6 +16,7 @@ import torch
 from skimage.segmentation import random_walker
 
 from hyperseg.model.cues.device_solvers import walker_probability
+from hyperseg.model.cues.walker_system import WalkerSystem
 from hyperseg.protocol.clicks import Point, check_clicks
 from hyperseg.protocol.errors import InputError
 
@@ -140,31 +141,76 @@ def grabcut_segment(
     return ((labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD)).astype(np.float32)
 
 
+def walker_input(rgb: np.ndarray, frame_std: float | None = None) -> np.ndarray:
+    """The image scikit-image's random walker is given for ``rgb``: its edge weights divide ``beta`` by
+    the image's standard deviation, so a crop of a larger frame is rescaled to that frame's
+    ``frame_std``, and a flat image gets a seeded noise far below any real edge (1e-6), which makes
+    every edge weight equal, as a flat frame's should be (scikit-image would divide by its zero std)."""
+    if float(rgb.std()) < 1e-6:
+        return rgb + 1e-6 * np.random.default_rng(0).standard_normal(rgb.shape).astype(np.float32)
+    if frame_std is not None and frame_std >= 1e-6:
+        return rgb * (float(rgb.std()) / frame_std)
+    return rgb
+
+
 def solve_walker(rgb: np.ndarray, seeds: np.ndarray, beta: float = WALKER_BETA,
                  frame_std: float | None = None, device: torch.device | None = None) -> np.ndarray:
     """(H, W) float32 probability of label 1 from scikit-image's random walker; seeds 1, 2 or 0 (unknown).
 
     Solved directly (mode "bf", sparse LU): at these sizes that is faster than "cg_j", whose
-    iterations stall on large ``beta``. Two cases scikit-image gets wrong are answered here: seeds
-    that cover the frame (the seeds are the answer) and a flat frame, where its edge weights
-    divide by the image's zero standard deviation. A flat frame has no edges, so every edge
-    weight is equal; a seeded noise far below any real edge (1e-6) gives exactly that.
-
-    scikit-image divides ``beta`` by the image's standard deviation; ``rgb`` cut from a larger
-    frame passes that frame's as ``frame_std``, and is rescaled so its edge weights are the frame's.
+    iterations stall on large ``beta``. Seeds that cover the frame are the answer; ``rgb`` is
+    rescaled to ``frame_std`` and a flat frame made solvable by ``walker_input``.
 
     ``device`` (a torch device) solves the same system there (``device_solvers.walker_probability``).
     """
     if seeds.all():
         return (seeds == 1).astype(np.float32)
-    if float(rgb.std()) < 1e-6:
-        rgb = rgb + 1e-6 * np.random.default_rng(0).standard_normal(rgb.shape).astype(np.float32)
-    elif frame_std is not None and frame_std >= 1e-6:
-        rgb = rgb * (float(rgb.std()) / frame_std)
+    rgb = walker_input(rgb, frame_std)
     if device is not None:
         return walker_probability(torch.from_numpy(np.ascontiguousarray(rgb)).to(device),
                                   torch.from_numpy(np.ascontiguousarray(seeds)).to(device), beta).float().cpu().numpy()
     return random_walker(rgb, seeds, beta=beta, mode="bf", return_full_prob=True, channel_axis=-1)[0].astype(np.float32)
+
+
+class WalkerGrid:
+    """Where ``random_walker_segment`` solves a frame: the frame at most ``max_walker_pixels`` pixels
+    (854x480 runs at about 0.54x), its click seeds there, and the way back to the frame's size."""
+
+    def __init__(self, rgb: np.ndarray, config: BaselineConfig = DEFAULT_CONFIG) -> None:
+        self.image = _check_rgb(rgb)
+        height, width = self.shape = self.image.shape[:2]
+        self.config = config
+        scale = min(1.0, math.sqrt(config.max_walker_pixels / (height * width)))
+        self.small_shape = (max(1, round(height * scale)), max(1, round(width * scale)))
+        self.small = (self.image if scale == 1.0
+                      else cv2.resize(self.image, self.small_shape[::-1], interpolation=cv2.INTER_AREA))
+
+    def clicks(self, positive: Sequence[Point],
+               negative: Sequence[Point]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """(row, col) pixels of the positive and negative clicks on the frame; InputError for one outside it."""
+        return _pixels(positive, self.shape, "positive"), _pixels(negative, self.shape, "negative")
+
+    def seeds(self, pos: Sequence[tuple[int, int]], neg: Sequence[tuple[int, int]]) -> np.ndarray:
+        """The seed map on the small grid (1 foreground, 2 background, 0 unknown) for clicks at frame pixels:
+        click disks, and the frame border as background except near positive clicks."""
+        row_scale, col_scale = self.small_shape[0] / self.shape[0], self.small_shape[1] / self.shape[1]
+
+        def to_small(pixels: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+            return [(int((r + 0.5) * row_scale), int((c + 0.5) * col_scale)) for r, c in pixels]
+
+        small_pos, small_neg = to_small(pos), to_small(neg)
+        seeds = np.zeros(self.small_shape, dtype=np.int32)
+        seeds[_background_border(self.small_shape, small_pos, self.config)] = 2
+        radius = self.config.click_radius(self.small_shape)
+        seeds[_disks(self.small_shape, small_neg, radius)] = 2
+        seeds[_disks(self.small_shape, small_pos, radius)] = 1
+        return seeds
+
+    def to_frame(self, probability: np.ndarray) -> np.ndarray:
+        """A small-grid probability at the frame's size (bilinear), clipped to [0, 1]."""
+        if self.small_shape != self.shape:
+            probability = cv2.resize(probability, self.shape[::-1], interpolation=cv2.INTER_LINEAR)
+        return np.clip(probability, 0.0, 1.0)
 
 
 def random_walker_segment(
@@ -179,33 +225,43 @@ def random_walker_segment(
     """Foreground probability of scikit-image's random walker (Grady 2006).
 
     Click disks are seeds, and so is the frame border as background (except near positive
-    clicks). Frames above ``max_walker_pixels`` are solved at a reduced scale (854x480 runs at
-    about 0.54x) and the probabilities upsampled bilinearly (``solve_walker``). ``previous`` is
-    accepted for the common signature and ignored: the walker has no prior term, and every click
-    so far is a seed anyway. ``device``: where the walker is solved (``solve_walker``).
+    clicks). Frames above ``max_walker_pixels`` are solved at a reduced scale and the
+    probabilities upsampled bilinearly (``WalkerGrid``). ``previous`` is accepted for the common
+    signature and ignored: the walker has no prior term, and every click so far is a seed anyway.
+    ``device``: where the walker is solved (``solve_walker``). ``FrameWalker`` gives the same
+    probabilities for click after click on one frame, factoring its system once.
     """
-    image = _check_rgb(rgb)
-    height, width = shape = image.shape[:2]
-    pos, neg = _pixels(positive, shape, "positive"), _pixels(negative, shape, "negative")
+    grid = WalkerGrid(rgb, config)
+    pos, neg = grid.clicks(positive, negative)
     if previous is not None:
-        _previous_mask(previous, shape)
+        _previous_mask(previous, grid.shape)
     if not pos:
-        return np.zeros(shape, dtype=np.float32)
-    scale = min(1.0, math.sqrt(config.max_walker_pixels / (height * width)))
-    small_shape = (max(1, round(height * scale)), max(1, round(width * scale)))
-    small = image if scale == 1.0 else cv2.resize(image, small_shape[::-1], interpolation=cv2.INTER_AREA)
-    row_scale, col_scale = small_shape[0] / height, small_shape[1] / width
+        return np.zeros(grid.shape, dtype=np.float32)
+    return grid.to_frame(solve_walker(grid.small, grid.seeds(pos, neg), beta, device=device))
 
-    def to_small(pixels: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        return [(int((r + 0.5) * row_scale), int((c + 0.5) * col_scale)) for r, c in pixels]
 
-    small_pos, small_neg = to_small(pos), to_small(neg)
-    seeds = np.zeros(small_shape, dtype=np.int32)
-    seeds[_background_border(small_shape, small_pos, config)] = 2
-    radius = config.click_radius(small_shape)
-    seeds[_disks(small_shape, small_neg, radius)] = 2
-    seeds[_disks(small_shape, small_pos, radius)] = 1
-    probability = solve_walker(small, seeds, beta, device=device)
-    if scale < 1.0:
-        probability = cv2.resize(probability, (width, height), interpolation=cv2.INTER_LINEAR)
-    return np.clip(probability, 0.0, 1.0)
+class FrameWalker:
+    """``random_walker_segment`` for the clicks on one frame, one call per click: the first call's
+    walker is solved directly and its factor kept (``hyperseg.model.cues.walker_system``); a later
+    call whose seeds keep the first one's is a capacitance update of it, the same probabilities to
+    rounding. A positive click that frees border pixels (one near the border) refactors, as the
+    direct solve would. ``device`` (a torch device): the factor is the device solver's, there."""
+
+    def __init__(self, rgb: np.ndarray, beta: float = WALKER_BETA, config: BaselineConfig = DEFAULT_CONFIG,
+                 device: torch.device | None = None) -> None:
+        self.grid = WalkerGrid(rgb, config)
+        self.beta = beta
+        self.device = device
+        self.system: WalkerSystem | None = None
+
+    def probability(self, positive: Sequence[Point], negative: Sequence[Point]) -> np.ndarray:
+        """(H, W) float32 foreground probability, as ``random_walker_segment`` gives it for these clicks."""
+        pos, neg = self.grid.clicks(positive, negative)
+        if not pos:
+            return np.zeros(self.grid.shape, dtype=np.float32)
+        seeds = self.grid.seeds(pos, neg)
+        if seeds.all():
+            return self.grid.to_frame(solve_walker(self.grid.small, seeds, self.beta))
+        if self.system is None or not self.system.fits(seeds):
+            self.system = WalkerSystem(walker_input(self.grid.small), seeds, self.beta, self.device)
+        return self.grid.to_frame(self.system.solve(seeds).astype(np.float32))

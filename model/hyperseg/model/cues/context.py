@@ -11,6 +11,7 @@ same physical distance at every scale. Distances enter the network divided by th
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,7 +19,7 @@ import torch
 from skimage.graph import MCP_Geometric
 
 from hyperseg.model.config import CONTEXT_CHANNELS, ModelConfig
-from hyperseg.model.cues.classical import BaselineConfig, random_walker_segment
+from hyperseg.model.cues.classical import BaselineConfig, FrameWalker, random_walker_segment
 from hyperseg.model.cues.click_disks import click_map
 from hyperseg.model.cues.colour_model import colour_probability_map
 from hyperseg.model.cues.device_solvers import geodesic_distances
@@ -49,18 +50,37 @@ def geodesic_distance_map(points: Sequence[Point], gradient: np.ndarray, unit: f
     """Geodesic distance to the nearest click over image gradients (DeepIGeoS), times ``unit``, clipped.
 
     ``device`` (a torch device) computes it there (``device_solvers.geodesic_distances``); None: scikit-image.
+
+    Only the window within ``clip / unit`` pixels (Chebyshev) of the clicks is solved: every step
+    of a path costs at least 1, so a pixel farther than that from every click is at least the clip
+    away, and so is every path that leaves the window; the rest of the map is the clip, exactly
+    what solving the whole grid gives.
     """
     height, width = gradient.shape
+    out = np.full((height, width), clip, np.float32)
     starts = [(int(np.clip(np.floor(y), 0, height - 1)), int(np.clip(np.floor(x), 0, width - 1)))
               for x, y in points]
     if not starts:
-        return np.full((height, width), clip, np.float32)
-    costs = 1.0 + GEODESIC_GRADIENT_WEIGHT * gradient
+        return out
+    reach = math.ceil(clip / unit) + 1
+    rows, cols = [r for r, _ in starts], [c for _, c in starts]
+    top, left = max(min(rows) - reach, 0), max(min(cols) - reach, 0)
+    window = (slice(top, min(max(rows) + reach + 1, height)), slice(left, min(max(cols) + reach + 1, width)))
+    costs = 1.0 + GEODESIC_GRADIENT_WEIGHT * gradient[window]
+    starts = [(r - top, c - left) for r, c in starts]
     if device is not None:
         cumulative = geodesic_distances(torch.from_numpy(np.ascontiguousarray(costs)).to(device), starts)
-        return torch.clamp(cumulative * unit, max=clip).float().cpu().numpy()
-    cumulative, _ = MCP_Geometric(costs).find_costs(starts)
-    return np.minimum(cumulative.astype(np.float32) * unit, clip)
+        out[window] = torch.clamp(cumulative * unit, max=clip).float().cpu().numpy()
+    else:
+        cumulative, _ = MCP_Geometric(costs).find_costs(starts)
+        out[window] = np.minimum(cumulative.astype(np.float32) * unit, clip)
+    return out
+
+
+def frame_walker_cue(rgb: np.ndarray, max_pixels: int, device: torch.device | None = None) -> FrameWalker:
+    """``walker_probability_map`` of one frame for click after click: ``FrameWalker.probability``
+    gives the same map, the walker factored once per frame instead of once per call."""
+    return FrameWalker(rgb, config=BaselineConfig(max_walker_pixels=max_pixels), device=device)
 
 
 def walker_probability_map(rgb: np.ndarray, positive: Sequence[Point], negative: Sequence[Point],

@@ -82,49 +82,81 @@ def geodesic_distances(costs: torch.Tensor, starts: list[tuple[int, int]]) -> to
     return distance[:-1].reshape(height, width)
 
 
+def walker_edge_weights(rgb: torch.Tensor, beta: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """scikit-image's random-walker edge weights of an (H, W, C) image, float64: to the right
+    neighbour (H, W-1) and to the one below (H-1, W)."""
+    data = rgb.to(torch.float64)
+    scale = -beta / (10.0 * float(data.std(unbiased=False)) * math.sqrt(rgb.shape[2]))
+    right = torch.exp(scale * (data[:, 1:] - data[:, :-1]).square().sum(-1)) + WALKER_EPS
+    down = torch.exp(scale * (data[1:] - data[:-1]).square().sum(-1)) + WALKER_EPS
+    return right, down
+
+
+class RowBlockWalker:
+    """The walker's Dirichlet problem for one seed map, factored by block Cholesky over the grid's rows.
+
+    Pixels fixed by their seed become rows of the identity; their edges to unknown pixels move to the
+    right-hand side. What is left is block tridiagonal: one (W, W) block per row (rows run along the
+    longer side, so blocks are the shorter one), rows coupled by the diagonal matrices of their
+    vertical edges. The factor (each row's inverse Schur complement) is kept: ``solve`` answers any
+    right-hand side, ``probability`` the seed map's own (scikit-image's answer).
+    """
+
+    def __init__(self, rgb: torch.Tensor, seeds: torch.Tensor, beta: float) -> None:
+        self.transposed = rgb.shape[1] > rgb.shape[0]
+        if self.transposed:
+            rgb, seeds = rgb.transpose(0, 1), seeds.transpose(0, 1)
+        height, width = rgb.shape[:2]
+        right, down = walker_edge_weights(rgb, beta)
+        degree = torch.zeros((height, width), dtype=right.dtype, device=right.device)
+        degree[:, 1:] += right
+        degree[:, :-1] += right
+        degree[1:] += down
+        degree[:-1] += down
+        unknown = seeds == 0
+        label = (seeds == 1).to(right.dtype)
+        both_right = unknown[:, 1:] & unknown[:, :-1]
+        both_down = unknown[1:] & unknown[:-1]
+        rhs = torch.zeros_like(degree)
+        rhs[:, 1:] += right * label[:, :-1]
+        rhs[:, :-1] += right * label[:, 1:]
+        rhs[1:] += down * label[:-1]
+        rhs[:-1] += down * label[1:]
+        self._rhs = torch.where(unknown, rhs, label)
+        blocks = torch.diag_embed(torch.where(unknown, degree, torch.ones_like(degree)))
+        off = torch.where(both_right, -right, torch.zeros_like(right))
+        blocks = blocks + torch.diag_embed(off, 1) + torch.diag_embed(off, -1)
+        self._coupling = torch.where(both_down, -down, torch.zeros_like(down))  # (H-1, W)
+        # Block Cholesky (Thomas): S_r = D_r - C S_{r-1}^-1 C.
+        self._inverses = []
+        for row in range(height):
+            block = blocks[row]
+            if row:
+                coupling = self._coupling[row - 1]
+                block = block - self._inverses[-1] * (coupling[:, None] * coupling[None, :])
+            self._inverses.append(torch.cholesky_inverse(torch.linalg.cholesky(block)))
+
+    def solve(self, rhs: torch.Tensor) -> torch.Tensor:
+        """The system's solution for ``rhs`` (H, W, K) float64 (K right-hand sides, on the seed map's grid)."""
+        if self.transposed:
+            rhs = rhs.transpose(0, 1)
+        # y_r = b_r - C S_{r-1}^-1 y_{r-1}, then x_r = S_r^-1 (y_r - C x_{r+1}) back up.
+        carried = rhs.clone()
+        for row in range(1, len(self._inverses)):
+            carried[row] -= self._coupling[row - 1][:, None] * (self._inverses[row - 1] @ carried[row - 1])
+        solution = torch.empty_like(carried)
+        solution[-1] = self._inverses[-1] @ carried[-1]
+        for row in range(len(self._inverses) - 2, -1, -1):
+            solution[row] = self._inverses[row] @ (carried[row] - self._coupling[row][:, None] * solution[row + 1])
+        return solution.transpose(0, 1) if self.transposed else solution
+
+    def probability(self) -> torch.Tensor:
+        """(H, W) float64 probability of label 1 for the factored seed map."""
+        rhs = self._rhs.transpose(0, 1) if self.transposed else self._rhs
+        return self.solve(rhs[..., None])[..., 0]
+
+
 def walker_probability(rgb: torch.Tensor, seeds: torch.Tensor, beta: float) -> torch.Tensor:
     """(H, W) probability of label 1 as scikit-image's random walker gives it: ``rgb`` (H, W, C), ``seeds``
-    (H, W) with 1, 2 or 0 (unknown), at least one of each seed. Solved in float64."""
-    height, width, channels = rgb.shape
-    if width > height:
-        return walker_probability(rgb.transpose(0, 1), seeds.transpose(0, 1), beta).transpose(0, 1)
-    data = rgb.to(torch.float64)
-    scale = -beta / (10.0 * float(data.std(unbiased=False)) * math.sqrt(channels))
-    right = torch.exp(scale * (data[:, 1:] - data[:, :-1]).square().sum(-1)) + WALKER_EPS  # (H, W-1)
-    down = torch.exp(scale * (data[1:] - data[:-1]).square().sum(-1)) + WALKER_EPS  # (H-1, W)
-    degree = torch.zeros((height, width), dtype=data.dtype, device=data.device)
-    degree[:, 1:] += right
-    degree[:, :-1] += right
-    degree[1:] += down
-    degree[:-1] += down
-    unknown = seeds == 0
-    label = (seeds == 1).to(data.dtype)
-    # Pixels fixed by their seed become rows of the identity; their edges to unknown pixels move to the
-    # right-hand side. What is left is block tridiagonal: one (W, W) block per row, rows coupled by
-    # the diagonal matrices of their vertical edges.
-    both_right = unknown[:, 1:] & unknown[:, :-1]
-    both_down = unknown[1:] & unknown[:-1]
-    rhs = torch.zeros_like(degree)
-    rhs[:, 1:] += right * label[:, :-1]
-    rhs[:, :-1] += right * label[:, 1:]
-    rhs[1:] += down * label[:-1]
-    rhs[:-1] += down * label[1:]
-    rhs = torch.where(unknown, rhs, label)
-    blocks = torch.diag_embed(torch.where(unknown, degree, torch.ones_like(degree)))
-    off = torch.where(both_right, -right, torch.zeros_like(right))
-    blocks = blocks + torch.diag_embed(off, 1) + torch.diag_embed(off, -1)
-    coupling = torch.where(both_down, -down, torch.zeros_like(down))  # (H-1, W)
-    # Block Cholesky (Thomas): S_r = D_r - C S_{r-1}^-1 C, y_r = b_r - C S_{r-1}^-1 y_{r-1}.
-    inverses = []
-    carried = rhs.clone()
-    for row in range(height):
-        block = blocks[row]
-        if row:
-            block = block - inverses[-1] * (coupling[row - 1][:, None] * coupling[row - 1][None, :])
-            carried[row] -= coupling[row - 1] * (inverses[-1] @ carried[row - 1])
-        inverses.append(torch.cholesky_inverse(torch.linalg.cholesky(block)))
-    solution = torch.empty_like(rhs)
-    solution[-1] = inverses[-1] @ carried[-1]
-    for row in range(height - 2, -1, -1):
-        solution[row] = inverses[row] @ (carried[row] - coupling[row] * solution[row + 1])
-    return solution.to(rgb.dtype)
+    (H, W) with 1, 2 or 0 (unknown), at least one of each seed. Solved in float64 (``RowBlockWalker``)."""
+    return RowBlockWalker(rgb, seeds, beta).probability().to(rgb.dtype)
