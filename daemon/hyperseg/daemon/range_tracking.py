@@ -6,6 +6,12 @@ the handler's thread (OpenCV releases the GIL; the model worker is not held up).
 only on the request's frames and the clicks' keys, so a request whose frames reach back to the
 range's first frame (forward; to its last, backward) tracks exactly as one request over the whole
 range: ranges split into requests stay independent and resumable, as ``hyperseg batch`` chunks do.
+
+Forward (``ForwardRange``), tracking and segmentation take turns, each frame's alpha re-seeding a
+lost positive click on the next (``TrackerConfig.reseed``); the servicer segments the propagation
+frames before the request's first item too (unreplied; the propagation frame before each as its
+previous frame), so a request that reaches back to the range's first frame still gets exactly one
+request's clicks and pixels, at the cost of segmenting those frames again.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from hyperseg.daemon.frame_store import StoredFrame
 from hyperseg.imageio import rewindow
@@ -61,10 +69,66 @@ class TrackedRange:
 def track_range(propagation: pb.Propagation, items: Sequence[pb.SegmentRangeItem],
                 frame_of: Callable[[pb.FrameRef, str], StoredFrame], max_frames: int,
                 max_clicks: int) -> TrackedRange:
-    """The request's clicks followed through ``propagation.frames`` as its direction says; the
-    items checked against those frames first."""
+    """The request's clicks followed through ``propagation.frames`` as its direction says (backward or
+    both: the whole range first, without re-seeding); the items checked against those frames first."""
     from hyperseg.model.propagation.click_propagation import propagate_clicks  # the model package loads torch
 
+    tracks, refs, rgb_of = _checked(propagation, items, frame_of, max_frames, max_clicks)
+    started = time.perf_counter()
+    result = propagate_clicks(tracks, list(refs), rgb_of, DIRECTIONS[propagation.direction])
+    return TrackedRange(result.tracks, result.switched_off, time.perf_counter() - started)
+
+
+def is_forward(propagation: pb.Propagation) -> bool:
+    return DIRECTIONS.get(propagation.direction) == "forward"
+
+
+class ForwardRange:
+    """A forward propagation stepped with segmentation: ``step`` each frame of ``refs`` in order, then
+    tell it that frame's alpha (``segmented``) so a lost positive click is re-seeded from it
+    (``hyperseg.model.propagation``'s ``TrackingPass``, as ``hyperseg batch`` and eval run it)."""
+
+    def __init__(self, propagation: pb.Propagation, items: Sequence[pb.SegmentRangeItem],
+                 frame_of: Callable[[pb.FrameRef, str], StoredFrame], max_frames: int, max_clicks: int) -> None:
+        from hyperseg.model.propagation.click_propagation import TrackingPass, checked_frames
+        from hyperseg.model.propagation.point_tracker import to_gray
+
+        tracks, self.refs, rgb_of = _checked(propagation, items, frame_of, max_frames, max_clicks)
+        checked_frames(self.refs)
+        grays: dict[int, np.ndarray] = {}
+
+        def gray(frame: int):
+            if frame not in grays:
+                if len(grays) > 1:  # a step compares two frames: keep the latest only
+                    del grays[min(grays)]
+                grays[frame] = to_gray(rgb_of(frame))
+            return grays[frame]
+
+        self._pass = TrackingPass(tracks, gray, "forward")
+        self._stepped: list[int] = []
+        self.seconds = 0.0
+
+    def step(self, frame: int) -> tuple[list[pb.Point], list[pb.Point]]:
+        started = time.perf_counter()
+        positive, negative = self._pass.step(frame)
+        self._stepped.append(frame)
+        self.seconds += time.perf_counter() - started
+        return ([pb.Point(x=x, y=y) for x, y in positive], [pb.Point(x=x, y=y) for x, y in negative])
+
+    def segmented(self, alpha) -> None:
+        started = time.perf_counter()
+        self._pass.segmented(alpha)
+        self.seconds += time.perf_counter() - started
+
+    def tracked(self) -> TrackedRange:
+        """The clicks so far, re-seeded ones included, as ``TrackedRange`` fills replies with them."""
+        result = self._pass.result(self._stepped)
+        return TrackedRange(result.tracks, result.switched_off, self.seconds)
+
+
+def _checked(propagation: pb.Propagation, items: Sequence[pb.SegmentRangeItem],
+             frame_of: Callable[[pb.FrameRef, str], StoredFrame], max_frames: int, max_clicks: int):
+    """The request's tracks, its frame refs by number (in order) and the frames' display-window RGB."""
     if propagation.direction not in DIRECTIONS:
         raise InputError(f"propagation direction {propagation.direction} is not FORWARD, BACKWARD or BOTH")
     if len(propagation.frames) > max_frames:
@@ -81,15 +145,12 @@ def track_range(propagation: pb.Propagation, items: Sequence[pb.SegmentRangeItem
     tracks = ClickTracks([_track(click) for click in propagation.clicks])
     if not tracks.tracks:
         raise InputError("propagation has no clicks: give at least one click with a key")
-    frames = [entry.frame_number for entry in propagation.frames]
 
     def rgb_of(frame: int):
         stored = frame_of(refs[frame], f"propagation frame {frame}")
         return rewindow(stored.rgb, stored.data_window, stored.display_window)
 
-    started = time.perf_counter()
-    result = propagate_clicks(tracks, frames, rgb_of, DIRECTIONS[propagation.direction])
-    return TrackedRange(result.tracks, result.switched_off, time.perf_counter() - started)
+    return tracks, refs, rgb_of
 
 
 def _check_items(items: Sequence[pb.SegmentRangeItem], refs: dict[int, pb.FrameRef]) -> None:

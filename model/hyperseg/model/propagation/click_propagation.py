@@ -57,7 +57,7 @@ def propagate_clicks(tracks: ClickTracks, frames: Sequence[int], rgb_of: Callabl
     """``tracks`` followed through ``frames`` (in order) on the images ``rgb_of(frame)`` returns."""
     if direction not in PROPAGATION_DIRECTIONS:
         raise InputError(f"propagation direction {direction!r} is not one of {', '.join(PROPAGATION_DIRECTIONS)}")
-    frames = _checked(frames)
+    frames = checked_frames(frames)
     tracker = tracker or PointTracker()
     grays: dict[int, np.ndarray] = {}
 
@@ -179,22 +179,23 @@ class TrackingPass:
             return
         event = next(e for e in reversed(self.switched_off) if e.click == self._tracks[lost[0]].id)
         depth = cv2.distanceTransform(self._mask.astype(np.uint8), cv2.DIST_L2, 5)  # type: ignore[union-attr]
+        motion = self.tracker.region_motion(self._gray_of(previous), self._gray_of(frame), self._mask)  # type: ignore[arg-type]
+        height, width = depth.shape
+        row, col = np.unravel_index(int(depth.argmax()), depth.shape)
         if depth.max() < 1:
             note = f"; not re-seeded: frame {previous}'s mask is empty"
+        elif motion is None:
+            note = f"; not re-seeded: frame {previous}'s mask could not be tracked to frame {frame}"
+        elif not (0.0 <= col + 0.5 + motion[0] < width and 0.0 <= row + 0.5 + motion[1] < height):
+            note = f"; not re-seeded: frame {previous}'s mask moved out of the frame"
         else:
-            row, col = np.unravel_index(int(depth.argmax()), depth.shape)
-            dx, dy = self.tracker.region_motion(self._gray_of(previous), self._gray_of(frame), self._mask)
-            height, width = self._mask.shape  # type: ignore[union-attr]
-            x, y = col + 0.5 + dx, row + 0.5 + dy
-            if not (0.0 <= x < width and 0.0 <= y < height):
-                note = f"; not re-seeded: frame {previous}'s mask moved out of the frame"
-            else:
-                click = self._new_id(self._tracks[lost[0]].id.split("@")[0], frame)
-                self._tracks.append(ClickTrack(click, "positive", {frame: (x, y)}))
-                self._paths.append({})
-                self._current.append((x, y))
-                note = (f"; re-seeded as click {click!r} at ({x:.1f}, {y:.1f}), the deepest point of frame "
-                        f"{previous}'s mask moved ({dx:+.1f}, {dy:+.1f}) px by its tracked motion")
+            (dx, dy), (x, y) = motion, (col + 0.5 + motion[0], row + 0.5 + motion[1])
+            click = self._new_id(self._tracks[lost[0]].id.split("@")[0], frame)
+            self._tracks.append(ClickTrack(click, "positive", {frame: (x, y)}))
+            self._paths.append({})
+            self._current.append((x, y))
+            note = (f"; re-seeded as click {click!r} at ({x:.1f}, {y:.1f}), the deepest point of frame "
+                    f"{previous}'s mask moved ({dx:+.1f}, {dy:+.1f}) px by its tracked motion")
         self.switched_off[self.switched_off.index(event)] = ClickSwitchOff(
             event.click, event.frame, event.direction, event.reason + note)
 
@@ -215,7 +216,8 @@ class TrackingPass:
         return positive, negative
 
 
-def _checked(frames: Sequence[int]) -> list[int]:
+def checked_frames(frames: Sequence[int]) -> list[int]:
+    """``frames`` as a list, refused unless non-empty and increasing."""
     frames = list(frames)
     if not frames:
         raise InputError("propagation needs at least one frame")

@@ -58,8 +58,11 @@ class TrackerConfig:
     #: frame's mask (``click_propagation``): ``"never"``; ``"no positive click"``, when a positive
     #: click switches off and none is left on; ``"positive switch-off"``, whenever one switches off.
     reseed: str = "no positive click"
-    #: The mask's motion (``region_motion``) is the median of about this many points inside it.
+    #: The mask's motion (``region_motion``) is the median of about this many points inside it,
+    #: trusted when at least this fraction of them passes the forward-backward check (none of a
+    #: mask's points passes across a cut between shots, where no click is re-seeded).
     region_points: int = 300
+    region_min_support: float = 0.1
 
     def __post_init__(self) -> None:
         if self.window < 3 or self.window % 2 == 0:
@@ -72,8 +75,8 @@ class TrackerConfig:
             raise InputError("tracker max_fb_error must be > 0 and min_support in (0, 1]")
         if self.reseed not in RESEED_RULES:
             raise InputError(f"tracker reseed {self.reseed!r} is not one of {', '.join(map(repr, RESEED_RULES))}")
-        if self.region_points < 1:
-            raise InputError(f"tracker region_points must be >= 1, got {self.region_points}")
+        if self.region_points < 1 or not 0 < self.region_min_support <= 1:
+            raise InputError("tracker region_points must be >= 1 and region_min_support in (0, 1]")
 
     def support_offsets(self) -> np.ndarray:
         """(K, 2) offsets of the support points from their click, the click itself first."""
@@ -158,12 +161,13 @@ class PointTracker:
             return TrackedPoint(None, f"left the {width}x{height} frame at ({x:.1f}, {y:.1f})", count, total)
         return TrackedPoint((x, y), None, count, total)
 
-    def region_motion(self, source: np.ndarray, target: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
+    def region_motion(self, source: np.ndarray, target: np.ndarray, mask: np.ndarray) -> tuple[float, float] | None:
         """The median motion from grey ``source`` to ``target`` of points on a grid inside ``mask`` (bool,
-        the frames' size) that pass the forward-backward check; (0, 0) when none does."""
+        the frames' size) that pass the forward-backward check; None when fewer than
+        ``region_min_support`` of them do (or the mask is empty)."""
         rows, cols = np.nonzero(mask)
         if rows.size == 0:
-            return (0.0, 0.0)
+            return None
         stride = max(1, int(np.sqrt(rows.size / self.config.region_points)))
         on_grid = (rows % stride == 0) & (cols % stride == 0)
         start = np.stack([cols[on_grid], rows[on_grid]], axis=1).astype(np.float32).reshape(-1, 1, 2)
@@ -171,7 +175,7 @@ class PointTracker:
         back, ok_back, _ = cv2.calcOpticalFlowPyrLK(target, source, forward, None, **self._lk)
         fb_error = np.linalg.norm((back - start).reshape(-1, 2), axis=1)
         kept = (ok_forward.ravel() == 1) & (ok_back.ravel() == 1) & (fb_error <= self.config.max_fb_error)
-        if not kept.any():
-            return (0.0, 0.0)
+        if kept.sum() < self.config.region_min_support * kept.size:
+            return None
         dx, dy = np.median((forward - start).reshape(-1, 2)[kept], axis=0)
         return (float(dx), float(dy))
