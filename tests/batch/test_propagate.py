@@ -192,7 +192,7 @@ def test_a_missing_plate_frame_stops_propagation_before_any_frame_with_one_clear
 
 def test_a_click_lost_on_an_occluded_frame_is_re_seeded_from_the_alpha_and_a_chunk_still_equals_one_run(
         moving, predictor, tmp_path):
-    x, y = (int(v) for v in centre(1004) + (6, -5))
+    x, y = (int(v) for v in centre(1004) + np.array([6, -5]))
     occluded = textured_disc_frame(1004)
     occluded[y - 12:y + 12, x - 12:x + 12] = texture(7)[:24, :24]  # over the click: its own track fails
     write_image(moving.plate_pattern.path(1004), occluded, ["R", "G", "B"])
@@ -200,9 +200,9 @@ def test_a_click_lost_on_an_occluded_frame_is_re_seeded_from_the_alpha_and_a_chu
     assert report.ok and report.written == FRAMES, report.summary()
     [line] = report.switched_off
     assert line.startswith("click 'p1' switched off at frame 1004 (tracking forward): forward-backward check")
-    assert "re-seeded as click 'p1@1004'" in line and "deepest point of frame 1003's mask" in line
+    assert "re-seeded as click 'p1_r1004'" in line and "deepest point of frame 1003's mask" in line
     tracked = ClickTracks.load(moving.tracked_clicks)
-    assert [t.id for t in tracked.tracks] == ["p1", "n1", "p1@1004"]
+    assert [t.id for t in tracked.tracks] == ["p1", "n1", "p1_r1004"]
     assert tracked.tracks[2].off == [(1001, 1003)] and sorted(tracked.tracks[2].keys) == [1004, 1005, 1006]
     chunk = dataclasses.replace(moving, out=str(tmp_path / "chunk" / "alpha.%04d.exr"))
     report = run(chunk, predictor, only=[1005, 1006])

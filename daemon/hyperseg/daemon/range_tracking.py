@@ -9,9 +9,10 @@ range: ranges split into requests stay independent and resumable, as ``hyperseg 
 
 Forward (``ForwardRange``), tracking and segmentation take turns, each frame's alpha re-seeding a
 lost positive click on the next (``TrackerConfig.reseed``); the servicer segments the propagation
-frames before the request's first item too (unreplied; the propagation frame before each as its
-previous frame), so a request that reaches back to the range's first frame still gets exactly one
-request's clicks and pixels, at the cost of segmenting those frames again.
+frames before the request's last item that are not items too (unreplied, each with its
+``TrackFrame.previous``, which must be its item's where it has one), so a request that reaches back
+to the range's first frame gets exactly one request's clicks and pixels, at the cost of
+segmenting those frames again.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def is_forward(propagation: pb.Propagation) -> bool:
 
 
 class ForwardRange:
-    """A forward propagation stepped with segmentation: ``step`` each frame of ``refs`` in order, then
+    """A forward propagation stepped with segmentation: ``step`` each of ``frames`` in order, then
     tell it that frame's alpha (``segmented``) so a lost positive click is re-seeded from it
     (``hyperseg.model.propagation``'s ``TrackingPass``, as ``hyperseg batch`` and eval run it)."""
 
@@ -93,8 +94,8 @@ class ForwardRange:
         from hyperseg.model.propagation.click_propagation import TrackingPass, checked_frames
         from hyperseg.model.propagation.point_tracker import to_gray
 
-        tracks, self.refs, rgb_of = _checked(propagation, items, frame_of, max_frames, max_clicks)
-        checked_frames(self.refs)
+        tracks, self.frames, rgb_of = _checked(propagation, items, frame_of, max_frames, max_clicks)
+        checked_frames(self.frames)
         grays: dict[int, np.ndarray] = {}
 
         def gray(frame: int):
@@ -128,7 +129,7 @@ class ForwardRange:
 
 def _checked(propagation: pb.Propagation, items: Sequence[pb.SegmentRangeItem],
              frame_of: Callable[[pb.FrameRef, str], StoredFrame], max_frames: int, max_clicks: int):
-    """The request's tracks, its frame refs by number (in order) and the frames' display-window RGB."""
+    """The request's tracks, its propagation frames by number (in order) and their display-window RGB."""
     if propagation.direction not in DIRECTIONS:
         raise InputError(f"propagation direction {propagation.direction} is not FORWARD, BACKWARD or BOTH")
     if len(propagation.frames) > max_frames:
@@ -140,20 +141,20 @@ def _checked(propagation: pb.Propagation, items: Sequence[pb.SegmentRangeItem],
     for entry in propagation.frames:
         if entry.frame_number in refs:
             raise InputError(f"propagation frame {entry.frame_number} is listed twice")
-        refs[entry.frame_number] = entry.frame
+        refs[entry.frame_number] = entry
     _check_items(items, refs)
     tracks = ClickTracks([_track(click) for click in propagation.clicks])
     if not tracks.tracks:
         raise InputError("propagation has no clicks: give at least one click with a key")
 
     def rgb_of(frame: int):
-        stored = frame_of(refs[frame], f"propagation frame {frame}")
+        stored = frame_of(refs[frame].frame, f"propagation frame {frame}")
         return rewindow(stored.rgb, stored.data_window, stored.display_window)
 
     return tracks, refs, rgb_of
 
 
-def _check_items(items: Sequence[pb.SegmentRangeItem], refs: dict[int, pb.FrameRef]) -> None:
+def _check_items(items: Sequence[pb.SegmentRangeItem], refs: dict[int, pb.TrackFrame]) -> None:
     for index, item in enumerate(items):
         if not item.HasField("frame_number"):
             raise InputError(f"item {index}: with propagation every item needs its frame_number")
@@ -162,8 +163,11 @@ def _check_items(items: Sequence[pb.SegmentRangeItem], refs: dict[int, pb.FrameR
             raise InputError(f"{label}: with propagation the clicks come from the tracks; send none on the item")
         if item.frame_number not in refs:
             raise InputError(f"{label} is not among the propagation frames")
-        if refs[item.frame_number] != item.frame:
+        if refs[item.frame_number].frame != item.frame:
             raise InputError(f"{label}: the item's frame is not the propagation frame of that number")
+        if refs[item.frame_number].HasField("previous") != item.HasField("previous") or (
+                item.HasField("previous") and refs[item.frame_number].previous != item.previous):
+            raise InputError(f"{label}: the item's previous frame is not the propagation frame's previous")
 
 
 def _track(click: pb.ClickTrack) -> ClickTrack:

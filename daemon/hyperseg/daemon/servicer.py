@@ -264,19 +264,17 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
     def _segment_forward(self, request: pb.SegmentRangeRequest, options: SegmentOptions, context):
         """SegmentRange with forward propagation: tracking and segmentation take turns frame by frame
         (``range_tracking.ForwardRange``); propagation frames before the last item that are not items are
-        segmented for their alpha alone, with the propagation frame before each as previous frame."""
+        segmented for their alpha alone, as their items would be (``TrackFrame.previous``)."""
         forward = ForwardRange(request.propagation, request.items, self._frame,
                                self.config.max_propagation_frames, self.config.max_clicks)
         items = {item.frame_number: item for item in request.items}
-        numbers = [n for n in forward.refs if n <= max(items, default=min(forward.refs))]
-        previous: pb.FrameRef | None = None
+        numbers = [n for n in forward.frames if n <= max(items, default=min(forward.frames))]
         for number in numbers:
             positive, negative = forward.step(number)
-            item = items.get(number)
-            if item is None:
-                item = pb.SegmentRangeItem(frame=forward.refs[number], frame_number=number)
-                if previous is not None:
-                    item.previous.CopyFrom(previous)
+            entry = forward.frames[number]
+            item = items.get(number) or pb.SegmentRangeItem(frame=entry.frame, frame_number=number,
+                                                            previous=entry.previous if entry.HasField("previous")
+                                                            else None)
             try:
                 if positive or negative:
                     reply = self._segment(item.frame, item, positive, negative, number, options, context)
@@ -291,7 +289,6 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
             if number in items:
                 forward.tracked().fill(reply, number, first=number == request.items[0].frame_number)
                 yield reply
-            previous = forward.refs[number]
         log.info("SegmentRange from %s: %d clicks tracked forward through %d frames in %.0f ms",
                  _peer(context), len(forward.tracked().tracks.tracks), len(numbers), forward.seconds * 1000)
 

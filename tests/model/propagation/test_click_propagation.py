@@ -165,10 +165,10 @@ def test_a_lost_positive_click_is_re_seeded_from_the_previous_mask_and_the_mask_
     result, masks = segmented_pass(tracks, rgb, "no positive click")
     [event] = result.switched_off
     assert (event.click, event.frame) == ("p1", 1005)
-    assert "re-seeded as click 'p1@1005'" in event.reason and "deepest point of frame 1004's mask" in event.reason
+    assert "re-seeded as click 'p1_r1005'" in event.reason and "deepest point of frame 1004's mask" in event.reason
     p1, n1, reseeded = result.tracks.tracks
     assert n1.off == []
-    assert p1.off == [(1005, 1012)] and reseeded.id == "p1@1005" and reseeded.sign == "positive"
+    assert p1.off == [(1005, 1012)] and reseeded.id == "p1_r1005" and reseeded.sign == "positive"
     assert reseeded.off == [(1001, 1004)] and sorted(reseeded.keys) == FRAMES[4:]
     for frame in FRAMES[4:]:
         assert reseeded.keys[frame] == pytest.approx(on_disc(shot, frame - 1001), abs=2.0)  # the disc's centre
@@ -186,7 +186,7 @@ def test_no_re_seed_while_another_positive_click_holds_unless_asked_for_every_sw
     held, _ = segmented_pass(tracks, rgb, "no positive click", FRAMES[:6])
     assert [t.id for t in held.tracks.tracks] == ["p1", "p2"] and "re-seeded" not in held.switched_off[0].reason
     every, _ = segmented_pass(tracks, rgb, "positive switch-off", FRAMES[:6])
-    assert [t.id for t in every.tracks.tracks] == ["p1", "p2", "p1@1005"]
+    assert [t.id for t in every.tracks.tracks] == ["p1", "p2", "p1_r1005"]
 
 
 def test_without_masks_nothing_is_re_seeded_and_steps_match_a_whole_run():

@@ -19,15 +19,17 @@ where they are on and ``off`` ranges where they switched off (their own off rang
 tracked ``clicks.json``, the node's points and the segmentations agree.
 
 Re-seeding (``TrackerConfig.reseed``): a :class:`TrackingPass` that is told each frame's mask as
-it goes (``segmented``), the way ``hyperseg batch --propagate`` and ``hyperseg eval --video``
-segment a forward range frame by frame, replaces lost positive clicks from that mask: on a frame
-where a positive click switches off and (with ``"no positive click"``) no positive click is left
-on, a new positive click ``<id>@<frame>`` starts at the previous frame's mask's deepest point (its
-interior pixel farthest from the contour) moved by the mask's tracked motion
-(``PointTracker.region_motion``), is tracked on from there like any click, and the switch-off's
-reason says so. Without masks (``propagate_clicks``: tracking only, and ``backward``/``both``)
-nothing is re-seeded. With masks the positions depend on the segmentations, so a farm chunk
-starts from its range's first frame (``hyperseg.batch``), which gives exactly one run's clicks.
+it goes (``segmented``), the way ``hyperseg batch --propagate``, SegmentRange and ``hyperseg eval
+--video`` segment a forward range frame by frame, replaces lost positive clicks from that mask: on
+a frame where a positive click switches off and (with ``"no positive click"``) no positive click
+is left on, a new positive click ``<id>_r<frame>`` (a name a Nuke knob can take) starts at the
+previous frame's mask's deepest point (its interior pixel farthest from the contour) moved by the
+mask's tracked motion (``PointTracker.region_motion``), is tracked on from there like any click,
+and the switch-off's reason says so. Where the mask itself cannot be tracked (a cut) or is empty,
+nothing is re-seeded and the reason says that. Without masks (``propagate_clicks``: tracking
+only, and ``backward``/``both``) nothing is re-seeded. With masks the positions depend on the
+segmentations, so a farm chunk starts from its range's first frame (``hyperseg.batch``), which
+gives exactly one run's clicks.
 """
 
 from __future__ import annotations
@@ -104,6 +106,7 @@ class TrackingPass:
         self._current: list[Point | None] = []
         self._frame: int | None = None
         self._mask: np.ndarray | None = None
+        self._roots: dict[str, str] = {}  # a re-seeded click's id -> the id of the click it first replaced
         for track in tracks.tracks:
             self.add(track)
 
@@ -190,7 +193,8 @@ class TrackingPass:
             note = f"; not re-seeded: frame {previous}'s mask moved out of the frame"
         else:
             (dx, dy), (x, y) = motion, (col + 0.5 + motion[0], row + 0.5 + motion[1])
-            click = self._new_id(self._tracks[lost[0]].id.split("@")[0], frame)
+            click = self._new_id(self._roots.get(self._tracks[lost[0]].id, self._tracks[lost[0]].id), frame)
+            self._roots[click] = self._roots.get(self._tracks[lost[0]].id, self._tracks[lost[0]].id)
             self._tracks.append(ClickTrack(click, "positive", {frame: (x, y)}))
             self._paths.append({})
             self._current.append((x, y))
@@ -201,10 +205,10 @@ class TrackingPass:
 
     def _new_id(self, root: str, frame: int) -> str:
         taken = {t.id for t in self._tracks}
-        click, n = f"{root}@{frame}", 1
+        click, n = f"{root}_r{frame}", 1
         while click in taken:
             n += 1
-            click = f"{root}@{frame}.{n}"
+            click = f"{root}_r{frame}_{n}"
         return click
 
     def _on(self, frame: int) -> tuple[list[Point], list[Point]]:
