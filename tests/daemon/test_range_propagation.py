@@ -152,7 +152,14 @@ def test_a_click_lost_to_an_occluder_is_re_seeded_from_the_alpha_and_a_later_req
         assert (reseeded.id, reseeded.sign) == ("p1_r1003", pb.SIGN_POSITIVE)
         assert reseeded.HasField("position")  # where an untrained model's mask is deepest: not what this measures
         assert np.any(decode_exr_bytes(reply.exr).channel("A") > 0.5)
+    served = stub.GetInfo(pb.GetInfoRequest()).counters.requests_served
     [later] = forward([1004])  # the frames before it segmented again, unreplied
+    assert stub.GetInfo(pb.GetInfoRequest()).counters.requests_served - served == 4
+    first, second = forward([1001, 1002]), forward([1003, 1004])  # the second goes on from the first's 1002
+    assert stub.GetInfo(pb.GetInfoRequest()).counters.requests_served - served == 4 + 2 + 2
+    for reply, once in zip([*first, *second], whole, strict=True):
+        assert np.array_equal(decode_exr_bytes(reply.exr).channel("A"), decode_exr_bytes(once.exr).channel("A"))
+        assert list(reply.clicks) == list(once.clicks) and list(reply.switched_off) == list(once.switched_off)
     again, once = decode_exr_bytes(later.exr), decode_exr_bytes(whole[3].exr)
     assert np.array_equal(again.channel("A"), once.channel("A")), np.abs(again.channel("A") - once.channel("A")).max()
     assert again.hyperseg_metadata == once.hyperseg_metadata and list(later.clicks) == list(whole[3].clicks)

@@ -17,7 +17,10 @@ segmenting those frames again.
 
 from __future__ import annotations
 
+import hashlib
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -90,7 +93,8 @@ class ForwardRange:
     (``hyperseg.model.propagation``'s ``TrackingPass``, as ``hyperseg batch`` and eval run it)."""
 
     def __init__(self, propagation: pb.Propagation, items: Sequence[pb.SegmentRangeItem],
-                 frame_of: Callable[[pb.FrameRef, str], StoredFrame], max_frames: int, max_clicks: int) -> None:
+                 frame_of: Callable[[pb.FrameRef, str], StoredFrame], max_frames: int, max_clicks: int,
+                 options_key: bytes) -> None:
         from hyperseg.model.propagation.click_propagation import TrackingPass, checked_frames
         from hyperseg.model.propagation.point_tracker import to_gray
 
@@ -105,9 +109,30 @@ class ForwardRange:
                 grays[frame] = to_gray(rgb_of(frame))
             return grays[frame]
 
+        self._gray = gray
         self._pass = TrackingPass(tracks, gray, "forward")
         self._stepped: list[int] = []
         self.seconds = 0.0
+        self._keys = _prefix_keys(propagation, options_key)
+
+    def resume(self, states: ForwardStates, before: int) -> int:
+        """Pick up where an earlier request over the same range stopped, at its latest frame before
+        ``before`` (a frame this request must reply for); the number of frames that skips."""
+        for index in range(len(self._keys) - 1, -1, -1):
+            if list(self.frames)[index] >= before:
+                continue
+            found = states.get(self._keys[index])
+            if found is not None:
+                tracking, stepped = found
+                self._pass, self._stepped = tracking.resumed(self._gray), list(stepped)
+                return index + 1
+        return 0
+
+    def keep(self, states: ForwardStates) -> None:
+        """Where this request stopped, for a later request that goes on from there (``resume``)."""
+        if self._stepped:
+            index = list(self.frames).index(self._stepped[-1])
+            states.put(self._keys[index], self._pass.resumed(_no_frames), list(self._stepped))
 
     def step(self, frame: int) -> tuple[list[pb.Point], list[pb.Point]]:
         started = time.perf_counter()
@@ -125,6 +150,47 @@ class ForwardRange:
         """The clicks so far, re-seeded ones included, as ``TrackedRange`` fills replies with them."""
         result = self._pass.result(self._stepped)
         return TrackedRange(result.tracks, result.switched_off, self.seconds)
+
+
+class ForwardStates:
+    """Where forward ranges stopped (``ForwardRange.keep``), the latest ``capacity`` of them, keyed by
+    everything that decided them: the clicks, the segmentation options and every propagation frame
+    (with its previous) up to there. A request that goes on with the same range starts from there
+    instead of segmenting the frames before it again; what it computes is the same either way."""
+
+    def __init__(self, capacity: int = 32) -> None:
+        self.capacity = capacity
+        self._states: OrderedDict[bytes, tuple] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: bytes):
+        with self._lock:
+            if key in self._states:
+                self._states.move_to_end(key)
+            return self._states.get(key)
+
+    def put(self, key: bytes, tracking, stepped: list[int]) -> None:
+        with self._lock:
+            self._states[key] = (tracking, stepped)
+            self._states.move_to_end(key)
+            while len(self._states) > self.capacity:
+                self._states.popitem(last=False)
+
+
+def _prefix_keys(propagation: pb.Propagation, options_key: bytes) -> list[bytes]:
+    """For each propagation frame, a digest of the clicks, ``options_key`` and the frames up to it."""
+    digest = hashlib.sha256(options_key)
+    for click in propagation.clicks:
+        digest.update(click.SerializeToString(deterministic=True))
+    keys = []
+    for entry in propagation.frames:
+        digest.update(entry.SerializeToString(deterministic=True))
+        keys.append(digest.copy().digest())
+    return keys
+
+
+def _no_frames(frame: int):
+    raise AssertionError(f"a kept forward range read frame {frame} before it was resumed")
 
 
 def _checked(propagation: pb.Propagation, items: Sequence[pb.SegmentRangeItem],

@@ -26,7 +26,7 @@ from hyperseg.daemon.frame_store import (
     check_hash,
     receive_frame,
 )
-from hyperseg.daemon.range_tracking import ForwardRange, is_forward, track_range
+from hyperseg.daemon.range_tracking import ForwardRange, ForwardStates, is_forward, track_range
 from hyperseg.daemon.reply_exr import encode_reply_exr
 from hyperseg.daemon.segmentation_model import SegmentationModel
 from hyperseg.daemon.worker import ModelWorker, SegmentJob, SegmentOutcome
@@ -113,6 +113,7 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
         self._lock = threading.Lock()
         self.requests_served = 0
         self.requests_failed = 0
+        self.forward_states = ForwardStates()
 
     # ------------------------------------------------------------------------------- counters
 
@@ -266,10 +267,12 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
         (``range_tracking.ForwardRange``); propagation frames before the last item that are not items are
         segmented for their alpha alone, as their items would be (``TrackFrame.previous``)."""
         forward = ForwardRange(request.propagation, request.items, self._frame,
-                               self.config.max_propagation_frames, self.config.max_clicks)
+                               self.config.max_propagation_frames, self.config.max_clicks,
+                               f"proxy {options.proxy} hypothesis {options.chosen}".encode())
         items = {item.frame_number: item for item in request.items}
         numbers = [n for n in forward.frames if n <= max(items, default=min(forward.frames))]
-        for number in numbers:
+        skipped = forward.resume(self.forward_states, min(items, default=min(forward.frames)))
+        for number in numbers[skipped:]:
             positive, negative = forward.step(number)
             entry = forward.frames[number]
             item = items.get(number) or pb.SegmentRangeItem(frame=entry.frame, frame_number=number,
@@ -289,8 +292,10 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
             if number in items:
                 forward.tracked().fill(reply, number, first=number == request.items[0].frame_number)
                 yield reply
-        log.info("SegmentRange from %s: %d clicks tracked forward through %d frames in %.0f ms",
-                 _peer(context), len(forward.tracked().tracks.tracks), len(numbers), forward.seconds * 1000)
+        forward.keep(self.forward_states)
+        log.info("SegmentRange from %s: %d clicks tracked forward through %d frames (%d picked up where an"
+                 " earlier request stopped) in %.0f ms", _peer(context), len(forward.tracked().tracks.tracks),
+                 len(numbers), skipped, forward.seconds * 1000)
 
     # ---------------------------------------------------------------------------------- parts
 

@@ -34,6 +34,7 @@ gives exactly one run's clicks.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -146,6 +147,17 @@ class TrackingPass:
     def segmented(self, mask: np.ndarray) -> None:
         """The last stepped frame's mask (probability or bool, that frame's size), for re-seeding."""
         self._mask = np.asarray(mask) > 0.5
+
+    def resumed(self, gray_of: Callable[[int], np.ndarray]) -> TrackingPass:
+        """An independent copy of this pass where it stands (clicks, positions, switch-offs, the last
+        mask told), reading its frames from ``gray_of`` from now on."""
+        source, self._gray_of = self._gray_of, None  # type: ignore[assignment]
+        try:
+            clone = copy.deepcopy(self)
+        finally:
+            self._gray_of = source
+        clone._gray_of = gray_of
+        return clone
 
     def paths(self) -> list[dict[int, Point | None]]:
         """Per click, its position (None: off) on every frame stepped since it started."""
