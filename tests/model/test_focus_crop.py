@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from scipy import ndimage
 
 from hyperseg.model import Predictor
 from hyperseg.model.config import ModelConfig
@@ -126,3 +127,25 @@ def test_band_refines_only_the_hypotheses_asked_for():
     assert not np.array_equal(every.masks, best.masks)
     with pytest.raises(Exception, match="refine asks for hypotheses"):
         predictor.predict_encoded(encoding, *clicks, refine=(7,))
+
+
+@pytest.mark.parametrize("focus_crop", [True, False])
+def test_a_later_click_changes_only_its_own_region_when_connected(focus_crop):
+    """With click_changes="connected" a later positive click grows one region, the one it lands in,
+    and shrinks nothing; the network's own answer ("any") moves the mask elsewhere too."""
+    rgb = object_frame()
+    clicks = [(40.5, 30.5)], [(5.5, 5.5)]
+    later = [*clicks[0], (88.5, 65.5)], clicks[1]  # outside the object: seed 0's network shrinks it elsewhere
+    flips = {}
+    for mode in ("any", "connected"):
+        predictor = Predictor.untrained(seed=0, config=replace(CUED, click_changes=mode), focus_crop=focus_crop)
+        predictor.set_frame(rgb)
+        before = predictor.predict(*clicks, refine=None).focus.run_masks > 0.5
+        after = predictor.predict(*later, refine=None).focus.run_masks > 0.5
+        flips[mode] = after & ~before, before & ~after
+    grown, shrunk = flips["connected"]
+    assert not shrunk.any()
+    for hypothesis in grown:
+        labels, _ = ndimage.label(hypothesis, structure=np.ones((3, 3)))
+        assert set(np.unique(labels)) <= {0, labels[65, 88]}
+    assert grown.any() and flips["any"][1].any()

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
+#: Values of ``ModelConfig.click_changes`` (``hyperseg.model.cues.click_locality``).
+CLICK_CHANGES = ("any", "direction", "connected", "reach")
+
 #: VGG-19 layers whose post-ReLU activations form the hypercolumn, with their channel counts.
 HYPERCOLUMN_CHANNELS: dict[str, int] = {
     "conv1_2": 64,
@@ -54,7 +57,7 @@ CONTEXT_CHANNELS: dict[str, int] = {
 RUN_PIXELS_640X360 = 640 * 360
 
 #: Fields that change what a trained network's outputs become, not what its weights mean.
-POST_PROCESS_FIELDS = ("name", "enforce_clicks", "boundary_band", "run_pixels")
+POST_PROCESS_FIELDS = ("name", "enforce_clicks", "boundary_band", "run_pixels", "click_changes")
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,11 @@ class ModelConfig:
     #: Pixels a frame runs at when the caller gives no proxy (``hyperseg.protocol.proxy.model_proxy``):
     #: the resolution the network answers best at; 0 = full resolution.
     run_pixels: int = 0
+    #: What a click added to a frame's earlier clicks may change (``hyperseg.model.cues.click_locality``):
+    #: "any", "direction" (positive clicks only grow the mask, negative ones only shrink it) or
+    #: "connected" (only the region that flipped around the new click) or "reach" (as "direction",
+    #: within a disc around the click sized by its distance to the previous contour).
+    click_changes: str = "any"
 
     def __post_init__(self) -> None:
         if len(self.tucker_ranks) != len(HYPERCOLUMN_CHANNELS):
@@ -103,6 +111,8 @@ class ModelConfig:
             raise ValueError(f"unknown extra context {sorted(unknown)}; known: {sorted(EXTRA_CONTEXT_CHANNELS)}")
         if self.run_pixels < 0:
             raise ValueError(f"run_pixels must be >= 0, got {self.run_pixels}")
+        if self.click_changes not in CLICK_CHANGES:
+            raise ValueError(f"click_changes must be one of {CLICK_CHANGES}, got {self.click_changes!r}")
         if not 0.0 <= self.boundary_band < 0.5:
             raise ValueError(f"boundary_band must be in [0, 0.5), got {self.boundary_band}")
 

@@ -24,6 +24,7 @@ from hyperseg.model.checkpoint import LoadedCheckpoint, load_checkpoint
 from hyperseg.model.config import ModelConfig
 from hyperseg.model.cues.boundary_band import refine_boundaries
 from hyperseg.model.cues.click_enforcement import enforce_clicks
+from hyperseg.model.cues.click_locality import limit_click_changes
 from hyperseg.model.cues.colour_model import colour_probability_map
 from hyperseg.model.cues.context import (
     build_context,
@@ -244,23 +245,26 @@ class Predictor:
                 raise InputError(f"mask_input is {mask_input.shape}, frame is {encoding.frame_size}")
             previous_mask = resize(mask_input, (h, w))
         run_positive, run_negative = [(x * sx, y * sy) for x, y in positive], [(x * sx, y * sy) for x, y in negative]
-        state = previous.focus if previous is not None and self.focus_crop else None
-        added = None
+        state = previous.focus if previous is not None else None
+        added = run_added = None
         if state is not None and state.encoding() is encoding:
             added = state.added_clicks(positive, negative)
         window = None
         if added is not None:
-            window = focus_window(state.run_masks[0], [(x * sx, y * sy) for x, y in added[0] + added[1]])
+            run_added = [[(x * sx, y * sy) for x, y in clicks] for clicks in added]
+            if self.focus_crop:
+                window = focus_window(state.run_masks[0], run_added[0] + run_added[1])
         if window is None:
             run_masks, walker, geodesic = self._whole_frame(encoding, run_positive, run_negative, previous_mask,
                                                             refine)
+            if run_added is not None:
+                run_masks = self._limit_changes(state.run_masks, run_masks, run_added, (0, 0, h, w))
             masks = run_masks
             if (h, w) != encoding.frame_size:
                 masks = F.interpolate(torch.from_numpy(run_masks)[None], size=encoding.frame_size, mode="bilinear",
                                       align_corners=False)[0].numpy()
             confidence = _confidence(masks)
         else:
-            run_added = [[(x * sx, y * sy) for x, y in clicks] for clicks in added]
             run_masks, walker, geodesic, masks, confidence = self._focus(
                 encoding, state, window, run_positive, run_negative, run_added, previous_mask, refine)
         focus = FocusState(weakref.ref(encoding), list(positive), list(negative), run_masks, walker, geodesic, masks,
@@ -290,6 +294,19 @@ class Predictor:
             hypotheses = refine_boundaries(hypotheses, rgb, positive, negative, self.config.boundary_band, refine,
                                            diagonal, frame_std, self.solver_device)
         return hypotheses
+
+    def _limit_changes(self, old: np.ndarray, new: np.ndarray, added: list[list[Point]],
+                       window: Window) -> np.ndarray:
+        """``new`` run-grid hypotheses with what ``added`` clicks may not change (``ModelConfig.click_changes``)
+        in ``window`` put back as in ``old``; outside the window they are ``old``'s already."""
+        if self.config.click_changes == "any":
+            return new
+        y0, x0, y1, x1 = window
+        inside = (slice(None), slice(y0, y1), slice(x0, x1))
+        new[inside] = limit_click_changes(old[inside], new[inside], [(x - x0, y - y0) for x, y in added[0]],
+                                          [(x - x0, y - y0) for x, y in added[1]], self.config.click_changes,
+                                          math.hypot(*old.shape[1:]))
+        return new
 
     def _whole_frame(self, encoding: FrameEncoding, positive: list[Point], negative: list[Point],
                      previous_mask: np.ndarray | None, refine: Sequence[int] | None):
@@ -371,7 +388,7 @@ class Predictor:
             inner[...] = new[:, top - y0 : bottom - y0, left - x0 : right - x0].reshape(inner.shape)
             return out
 
-        run_masks = paste(state.run_masks, hypotheses)
+        run_masks = self._limit_changes(state.run_masks, paste(state.run_masks, hypotheses), added, window)
         if encoding.run_size == encoding.frame_size:
             masks, big = run_masks, window
         else:

@@ -1,0 +1,81 @@
+import numpy as np
+import pytest
+
+from hyperseg.model.config import CLICK_CHANGES, ModelConfig
+from hyperseg.model.cues.click_locality import limit_click_changes
+
+
+def before_and_after():
+    """One hypothesis: a square object; the re-run grew it where the click landed (left), grew a
+    far blob (right) and lost a far corner (top)."""
+    old = np.zeros((1, 40, 60), np.float32)
+    old[0, 10:30, 10:30] = 0.9
+    new = old.copy()
+    new[0, 10:30, 30:36] = 0.8  # grown next to the square, where the positive click is
+    new[0, 5:15, 45:55] = 0.7  # a blob far away, not touching the square's growth
+    new[0, 10:14, 10:14] = 0.2  # a corner lost
+    new[0, 20:25, 15:20] = 0.6  # still foreground, softer: not a flip
+    return old, new
+
+
+CLICK = [(33.5, 20.5)]
+
+
+def test_any_keeps_the_networks_answer():
+    old, new = before_and_after()
+    assert limit_click_changes(old, new, CLICK, [], "any", 72.0) is new
+
+
+def test_direction_undoes_what_a_positive_click_removed():
+    old, new = before_and_after()
+    out = limit_click_changes(old, new, CLICK, [], "direction", 72.0)
+    assert np.array_equal(out[0, 10:14, 10:14], old[0, 10:14, 10:14])  # the lost corner is back
+    assert np.array_equal(out[0, 5:15, 45:55], new[0, 5:15, 45:55])  # growth anywhere is allowed
+    assert np.array_equal(out[0, 10:30, 30:36], new[0, 10:30, 30:36])
+    assert np.array_equal(out[0, 20:25, 15:20], new[0, 20:25, 15:20])  # soft change without a flip stays
+    assert np.array_equal(new, before_and_after()[1])  # the input is not modified
+
+
+def test_connected_keeps_only_the_clicks_region():
+    old, new = before_and_after()
+    out = limit_click_changes(old, new, CLICK, [], "connected", 72.0)
+    assert np.array_equal(out[0, 10:30, 30:36], new[0, 10:30, 30:36])
+    assert np.array_equal(out[0, 5:15, 45:55], old[0, 5:15, 45:55])  # the far blob is undone
+    assert np.array_equal(out[0, 10:14, 10:14], old[0, 10:14, 10:14])
+    assert np.array_equal(out[0, 20:25, 15:20], new[0, 20:25, 15:20])
+
+
+def test_reach_keeps_growth_within_a_disc_sized_by_the_clicks_depth():
+    old, new = before_and_after()
+    out = limit_click_changes(old, new, CLICK, [], "reach", 72.0)
+    depth = 33 - 29  # from the clicked pixel to the nearest pixel of the old square
+    rows, cols = np.mgrid[:40, :60]
+    near = np.hypot(cols + 0.5 - 33.5, rows + 0.5 - 20.5) <= 3 * depth  # pixel centres
+    grown = (new[0] > 0.5) & (old[0] <= 0.5)
+    assert np.array_equal(out[0][grown & near], new[0][grown & near])
+    assert np.array_equal(out[0][grown & ~near], old[0][grown & ~near])
+    assert (grown & near).any() and (grown & ~near).any()
+    assert np.array_equal(out[0, 10:14, 10:14], old[0, 10:14, 10:14])  # and it never shrinks
+
+
+def test_a_negative_click_may_shrink_its_own_region_only():
+    old, new = before_and_after()
+    corner = [(11.5, 11.5)]
+    connected = limit_click_changes(old, new, [], corner, "connected", 72.0)
+    assert np.array_equal(connected[0, 10:14, 10:14], new[0, 10:14, 10:14])
+    assert np.array_equal(connected[0, 10:30, 30:36], old[0, 10:30, 30:36])
+    direction = limit_click_changes(old, new, [], corner, "direction", 72.0)
+    assert np.array_equal(direction[0, 10:14, 10:14], new[0, 10:14, 10:14])
+    assert np.array_equal(direction[0, 5:15, 45:55], old[0, 5:15, 45:55])  # growth is undone
+
+
+def test_a_click_whose_pixel_did_not_flip_changes_nothing_when_connected():
+    old, new = before_and_after()
+    out = limit_click_changes(old, new, [(20.5, 20.5)], [], "connected", 72.0)  # inside the old square already
+    assert np.array_equal(out[0] > 0.5, old[0] > 0.5)
+
+
+def test_the_config_names_the_modes():
+    assert {ModelConfig(click_changes=mode).click_changes for mode in CLICK_CHANGES} == set(CLICK_CHANGES)
+    with pytest.raises(ValueError, match="click_changes must be one of"):
+        ModelConfig(click_changes="nearby")
