@@ -205,8 +205,9 @@ class TrackingPass:
             note = f"; not re-seeded: frame {previous}'s mask moved out of the frame"
         else:
             (dx, dy), (x, y) = motion, (col + 0.5 + motion[0], row + 0.5 + motion[1])
-            click = self._new_id(self._roots.get(self._tracks[lost[0]].id, self._tracks[lost[0]].id), frame)
-            self._roots[click] = self._roots.get(self._tracks[lost[0]].id, self._tracks[lost[0]].id)
+            root = self._roots.get(event.click, event.click)
+            click = self._new_id(root, frame)
+            self._roots[click] = root
             self._tracks.append(ClickTrack(click, "positive", {frame: (x, y)}))
             self._paths.append({})
             self._current.append((x, y))
