@@ -17,7 +17,7 @@ from pathlib import Path
 from benchmarks import harness
 from hyperseg.model import Predictor
 from hyperseg.model.data import DEFAULT_DAVIS_ROOT, SPLIT
-from hyperseg.model.evaluation.evaluate import EvalConfig, evaluate
+from hyperseg.model.evaluation.evaluate import EvalConfig, evaluate, evaluation_frames
 
 #: name -> (ModelConfig field changes, Predictor keyword changes, proxy)
 VARIANTS: dict[str, tuple[dict, dict, float | None]] = {
@@ -28,7 +28,12 @@ VARIANTS: dict[str, tuple[dict, dict, float | None]] = {
     "later clicks change any pixel": ({"click_changes": "any"}, {}, None),
     "later clicks change their direction": ({"click_changes": "direction"}, {}, None),
     "later clicks change their region": ({"click_changes": "connected"}, {}, None),
-    "later clicks change within reach": ({"click_changes": "reach"}, {}, None),
+    "later clicks change within reach 3x, 2%": ({"click_changes": "reach"}, {}, None),
+    "later clicks change within reach 4x, 2%": ({"click_changes": "reach", "click_reach": 4.0}, {}, None),
+    "later clicks change within reach 5x, 2%": ({"click_changes": "reach", "click_reach": 5.0}, {}, None),
+    "later clicks change within reach 3x, 5%": ({"click_changes": "reach", "click_reach_min": 0.05}, {}, None),
+    "later clicks change within reach 5x, 5%": ({"click_changes": "reach", "click_reach": 5.0,
+                                                  "click_reach_min": 0.05}, {}, None),
     "band 2%": ({"boundary_band": 0.02}, {}, None),
     "band 3%": ({"boundary_band": 0.03}, {}, None),
     "no band": ({"boundary_band": 0.0}, {}, None),
@@ -49,13 +54,13 @@ def main() -> None:
         predictor = Predictor.load(device="cpu", **keywords)
         predictor.model.config = dataclasses.replace(predictor.model.config, **fields)
         config = EvalConfig(str(args.data), SPLIT["tuning"], args.frames, proxy=proxy, baselines=())
-        summary = evaluate(predictor, config)["hyperseg"].summary()
-        rows.append({"variant": name, **summary})
+        scores = evaluate(predictor, config)["hyperseg"]
+        rows.append({"variant": name, **scores.summary(), "IoU per click per frame": scores.ious})
         print(f"measured {name}", file=sys.stderr, flush=True)
     harness.print_table(rows, ["variant", "NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"])
     harness.write_results(args.json, "tune_post_processes", {
         "checkpoint": predictor.checkpoint_id, "sequences": list(SPLIT["tuning"]), "frames_per_sequence": args.frames,
-        "rows": rows,
+        "frames": [sample.name for sample in evaluation_frames(config)], "rows": rows,
     })
 
 

@@ -155,6 +155,19 @@ def test_focus_crop_tuning_table_is_focus_crop_tuning_json():
             assert_printed(cells[1], row["loss_against_whole_frame"])
 
 
+@pytest.mark.parametrize(("row", "variant"), [
+    ("later clicks change any pixel (the network's answer)", "later clicks change any pixel"),
+    ("within reach 3x their depth", "later clicks change within reach 3x, 2%"),
+    ("**within reach 4x their depth: the default**", "later clicks change within reach 4x, 2%"),
+])
+def test_click_changes_table_is_click_changes_tuning_json(row, variant):
+    result = json.loads((ROOT / "benchmarks/results/click_changes_tuning.json").read_text())
+    summary = {r["variant"]: r for r in result["rows"]}[variant]
+    columns = ["NoC@85", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"]
+    for column, cell in zip(columns, table_row("README.md", row), strict=True):
+        assert_printed(cell, summary[column])
+
+
 VIDEO = ROOT / "docs/propagation/video.json"
 VIDEO_COLUMNS = ["J", "J first third", "J last third", "decay", "flicker"]
 

@@ -1,11 +1,13 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
 
 from hyperseg.model import Predictor
-from hyperseg.model.checkpoint import BackboneMismatchError, load_checkpoint, save_checkpoint
+from hyperseg.model.checkpoint import BackboneMismatchError, load_checkpoint, save_checkpoint, with_post_processes
 from hyperseg.model.config import ModelConfig
-from hyperseg.protocol.errors import CorruptFileError, NotFoundError
+from hyperseg.protocol.errors import CorruptFileError, HypersegError, NotFoundError
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +28,20 @@ def test_round_trip_rebuilds_the_same_model(tiny_checkpoint):
         p.set_frame(rgb)
     a, b = original.predict([(5.5, 5.5)]), loaded.predict([(5.5, 5.5)])
     assert np.array_equal(a.masks, b.masks)
+
+
+def test_post_processes_change_and_weights_stay(tmp_path, tiny_checkpoint):
+    path, ident, original = tiny_checkpoint
+    config = replace(original.config, click_changes="reach", boundary_band=0.02)
+    new_ident = with_post_processes(path, tmp_path / "reach.pt", config)
+    loaded = load_checkpoint(tmp_path / "reach.pt")
+    assert new_ident == loaded.checkpoint_id != ident
+    assert loaded.model.config == config and loaded.training["steps"] == 5
+    assert all(torch.equal(a, b) for a, b in zip(loaded.model.can.state_dict().values(),
+                                                  original.model.can.state_dict().values(), strict=True))
+    with pytest.raises(HypersegError, match="only post-process fields may change"):
+        with_post_processes(path, tmp_path / "wider.pt", replace(original.config, width=9))
+    assert not (tmp_path / "wider.pt").exists()
 
 
 def test_corrupt_and_missing_files_are_clear_errors(tmp_path, tiny_checkpoint):

@@ -37,7 +37,7 @@ def test_the_shipped_payload_matches_its_train_config_and_the_named_config():
     assert TrainConfig.from_dict(json.loads(recipe.read_text())) == TrainConfig.from_dict(train_config)
     log = (CHECKPOINTS / "default.train_log.jsonl").read_text().splitlines()
     assert payload["training"]["steps"] == len(log) == json.loads(log[-1])["step"] == 650
-    assert ident == "2f90743e021e"
+    assert ident == "a3bcd129132f"
 
 
 def test_the_random_backbone_still_has_the_shipped_fingerprint():

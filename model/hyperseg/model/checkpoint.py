@@ -74,6 +74,20 @@ def save_checkpoint(path: Path, model: HyperSegNet, training: dict | None = None
     return checkpoint_id(Path(path).read_bytes())
 
 
+def with_post_processes(source: Path, out: Path, config: ModelConfig) -> str:
+    """Write ``source``'s checkpoint to ``out`` with ``config``'s post-processes (``POST_PROCESS_FIELDS``:
+    what the outputs become, not what the weights mean); returns the new checkpoint's id. Refuses a
+    config whose weights would mean something else."""
+    payload, _ = read_checkpoint(source)
+    own = ModelConfig.from_dict(payload["config"])
+    if not own.weights_compatible(config):
+        raise HypersegError(f"checkpoint {source} has config {own.name!r}, whose weights mean something else than "
+                            f"under {config.name!r}: only post-process fields may change")
+    payload["config"] = config.to_dict()
+    atomic_torch_save(payload, out)
+    return checkpoint_id(Path(out).read_bytes())
+
+
 def checkpoint_id(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 

@@ -57,7 +57,8 @@ CONTEXT_CHANNELS: dict[str, int] = {
 RUN_PIXELS_640X360 = 640 * 360
 
 #: Fields that change what a trained network's outputs become, not what its weights mean.
-POST_PROCESS_FIELDS = ("name", "enforce_clicks", "boundary_band", "run_pixels", "click_changes")
+POST_PROCESS_FIELDS = ("name", "enforce_clicks", "boundary_band", "run_pixels", "click_changes", "click_reach",
+                       "click_reach_min")
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,10 @@ class ModelConfig:
     #: "connected" (only the region that flipped around the new click) or "reach" (as "direction",
     #: within a disc around the click sized by its distance to the previous contour).
     click_changes: str = "any"
+    #: With click_changes "reach": a click's reach in multiples of its distance to the previous
+    #: contour, and the smallest reach as a fraction of the run grid's diagonal.
+    click_reach: float = 3.0
+    click_reach_min: float = 0.02
 
     def __post_init__(self) -> None:
         if len(self.tucker_ranks) != len(HYPERCOLUMN_CHANNELS):
@@ -113,6 +118,9 @@ class ModelConfig:
             raise ValueError(f"run_pixels must be >= 0, got {self.run_pixels}")
         if self.click_changes not in CLICK_CHANGES:
             raise ValueError(f"click_changes must be one of {CLICK_CHANGES}, got {self.click_changes!r}")
+        if self.click_reach <= 0 or not 0 <= self.click_reach_min <= 1:
+            raise ValueError(f"click_reach must be > 0 and click_reach_min in [0, 1], got {self.click_reach}, "
+                             f"{self.click_reach_min}")
         if not 0.0 <= self.boundary_band < 0.5:
             raise ValueError(f"boundary_band must be in [0, 0.5), got {self.boundary_band}")
 
@@ -164,13 +172,16 @@ class ModelConfig:
         models as extra context (cues that follow every click on unseen images, where random-init
         features alone memorised the training sequences; the colour models are what make GrabCut
         strong on the first click), clicks enforced on the output, boundaries re-solved in a band
-        of 1% of the diagonal (2%, 3% and none did worse on NoC@85), a run resolution of 640x360
-        pixels' worth, and a narrower CAN (32 channels) that trains in CPU time. Post-processes and
+        of 1% of the diagonal (2%, 3% and none did worse on NoC@85), a later click that changes the
+        mask only in its direction and within 4x its depth in the error (harmful clicks 7.2% -> 1.3%
+        on the tuning frames: benchmarks/results/click_changes_tuning.json), a run resolution of
+        640x360 pixels' worth, and a narrower CAN (32 channels) that trains in CPU time. Post-processes and
         run resolution are chosen on the tuning sequences (``hyperseg.model.data.SPLIT``).
         """
         return cls(name="default", width=32,
                    extra_context=("geodesic_distance", "walker_probability", "colour_probability"),
-                   enforce_clicks=True, boundary_band=0.01, run_pixels=RUN_PIXELS_640X360)
+                   enforce_clicks=True, boundary_band=0.01, run_pixels=RUN_PIXELS_640X360, click_changes="reach",
+                   click_reach=4.0)
 
     @classmethod
     def tiny(cls) -> ModelConfig:

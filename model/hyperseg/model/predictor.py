@@ -183,6 +183,8 @@ class Predictor:
             "hypotheses": str(self.hypotheses),
             "clicks_enforced": "yes" if self.config.enforce_clicks else "no",
             "boundary_band": f"{self.config.boundary_band:g}",
+            "click_changes": self.config.click_changes if self.config.click_changes != "reach" else
+            f"reach {self.config.click_reach:g}x depth, at least {self.config.click_reach_min:g} x diagonal",
             "focus_crop": f"{self.focus_pixels} px" if self.focus_crop else "off",
         }
         if not weights.pretrained:
@@ -305,7 +307,8 @@ class Predictor:
         inside = (slice(None), slice(y0, y1), slice(x0, x1))
         new[inside] = limit_click_changes(old[inside], new[inside], [(x - x0, y - y0) for x, y in added[0]],
                                           [(x - x0, y - y0) for x, y in added[1]], self.config.click_changes,
-                                          math.hypot(*old.shape[1:]))
+                                          self.config.click_reach,
+                                          self.config.click_reach_min * math.hypot(*old.shape[1:]))
         return new
 
     def _whole_frame(self, encoding: FrameEncoding, positive: list[Point], negative: list[Point],

@@ -23,12 +23,12 @@ CLICK = [(33.5, 20.5)]
 
 def test_any_keeps_the_networks_answer():
     old, new = before_and_after()
-    assert limit_click_changes(old, new, CLICK, [], "any", 72.0) is new
+    assert limit_click_changes(old, new, CLICK, [], "any") is new
 
 
 def test_direction_undoes_what_a_positive_click_removed():
     old, new = before_and_after()
-    out = limit_click_changes(old, new, CLICK, [], "direction", 72.0)
+    out = limit_click_changes(old, new, CLICK, [], "direction")
     assert np.array_equal(out[0, 10:14, 10:14], old[0, 10:14, 10:14])  # the lost corner is back
     assert np.array_equal(out[0, 5:15, 45:55], new[0, 5:15, 45:55])  # growth anywhere is allowed
     assert np.array_equal(out[0, 10:30, 30:36], new[0, 10:30, 30:36])
@@ -38,7 +38,7 @@ def test_direction_undoes_what_a_positive_click_removed():
 
 def test_connected_keeps_only_the_clicks_region():
     old, new = before_and_after()
-    out = limit_click_changes(old, new, CLICK, [], "connected", 72.0)
+    out = limit_click_changes(old, new, CLICK, [], "connected")
     assert np.array_equal(out[0, 10:30, 30:36], new[0, 10:30, 30:36])
     assert np.array_equal(out[0, 5:15, 45:55], old[0, 5:15, 45:55])  # the far blob is undone
     assert np.array_equal(out[0, 10:14, 10:14], old[0, 10:14, 10:14])
@@ -47,7 +47,7 @@ def test_connected_keeps_only_the_clicks_region():
 
 def test_reach_keeps_growth_within_a_disc_sized_by_the_clicks_depth():
     old, new = before_and_after()
-    out = limit_click_changes(old, new, CLICK, [], "reach", 72.0)
+    out = limit_click_changes(old, new, CLICK, [], "reach", 3.0, 1.0)
     depth = 33 - 29  # from the clicked pixel to the nearest pixel of the old square
     rows, cols = np.mgrid[:40, :60]
     near = np.hypot(cols + 0.5 - 33.5, rows + 0.5 - 20.5) <= 3 * depth  # pixel centres
@@ -61,17 +61,17 @@ def test_reach_keeps_growth_within_a_disc_sized_by_the_clicks_depth():
 def test_a_negative_click_may_shrink_its_own_region_only():
     old, new = before_and_after()
     corner = [(11.5, 11.5)]
-    connected = limit_click_changes(old, new, [], corner, "connected", 72.0)
+    connected = limit_click_changes(old, new, [], corner, "connected")
     assert np.array_equal(connected[0, 10:14, 10:14], new[0, 10:14, 10:14])
     assert np.array_equal(connected[0, 10:30, 30:36], old[0, 10:30, 30:36])
-    direction = limit_click_changes(old, new, [], corner, "direction", 72.0)
+    direction = limit_click_changes(old, new, [], corner, "direction")
     assert np.array_equal(direction[0, 10:14, 10:14], new[0, 10:14, 10:14])
     assert np.array_equal(direction[0, 5:15, 45:55], old[0, 5:15, 45:55])  # growth is undone
 
 
 def test_a_click_whose_pixel_did_not_flip_changes_nothing_when_connected():
     old, new = before_and_after()
-    out = limit_click_changes(old, new, [(20.5, 20.5)], [], "connected", 72.0)  # inside the old square already
+    out = limit_click_changes(old, new, [(20.5, 20.5)], [], "connected")  # inside the old square already
     assert np.array_equal(out[0] > 0.5, old[0] > 0.5)
 
 

@@ -12,10 +12,11 @@ pixels:
   pixels that flipped the other way keep their previous probability.
 - ``"connected"``: only the grown region that contains a new positive click and the shrunk region
   that contains a new negative click change; every other pixel keeps its previous probability.
-- ``"reach"``: as "direction", within the click's reach only: a disc around it of CLICK_REACH times
-  its distance to the previous contour (the depth of the error it was placed in), at least
-  REACH_MIN of the grid's diagonal. Floods (a click near the contour that pours the mask into the
-  background tens of pixels away) are what made most harmful clicks on the tuning frames.
+- ``"reach"``: as "direction", within the click's reach only: a disc around it of
+  ``ModelConfig.click_reach`` times its distance to the previous contour (the depth of the error
+  it was placed in), at least ``click_reach_min`` of the grid's diagonal. Floods (a click near the
+  contour that pours the mask into the background tens of pixels away) are what made most harmful
+  clicks on the tuning frames.
 
 A region is a connected component (8-neighbourhood) of the pixels that crossed 0.5.
 """
@@ -30,11 +31,6 @@ from scipy import ndimage
 from hyperseg.protocol.clicks import Point
 
 _EIGHT = np.ones((3, 3), dtype=bool)
-
-#: A click's reach, in multiples of its distance to the previous contour.
-CLICK_REACH = 3.0
-#: Smallest reach, as a fraction of the grid's diagonal.
-REACH_MIN = 0.02
 
 
 def _pixel(point: Point, shape: tuple[int, int]) -> tuple[int, int]:
@@ -51,27 +47,29 @@ def _regions_at(flipped: np.ndarray, points: Sequence[Point]) -> np.ndarray:
     return np.isin(labels, sorted(hit)) if hit else np.zeros_like(flipped)
 
 
-def _within_reach(side: np.ndarray, points: Sequence[Point], diagonal: float) -> np.ndarray:
-    """Pixels within each of ``points``' reach: CLICK_REACH x its distance to ``side``'s nearest pixel."""
+def _within_reach(side: np.ndarray, points: Sequence[Point], reach: float, smallest: float) -> np.ndarray:
+    """Pixels within each of ``points``' reach: ``reach`` x its distance to ``side``'s nearest pixel, at least
+    ``smallest`` pixels."""
     if not side.any():  # nothing of that side to measure from: the click may change anything
         return np.full_like(side, bool(points))
-    reach = np.zeros_like(side)
+    within = np.zeros_like(side)
     depth = ndimage.distance_transform_edt(~side)
     rows, cols = np.ogrid[: side.shape[0], : side.shape[1]]
     for point in points:
         row, col = _pixel(point, side.shape)
-        radius = max(CLICK_REACH * depth[row, col], REACH_MIN * diagonal)
-        reach |= (rows + 0.5 - point[1]) ** 2 + (cols + 0.5 - point[0]) ** 2 <= radius**2
-    return reach
+        radius = max(reach * depth[row, col], smallest)
+        within |= (rows + 0.5 - point[1]) ** 2 + (cols + 0.5 - point[0]) ** 2 <= radius**2
+    return within
 
 
 def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positive: Sequence[Point],
-                        added_negative: Sequence[Point], mode: str, diagonal: float) -> np.ndarray:
+                        added_negative: Sequence[Point], mode: str, reach: float = 3.0,
+                        smallest: float = 0.0) -> np.ndarray:
     """(M, H, W) ``current`` hypotheses with the changes ``mode`` does not allow undone.
 
     ``previous``: the same hypotheses before the clicks ``added_positive`` / ``added_negative``
-    (in (H, W) pixels) were added; ``mode`` one of ``hyperseg.model.config.CLICK_CHANGES``;
-    ``diagonal`` of the whole grid the pixels are on, in its pixels.
+    (in (H, W) pixels) were added; ``mode`` one of ``hyperseg.model.config.CLICK_CHANGES``; ``reach`` and
+    ``smallest`` (pixels) size a click's reach in mode "reach".
     """
     if mode == "any":
         return current
@@ -83,8 +81,8 @@ def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positiv
             allowed = (grown if added_positive else np.zeros_like(grown)) | (
                 shrunk if added_negative else np.zeros_like(shrunk))
         elif mode == "reach":
-            allowed = (grown & _within_reach(was, added_positive, diagonal)) | (
-                shrunk & _within_reach(~was, added_negative, diagonal))
+            allowed = (grown & _within_reach(was, added_positive, reach, smallest)) | (
+                shrunk & _within_reach(~was, added_negative, reach, smallest))
         else:
             allowed = _regions_at(grown, added_positive) | _regions_at(shrunk, added_negative)
         undo = (grown | shrunk) & ~allowed

@@ -183,6 +183,7 @@ def write_report(predictor: Predictor, config: EvalConfig, methods: dict[str, Me
               + (", clicks enforced (random-walker regions)" if info["clicks_enforced"] == "yes" else "")
               + (f", boundaries re-solved in a {info['boundary_band']} x diagonal band" if info["boundary_band"] != "0"
                  else "")
+              + f", later clicks change {info['click_changes']}"
               + f", focus crop {info['focus_crop']}")
     markdown = f"{header}\n\n{markdown_table(summaries)}\n"
     write_text_atomic(out_dir / "eval.md", markdown)
