@@ -188,3 +188,30 @@ def test_a_missing_plate_frame_stops_propagation_before_any_frame_with_one_clear
     assert line.startswith("hyperseg batch: error: --propagate tracks through every plate frame of the range: ")
     assert "plate.1003.exr" in line
     assert not moving.out_pattern.path(1001).exists()
+
+
+def test_a_click_lost_on_an_occluded_frame_is_re_seeded_from_the_alpha_and_a_chunk_still_equals_one_run(
+        moving, predictor, tmp_path):
+    x, y = (int(v) for v in centre(1004) + np.array([6, -5]))
+    occluded = textured_disc_frame(1004)
+    occluded[y - 12:y + 12, x - 12:x + 12] = texture(7)[:24, :24]  # over the click: its own track fails
+    write_image(moving.plate_pattern.path(1004), occluded, ["R", "G", "B"])
+    report = run(moving, predictor)
+    assert report.ok and report.written == FRAMES, report.summary()
+    [line] = report.switched_off
+    assert line.startswith("click 'p1' switched off at frame 1004 (tracking forward): forward-backward check")
+    assert "re-seeded as click 'p1_r1004'" in line and "deepest point of frame 1003's mask" in line
+    tracked = ClickTracks.load(moving.tracked_clicks)
+    assert [t.id for t in tracked.tracks] == ["p1", "n1", "p1_r1004"]
+    assert tracked.tracks[2].off == [(1001, 1003)] and sorted(tracked.tracks[2].keys) == [1004, 1005, 1006]
+    chunk = dataclasses.replace(moving, out=str(tmp_path / "chunk" / "alpha.%04d.exr"))
+    report = run(chunk, predictor, only=[1005, 1006])
+    assert report.written == [1005, 1006] and not chunk.out_pattern.path(1004).exists()
+    assert report.switched_off == [line]
+    for frame in (1005, 1006):
+        whole, part = moving.out_pattern.path(frame), chunk.out_pattern.path(frame)
+        assert alpha_pixels(part) == alpha_pixels(whole)
+        assert read_image(part).hyperseg_metadata == read_image(whole).hyperseg_metadata
+    assert chunk.tracked_clicks.read_text() == moving.tracked_clicks.read_text()
+    early = dataclasses.replace(moving, out=str(tmp_path / "early" / "alpha.%04d.exr"))
+    assert run(early, predictor, only=[1002]).written == [1002] and not early.tracked_clicks.exists()

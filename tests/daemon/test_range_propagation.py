@@ -66,6 +66,10 @@ def _item_other_frame(message):
     message.items[2].frame.sha256 = message.items[0].frame.sha256
 
 
+def _previous_not_the_propagation_frames(message):
+    message.items[1].previous.CopyFrom(message.items[0].frame)
+
+
 def _no_frame_number(message):
     message.items[0].ClearField("frame_number")
 
@@ -95,6 +99,7 @@ def _keyless(message):
     (_item_not_tracked, "frame 1003 is not among the propagation frames"),
     (_item_other_frame, "frame 1003: the item's frame is not the propagation frame of that number"),
     (_no_frame_number, "item 0: with propagation every item needs its frame_number"),
+    (_previous_not_the_propagation_frames, "frame 1002: the item's previous frame is not the propagation frame's"),
     (_listed_twice, "propagation frame 1001 is listed twice"),
     (_unsigned, "click 'p1': sign must be POSITIVE or NEGATIVE"),
     (_no_clicks, "propagation has no clicks"),
@@ -120,3 +125,41 @@ def test_too_many_frames_to_track_is_over_the_limit(predictor):
         running.stop(grace=1)
     assert caught.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
     assert caught.value.details() == "3 frames to track through, over this daemon's limit of 2: split the range"
+
+
+def test_a_click_lost_to_an_occluder_is_re_seeded_from_the_alpha_and_a_later_request_gets_the_same(stub):
+    shot = SlidingDisc(occluded=1003, occluder_offset=(14.0, 0.0), occluder=13)
+    click = shot.on_disc(1001, (14.0, 0.0))
+    refs = {f: pb.FrameRef(sha256=upload(stub, shot.rgb(f))) for f in (1001, 1002, 1003, 1004)}
+
+    def forward(items):
+        return list(stub.SegmentRange(pb.SegmentRangeRequest(
+            items=[pb.SegmentRangeItem(frame_number=f, frame=refs[f]) for f in items],
+            propagation=pb.Propagation(
+                clicks=[pb.ClickTrack(id="p1", sign=pb.SIGN_POSITIVE, keys=[key(1001, click)])],
+                direction=pb.DIRECTION_FORWARD,
+                frames=[pb.TrackFrame(frame_number=f, frame=refs[f]) for f in refs]))))
+
+    whole = forward([1001, 1002, 1003, 1004])
+    occluded = whole[2]
+    [event] = occluded.switched_off
+    assert event.click == "p1" and event.reason.startswith("forward-backward check failed")
+    assert "re-seeded as click 'p1_r1003'" in event.reason and "deepest point of frame 1002's mask" in event.reason
+    assert [r.frame_number for r in whole] == [1001, 1002, 1003, 1004]
+    for reply in whole[2:]:
+        p1, reseeded = reply.clicks
+        assert p1.id == "p1" and not p1.HasField("position")
+        assert (reseeded.id, reseeded.sign) == ("p1_r1003", pb.SIGN_POSITIVE)
+        assert reseeded.HasField("position")  # where an untrained model's mask is deepest: not what this measures
+        assert np.any(decode_exr_bytes(reply.exr).channel("A") > 0.5)
+    served = stub.GetInfo(pb.GetInfoRequest()).counters.requests_served
+    [later] = forward([1004])  # the frames before it segmented again, unreplied
+    assert stub.GetInfo(pb.GetInfoRequest()).counters.requests_served - served == 4
+    first, second = forward([1001, 1002]), forward([1003, 1004])  # the second goes on from the first's 1002
+    assert stub.GetInfo(pb.GetInfoRequest()).counters.requests_served - served == 4 + 2 + 2
+    for reply, once in zip([*first, *second], whole, strict=True):
+        assert np.array_equal(decode_exr_bytes(reply.exr).channel("A"), decode_exr_bytes(once.exr).channel("A"))
+        assert list(reply.clicks) == list(once.clicks) and list(reply.switched_off) == list(once.switched_off)
+    again, once = decode_exr_bytes(later.exr), decode_exr_bytes(whole[3].exr)
+    assert np.array_equal(again.channel("A"), once.channel("A")), np.abs(again.channel("A") - once.channel("A")).max()
+    assert again.hyperseg_metadata == once.hyperseg_metadata and list(later.clicks) == list(whole[3].clicks)

@@ -3,6 +3,9 @@ keys, the alphas into the cache; cancellable, and a correction restarts tracking
 
 from __future__ import annotations
 
+import json
+import re
+
 import nuke
 import pytest
 from node_script import cache_of, make_node, wait_for_status
@@ -116,6 +119,33 @@ def test_a_point_the_tracker_loses_is_switched_off_and_the_status_line_says_why(
     assert node["p1_off"].value() == "5-8"
     assert keyed_frames(node["p1"]) == [1, 2, 3, 4]
     assert hyperseg_node.check_cache(node) == ""  # 5-8: empty alphas, current for a point that is off
+
+
+def test_a_point_lost_to_an_occluder_gets_a_re_seeded_point_keyed_from_there_and_tracking_again_keeps_it(
+        tracking_script, tmp_path, address):
+    shot = SlidingDisc(first=1, occluded=4, occluder_offset=(14.0, 0.0), occluder=13)
+    node = make_node(plates(shot, tmp_path / "plates"), address)
+    node["live"].setValue(False)
+    node["previous_frame"].setValue(False)
+    node["add_positive"].execute()
+    nuke.standin_user_drag(node["p1"], *nuke_xy(shot, 1, (14.0, 0.0)))
+    node["track_points"].execute()
+    status = wait_for_status(node, "tracked")
+    lost = int(re.search(r"click 'p1' switched off at frame (\d+) \(tracking forward\): forward-backward", status)[1])
+    assert lost in (4, 5)  # on the occluded frame, or (the plates as the node reads them) the one after
+    assert f"re-seeded as click 'p1_r{lost}'" in status
+    assert node["p1_off"].value() == f"{lost}-8" and keyed_frames(node["p1"]) == list(range(1, lost))
+    points = [["p1", "positive"], [f"p1_r{lost}", "positive"]]
+    assert json.loads(node["points"].value()) == points
+    assert node[f"p1_r{lost}_off"].value() == f"1-{lost - 1}" and keyed_frames(node[f"p1_r{lost}"]) == list(
+        range(lost, 9))
+    assert hyperseg_node.check_cache(node) == ""  # every alpha current for the points the knobs now hold
+    node["track_points"].execute()  # again: the re-seeded point starts on its frame, nothing new is re-seeded
+    status = wait_for_status(node, "tracked")
+    assert "re-seeded" not in status
+    assert json.loads(node["points"].value()) == points
+    assert keyed_frames(node[f"p1_r{lost}"]) == list(range(lost, 9)) and node[f"p1_r{lost}_off"].value() == \
+        f"1-{lost - 1}"
 
 
 def test_headless_track_points_runs_inline_and_returns_what_it_did(tracking_script, tmp_path, address, capsys):

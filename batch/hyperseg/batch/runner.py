@@ -5,8 +5,10 @@ context (none for the job's first frame), so any subset of frames (a farm chunk)
 same pixels as a whole run. Outputs are written atomically with the frame number, that frame's
 clicks and the checkpoint id in their metadata. With ``resume`` a frame whose output is a
 complete EXR made from the same clicks is skipped; a partial, corrupt or stale one is redone.
-With ``job.propagate`` the clicks first follow the plate through the job's whole range
-(``hyperseg.batch.propagation``), and every frame is segmented from its tracked clicks.
+With ``job.propagate`` every frame is segmented from its tracked clicks
+(``hyperseg.batch.propagation``): forward, tracking and segmentation take turns from the range's
+first frame, so a chunk first segments (or reads back) the frames before it, unwritten, and gets
+one run's clicks and pixels; backward and both, the clicks follow the whole range first.
 A daemon that is briefly unreachable is waited for by the segmenter's client (gRPC's own
 reconnect back-off and retry policy); one that stays down fails its frame and the rest of the run.
 """
@@ -18,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from hyperseg.batch.job import BatchJob
@@ -27,9 +30,11 @@ from hyperseg.imageio import (
     HYPOTHESIS_PREFIX,
     is_complete_exr,
     read_image,
+    rewindow,
 )
 from hyperseg.imageio.atomic_write import stale_temp_files
 from hyperseg.protocol.alpha_exr import CLICKS, FRAME, clicks_json
+from hyperseg.protocol.clicks import Point
 from hyperseg.protocol.clicktracks import ClickTracks
 from hyperseg.protocol.errors import InputError, UnavailableError, WriteError
 
@@ -105,6 +110,7 @@ class BatchRunner:
         self._plates = job.plate_pattern
         self._outs = job.out_pattern
         self._last_plate: PlateFrame | None = None
+        self._last_alpha: np.ndarray | None = None
 
     def run(self, frames: Sequence[int] | None = None) -> BatchReport:
         """Segment ``frames`` (default: the whole job), which must all belong to the job's range."""
@@ -118,40 +124,74 @@ class BatchRunner:
             raise WriteError(f"cannot create the output folder {self._outs.directory}: {error.strerror}") from None
         report = BatchReport()
         start = time.perf_counter()
-        tracks = self.tracks
-        if self.job.propagate:
-            from hyperseg.batch.propagation import propagate_job_clicks
-
-            tracks, report.switched_off = propagate_job_clicks(self.job, self.tracks)
         bar = tqdm(total=len(chosen), unit="frame", desc="hyperseg batch", disable=not self.progress)
         try:
-            for index, frame in enumerate(chosen):
-                outcome = self._run_frame(frame, tracks)
-                if isinstance(outcome, FrameFailure):
-                    report.failed.append(outcome)
-                    if outcome.daemon_down:
-                        report.failed.extend(
-                            FrameFailure(f, "not attempted: the daemon stayed unreachable")
-                            for f in chosen[index + 1 :]
-                        )
+            if self.job.propagate == "forward":
+                self._run_tracking_forward(chosen, report, bar)
+            else:
+                tracks = self.tracks
+                if self.job.propagate:
+                    from hyperseg.batch.propagation import propagate_job_clicks
+
+                    tracks, report.switched_off = propagate_job_clicks(self.job, self.tracks)
+                for index, frame in enumerate(chosen):
+                    if self._record(frame, self._run_frame(frame, *tracks.at(frame)), report, chosen[index + 1 :], bar):
                         break
-                elif outcome:
-                    report.written.append(frame)
-                else:
-                    report.skipped.append(frame)
-                bar.update(1)
         finally:
             bar.close()
         report.seconds = time.perf_counter() - start
         return report
 
-    def _run_frame(self, frame: int, tracks: ClickTracks) -> bool | FrameFailure:
-        """True when written, False when skipped as complete, a FrameFailure otherwise."""
+    def _run_tracking_forward(self, chosen: list[int], report: BatchReport, bar: tqdm) -> None:
+        """Forward propagation interleaved with segmentation (``hyperseg.batch.propagation``): from the
+        range's first frame to the last chosen one, each frame's alpha re-seeding lost clicks on the next;
+        frames before ``chosen`` are segmented (or their complete outputs read) but not written."""
+        from hyperseg.batch.propagation import ForwardJobPropagation
+
+        propagation = ForwardJobPropagation(self.job, self.tracks)
+        wanted = set(chosen)
+        for frame in self._all_frames[: self._all_frames.index(chosen[-1]) + 1]:
+            positive, negative = propagation.step(frame)
+            outcome = self._run_frame(frame, positive, negative, write=frame in wanted)
+            if frame in wanted:
+                rest = [f for f in chosen if f > frame]
+                if self._record(frame, outcome, report, rest, bar):
+                    break
+            elif isinstance(outcome, FrameFailure) and outcome.daemon_down:
+                report.failed.extend(FrameFailure(f, f"not attempted: frame {frame}, which propagation segments "
+                                                     f"first, failed: {outcome.reason}", daemon_down=True)
+                                     for f in chosen)
+                bar.update(len(chosen))
+                break
+            if not isinstance(outcome, FrameFailure):
+                propagation.segmented(self._last_alpha)
+        report.switched_off = propagation.finish(chosen[-1] == self._all_frames[-1])
+
+    @staticmethod
+    def _record(frame: int, outcome: bool | FrameFailure, report: BatchReport, rest: Sequence[int], bar: tqdm) -> bool:
+        """``frame``'s outcome in ``report``; True when the daemon stayed down (``rest`` failed unattempted)."""
+        bar.update(1)
+        if isinstance(outcome, FrameFailure):
+            report.failed.append(outcome)
+            if outcome.daemon_down:
+                report.failed.extend(FrameFailure(f, "not attempted: the daemon stayed unreachable") for f in rest)
+                return True
+        elif outcome:
+            report.written.append(frame)
+        else:
+            report.skipped.append(frame)
+        return False
+
+    def _run_frame(self, frame: int, positive: list[Point], negative: list[Point],
+                   write: bool = True) -> bool | FrameFailure:
+        """True when written, False when skipped as complete, a FrameFailure otherwise. Either way the
+        frame's alpha is left in ``_last_alpha`` (display window); with ``write`` False a complete output
+        is read back and anything else is segmented without writing."""
         out = self._outs.path(frame)
         remove_stale_temp_files(out)
-        positive, negative = tracks.at(frame)
         clicks = clicks_json(positive, negative)
-        if self.resume and self._is_done(out, frame, clicks):
+        if (self.resume or not write) and self._is_done(out, frame, clicks):
+            self._last_alpha = read_image(out).to_display_window().channel(ALPHA_CHANNEL)
             return False
         if not positive:
             return FrameFailure(frame, f"no positive click on frame {frame}: every positive click is off there")
@@ -167,12 +207,16 @@ class BatchRunner:
                     return FrameFailure(frame, f"{name} {source.frame}: {type(exc).__name__}: {exc}")
         try:
             result = self.segmenter.segment(plate, previous, positive, negative)
-            write_segmentation(out, result, positive, negative, frame=frame)
+            if write:
+                write_segmentation(out, result, positive, negative, frame=frame)
             self._last_plate = plate
         except UnavailableError as exc:
             return FrameFailure(frame, str(exc), daemon_down=True)
         except Exception as exc:  # a farm run records the frame and goes on to the next one
             return FrameFailure(frame, f"{type(exc).__name__}: {exc}")
+        # what the EXR holds (half float), so a frame read back re-seeds exactly as one segmented here
+        alpha = result.alpha.astype(np.float16).astype(np.float32)
+        self._last_alpha = rewindow(alpha, result.data_window, result.display_window)
         return True
 
     def _plate(self, frame: int) -> PlateFrame:

@@ -26,10 +26,11 @@ from hyperseg.daemon.frame_store import (
     check_hash,
     receive_frame,
 )
-from hyperseg.daemon.range_tracking import track_range
+from hyperseg.daemon.range_tracking import ForwardRange, ForwardStates, is_forward, track_range
 from hyperseg.daemon.reply_exr import encode_reply_exr
 from hyperseg.daemon.segmentation_model import SegmentationModel
 from hyperseg.daemon.worker import ModelWorker, SegmentJob, SegmentOutcome
+from hyperseg.imageio import ALPHA_CHANNEL, decode_exr_bytes
 from hyperseg.protocol.clicks import Point, check_clicks, clicks_on_plane
 from hyperseg.protocol.errors import InputError, LimitExceededError, NotFoundError
 from hyperseg.protocol.proxy import check_proxy
@@ -112,6 +113,7 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
         self._lock = threading.Lock()
         self.requests_served = 0
         self.requests_failed = 0
+        self.forward_states = ForwardStates()
 
     # ------------------------------------------------------------------------------- counters
 
@@ -231,6 +233,9 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
             )
         options = self._options(request.proxy if request.HasField("proxy") else None, request.hypotheses,
                                 request.hypothesis if request.HasField("hypothesis") else None, "")
+        if request.HasField("propagation") and is_forward(request.propagation):
+            yield from self._segment_forward(request, options, context)
+            return
         tracked = None
         if request.HasField("propagation"):
             tracked = track_range(request.propagation, request.items, self._frame,
@@ -256,6 +261,41 @@ class HyperSegServicer(pb_grpc.HyperSegServicer):
             if tracked is not None:
                 tracked.fill(reply, item.frame_number, first=index == 0)
             yield reply
+
+    def _segment_forward(self, request: pb.SegmentRangeRequest, options: SegmentOptions, context):
+        """SegmentRange with forward propagation: tracking and segmentation take turns frame by frame
+        (``range_tracking.ForwardRange``); propagation frames before the last item that are not items are
+        segmented for their alpha alone, as their items would be (``TrackFrame.previous``)."""
+        forward = ForwardRange(request.propagation, request.items, self._frame,
+                               self.config.max_propagation_frames, self.config.max_clicks,
+                               f"proxy {options.proxy} hypothesis {options.chosen}".encode())
+        items = {item.frame_number: item for item in request.items}
+        numbers = [n for n in forward.frames if n <= max(items, default=min(forward.frames))]
+        skipped = forward.resume(self.forward_states, min(items, default=min(forward.frames)))
+        for number in numbers[skipped:]:
+            positive, negative = forward.step(number)
+            entry = forward.frames[number]
+            item = items.get(number) or pb.SegmentRangeItem(frame=entry.frame, frame_number=number,
+                                                            previous=entry.previous if entry.HasField("previous")
+                                                            else None)
+            try:
+                if positive or negative:
+                    reply = self._segment(item.frame, item, positive, negative, number, options, context)
+                else:
+                    reply = self._empty_reply(item.frame, number, options)
+            except InputError as error:
+                raise type(error)(f"frame {number}: {error}") from error
+            except NotFoundError as error:
+                raise NotFoundError(f"frame {number}: {error}") from error
+            if positive or negative:
+                forward.segmented(decode_exr_bytes(reply.exr).to_display_window().channel(ALPHA_CHANNEL))
+            if number in items:
+                forward.tracked().fill(reply, number, first=number == request.items[0].frame_number)
+                yield reply
+        forward.keep(self.forward_states)
+        log.info("SegmentRange from %s: %d clicks tracked forward through %d frames (%d picked up where an"
+                 " earlier request stopped) in %.0f ms", _peer(context), len(forward.tracked().tracks.tracks),
+                 len(numbers), skipped, forward.seconds * 1000)
 
     # ---------------------------------------------------------------------------------- parts
 

@@ -70,6 +70,7 @@ RANGE_BATCH = 16
 DIRECTIONS = {"forward": pb.DIRECTION_FORWARD, "backward": pb.DIRECTION_BACKWARD, "both": pb.DIRECTION_BOTH}
 SIGNS = {"positive": pb.SIGN_POSITIVE, "negative": pb.SIGN_NEGATIVE}
 _DIRECTION_NAMES = {wire: name for name, wire in DIRECTIONS.items()}
+_SIGN_NAMES = {wire: name for name, wire in SIGNS.items()}
 TOKEN = re.compile(r"[\x21-\x7e]+")
 #: gRPC makes at most 5 attempts of a call, whatever maxAttempts says.
 MAX_RETRIES = 4
@@ -97,10 +98,12 @@ class ClientConfig:
 
 @dataclass(frozen=True)
 class TrackedClick:
-    """Where a propagated click is on one frame (wire coordinates), or None where it is off."""
+    """Where a propagated click is on one frame (wire coordinates), or None where it is off; a click
+    propagation re-seeded (``<id>_r<frame>``, positive) appears from the frame it was re-seeded on."""
 
     id: str
     position: Point | None
+    sign: str = "positive"
 
 
 @dataclass(frozen=True)
@@ -343,7 +346,7 @@ class Client:
             request.propagation.CopyFrom(propagation)
             for item in tracked:
                 entry = request.propagation.frames.add(frame_number=item.frame_number)
-                planes.extend(self._attach(entry, item.frame, None, item.colorspace, upload=False))
+                planes.extend(self._attach(entry, item.frame, item.previous, item.colorspace, upload=False))
         for item in items:
             entry = request.items.add(
                 positive=_points(item.positive, "positive"), negative=_points(item.negative, "negative")
@@ -520,7 +523,8 @@ def _result(reply: pb.SegmentReply, roundtrip_ms: float) -> SegmentResult:
         display_window=image.display_window,
         data_window=image.data_window,
         clicks=tuple(
-            TrackedClick(c.id, (c.position.x, c.position.y) if c.HasField("position") else None) for c in reply.clicks
+            TrackedClick(c.id, (c.position.x, c.position.y) if c.HasField("position") else None, _SIGN_NAMES[c.sign])
+            for c in reply.clicks
         ),
         switched_off=tuple(
             ClickSwitchOff(event.click, int(reply.frame_number), _DIRECTION_NAMES[event.direction], event.reason)

@@ -37,7 +37,7 @@ from hyperseg.plugin.alpha_cache import FrameRecipe, FrameState, PlateHashes, ch
 from hyperseg.plugin.client import Client, ClientConfig, RangeItem
 from hyperseg.plugin.coords import FrameGeometry, from_image, to_image, tracks_to_image
 from hyperseg.protocol.clicks import Point
-from hyperseg.protocol.clicktracks import ClickSwitchOff, ClickTracks
+from hyperseg.protocol.clicktracks import ClickSwitchOff, ClickTrack, ClickTracks
 
 PADDED = "%04d"
 #: Frames per SegmentRange request when tracking: the progress bar moves, and Cancel is heard, this often.
@@ -295,8 +295,11 @@ class NodeSession:
                 here = {c.id: None if c.position is None else _as_a_knob_gives_it(from_image(c.position, geometry),
                                                                                    settings.format_height)
                         for c in result.clicks}
+                known = {track.id for track in anchors.tracks}
+                reseeded = [ClickTrack(c.id, c.sign, {frame: here[c.id]}) for c in result.clicks
+                            if c.id not in known and here[c.id] is not None]
                 tracked = replace(settings, checkpoint=result.checkpoint_id, tracks=ClickTracks(
-                    [track.rekeyed({frame: here[track.id]}) for track in anchors.tracks]))
+                    [*(track.rekeyed({frame: here[track.id]}) for track in anchors.tracks), *reseeded]))
                 if tracked.tracks.at(frame)[0]:
                     recipe = self.recipe(tracked, frame, result.checkpoint_id, interactive=False)
                     plate = self._plate(settings, frame)

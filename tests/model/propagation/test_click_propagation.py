@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from hyperseg.imageio import read_image, read_rgb
-from hyperseg.model.propagation.click_propagation import propagate_clicks
+from hyperseg.model.evaluation.metrics import iou
+from hyperseg.model.propagation.click_propagation import TrackingPass, propagate_clicks
+from hyperseg.model.propagation.point_tracker import PointTracker, TrackerConfig, to_gray
 from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
 from hyperseg.protocol.errors import InputError
 
@@ -116,3 +118,88 @@ def test_on_davis_dog_a_tracked_click_stays_on_the_dog_where_a_held_one_falls_of
     held_on_dog = sum(bool(gt[f][row, col]) for f in frames)
     assert on_dog >= 58
     assert held_on_dog <= 40
+
+
+def occluded_shot(shot: DiscShot, offset, frame=1005, half=14):
+    """``shot``'s frames with a patch of other texture over the click's spot on ``frame`` only: the click's
+    own track fails there while most of the disc stays trackable."""
+    patch = texture(2 * half, 2 * half, seed=7)
+
+    def rgb(f):
+        image = shot.rgb(f - 1001)
+        if f == frame:
+            x, y = (int(v) for v in shot.centre(f - 1001) + np.array(offset))
+            image = image.copy()
+            image[y - half:y + half, x - half:x + half] = patch
+        return image
+
+    return rgb
+
+
+def segmented_pass(tracks, rgb, reseed, frames=FRAMES):
+    """Clicks stepped frame by frame, each frame segmented by the random walker from them (empty with no
+    positive click) and the mask told back to the pass, as batch and eval do with HyperSeg."""
+    from hyperseg.model.cues.classical import random_walker_segment
+
+    tracking = TrackingPass(tracks, lambda f: to_gray(rgb(f)), tracker=PointTracker(TrackerConfig(reseed=reseed)))
+    masks = {}
+    for frame in frames:
+        positive, negative = tracking.step(frame)
+        masks[frame] = random_walker_segment(rgb(frame), positive, negative) > 0.5 if positive else \
+            np.zeros((240, 320), bool)
+        tracking.segmented(masks[frame])
+    return tracking.result(frames), masks
+
+
+def test_a_lost_positive_click_is_re_seeded_from_the_previous_mask_and_the_mask_holds():
+    shot = DiscShot()
+    offset = (25, 0)
+    rgb = occluded_shot(shot, offset)
+    tracks = ClickTracks([ClickTrack("p1", "positive", {1001: on_disc(shot, 0, offset)}),
+                          ClickTrack("n1", "negative", {1001: (290.5, 215.5)})])
+    lost, lost_masks = segmented_pass(tracks, rgb, "never")
+    [event] = lost.switched_off
+    assert (event.click, event.frame) == ("p1", 1005) and "re-seeded" not in event.reason
+    assert [f for f in FRAMES if not lost_masks[f].any()] == FRAMES[4:]
+
+    result, masks = segmented_pass(tracks, rgb, "no positive click")
+    [event] = result.switched_off
+    assert (event.click, event.frame) == ("p1", 1005)
+    assert "re-seeded as click 'p1_r1005'" in event.reason and "deepest point of frame 1004's mask" in event.reason
+    p1, n1, reseeded = result.tracks.tracks
+    assert n1.off == []
+    assert p1.off == [(1005, 1012)] and reseeded.id == "p1_r1005" and reseeded.sign == "positive"
+    assert reseeded.off == [(1001, 1004)] and sorted(reseeded.keys) == FRAMES[4:]
+    for frame in FRAMES[4:]:
+        assert reseeded.keys[frame] == pytest.approx(on_disc(shot, frame - 1001), abs=2.0)  # the disc's centre
+    for frame in FRAMES:
+        assert iou(masks[frame], shot.mask(frame - 1001)) > 0.9
+    assert ClickTracks.from_dict(result.tracks.to_dict()) == result.tracks
+
+
+def test_no_re_seed_while_another_positive_click_holds_unless_asked_for_every_switch_off():
+    shot = DiscShot()
+    offset = (25, 0)
+    rgb = occluded_shot(shot, offset)
+    tracks = ClickTracks([ClickTrack("p1", "positive", {1001: on_disc(shot, 0, offset)}),
+                          ClickTrack("p2", "positive", {1001: on_disc(shot, 0, (-20, 10))})])
+    held, _ = segmented_pass(tracks, rgb, "no positive click", FRAMES[:6])
+    assert [t.id for t in held.tracks.tracks] == ["p1", "p2"] and "re-seeded" not in held.switched_off[0].reason
+    every, _ = segmented_pass(tracks, rgb, "positive switch-off", FRAMES[:6])
+    assert [t.id for t in every.tracks.tracks] == ["p1", "p2", "p1_r1005"]
+
+
+def test_without_masks_nothing_is_re_seeded_and_steps_match_a_whole_run():
+    shot = DiscShot()
+    rgb = occluded_shot(shot, (25, 0))
+    tracks = ClickTracks([ClickTrack("p1", "positive", {1001: on_disc(shot, 0, (25, 0))})])
+    whole = propagate_clicks(tracks, FRAMES, rgb, "forward")
+    tracking = TrackingPass(tracks, lambda f: to_gray(rgb(f)))
+    for frame in FRAMES:
+        tracking.step(frame)
+    assert tracking.result(FRAMES) == whole and [t.id for t in whole.tracks.tracks] == ["p1"]
+
+
+def test_a_bad_re_seed_rule_is_named():
+    with pytest.raises(InputError, match="tracker reseed 'always' is not one of"):
+        TrackerConfig(reseed="always")

@@ -6,15 +6,17 @@ Per sequence (its first ``frames`` frames, 854x480 DAVIS):
    from an empty mask until IoU reaches ``first_frame_iou`` or ``first_frame_clicks`` clicks.
 2. Those clicks become keys on the first frame, and four methods run through the shot:
 
-   - ``propagated``: the clicks tracked forward (``hyperseg.model.propagation``, exactly what
-     ``hyperseg batch --propagate`` does), HyperSeg on every frame with X_{t-1} and, for configs
-     with the ``previous_mask`` cue, the previous frame's prediction fed back;
+   - ``propagated``: the clicks tracked forward frame by frame (``hyperseg.model.propagation``'s
+     ``TrackingPass``, exactly what ``hyperseg batch --propagate`` does), each frame's prediction
+     told to the pass so a lost positive click is re-seeded from it, HyperSeg on every frame with
+     X_{t-1} and, for configs with the ``previous_mask`` cue, the previous frame's prediction fed back;
    - ``propagated + corrections``: the same, and every ``correction_every`` frames the clicker
      adds one click on that frame's largest error: a new key, propagated from there;
    - ``held still``: the first frame's clicks on every frame (what a node without tracking does);
    - ``random walker, propagated clicks``: scikit-image's random walker from the tracked clicks.
 
-   A frame where every positive click has switched off gets an empty mask (batch fails it).
+   A frame where every positive click has switched off (and none was re-seeded) gets an empty
+   mask (batch fails it).
 3. Scores at full resolution (``temporal_metrics``): J per frame, mean J, decay (first third
    minus last third), flicker, and the ground truth's own flicker as the floor. Seconds: tracking
    per frame (beyond segmentation), HyperSeg's image-only work per frame, optical flow per frame.
@@ -38,7 +40,8 @@ from hyperseg.model.evaluation.clicker import PROBABILITY_THRESHOLD, EvalClicker
 from hyperseg.model.evaluation.metrics import iou
 from hyperseg.model.evaluation.temporal_metrics import backward_flow, decay, flicker
 from hyperseg.model.predictor import FrameEncoding, Predictor
-from hyperseg.model.propagation.click_propagation import PropagatedClicks, propagate_clicks
+from hyperseg.model.propagation.click_propagation import TrackingPass
+from hyperseg.model.propagation.point_tracker import to_gray
 from hyperseg.protocol.clicks import Point
 from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
 from hyperseg.protocol.errors import InputError
@@ -110,7 +113,7 @@ def load_sequence(root: Path, sequence: str, frames: int | None) -> tuple[list[n
     return [read_rgb(p) for p in images], [read_image(m).pixels[:, :, 0] > 0 for m in masks]
 
 
-class _ShotSegmenter:
+class ShotSegmenter:
     """HyperSeg over one shot, a frame at a time: one encoding per frame, shared by every method."""
 
     def __init__(self, predictor: Predictor, rgbs: list[np.ndarray], proxy: float | None) -> None:
@@ -141,7 +144,7 @@ class _ShotSegmenter:
         return self._cache[key]
 
 
-def first_frame_clicks(shot: _ShotSegmenter, gt: np.ndarray, config: VideoEvalConfig
+def first_frame_clicks(shot: ShotSegmenter, gt: np.ndarray, config: VideoEvalConfig
                        ) -> tuple[list[tuple[float, float, bool]], float]:
     """The clicker's clicks on frame 0 until ``first_frame_iou`` or ``first_frame_clicks``, and the IoU reached."""
     clicker, clicks = EvalClicker(), []
@@ -168,15 +171,19 @@ def evaluate_sequence(predictor: Predictor, config: VideoEvalConfig, sequence: s
                       progress: Callable[[str], None] = lambda message: None) -> SequenceResult:
     rgbs, gts = load_sequence(Path(config.data), sequence, config.frames)
     frames = list(range(len(rgbs)))
-    shot = _ShotSegmenter(predictor, rgbs, config.proxy)
+    shot = ShotSegmenter(predictor, rgbs, config.proxy)
     clicks, first_iou = first_frame_clicks(shot, gts[0], config)
     result = SequenceResult(sequence, clicks, first_iou)
     keyed = _tracks(clicks)
-    start = time.perf_counter()
-    tracked = propagate_clicks(keyed, frames, rgbs.__getitem__, "forward")
-    result.tracking_seconds_per_frame = (time.perf_counter() - start) / len(frames)
-    result.switched_off = [event.describe() for event in tracked.switched_off]
-    corrected: PropagatedClicks = tracked
+    grays: dict[int, np.ndarray] = {}
+
+    def gray(t: int) -> np.ndarray:
+        if t not in grays:
+            grays[t] = to_gray(rgbs[t])
+        return grays[t]
+
+    passes = {method: TrackingPass(keyed, gray) for method in (PROPAGATED, CORRECTED)}
+    tracking_seconds = 0.0
     masks: dict[str, list[np.ndarray]] = {m: [] for m in METHODS}
     result.j = {m: [] for m in METHODS}
     result.frames_without_positive = dict.fromkeys(METHODS, 0)
@@ -186,25 +193,28 @@ def evaluate_sequence(predictor: Predictor, config: VideoEvalConfig, sequence: s
     for t in frames:
         progress(f"{sequence} frame {t + 1}/{len(frames)}")
         shot.encoding(t)
-        probabilities = {
-            HELD: shot.predict(t, *keyed.at(t), previous[HELD]),
-            PROPAGATED: shot.predict(t, *tracked.tracks.at(t), previous[PROPAGATED]),
-            CORRECTED: shot.predict(t, *corrected.tracks.at(t), previous[CORRECTED]),
-        }
+        start = time.perf_counter()
+        clicks_of = {HELD: keyed.at(t), **{method: passes[method].step(t) for method in passes}}
+        tracking_seconds += time.perf_counter() - start
+        probabilities = {method: shot.predict(t, *clicks_of[method], previous[method])
+                         for method in (HELD, PROPAGATED, CORRECTED)}
         if t > 0 and t % config.correction_every == 0:
             click = clicker.next_click(gts[t], probabilities[CORRECTED] > PROBABILITY_THRESHOLD)
             if click is not None:
                 x, y, positive = click
                 result.corrections.append((t, x, y, positive))
-                added = ClickTrack(f"c{len(corrected.tracks.tracks)}", "positive" if positive else "negative",
-                                   {t: (x, y)}, off=[(0, t - 1)])
-                keys = ClickTracks([*corrected.tracks.tracks, added])
-                corrected = propagate_clicks(keys, frames, rgbs.__getitem__, "forward")
-                probabilities[CORRECTED] = shot.predict(t, *corrected.tracks.at(t), previous[CORRECTED])
-        probabilities[WALKER] = random_walker_segment(rgbs[t], *tracked.tracks.at(t))
-        clicks_of = {HELD: keyed, PROPAGATED: tracked.tracks, CORRECTED: corrected.tracks, WALKER: tracked.tracks}
+                passes[CORRECTED].add(ClickTrack(f"c{len(clicks) + len(result.corrections) - 1}",
+                                                 "positive" if positive else "negative", {t: (x, y)}))
+                clicks_of[CORRECTED] = passes[CORRECTED].clicks()
+                probabilities[CORRECTED] = shot.predict(t, *clicks_of[CORRECTED], previous[CORRECTED])
+        clicks_of[WALKER] = clicks_of[PROPAGATED]
+        probabilities[WALKER] = random_walker_segment(rgbs[t], *clicks_of[WALKER])
+        start = time.perf_counter()
+        for method in passes:
+            passes[method].segmented(probabilities[method])
+        tracking_seconds += time.perf_counter() - start
         for method in METHODS:
-            result.frames_without_positive[method] += not clicks_of[method].at(t)[0]
+            result.frames_without_positive[method] += not clicks_of[method][0]
             mask = probabilities[method] > PROBABILITY_THRESHOLD
             masks[method].append(mask)
             result.j[method].append(iou(mask, gts[t]))
@@ -213,7 +223,10 @@ def evaluate_sequence(predictor: Predictor, config: VideoEvalConfig, sequence: s
             start = time.perf_counter()
             flows.append(backward_flow(rgbs[t - 1], rgbs[t]))
             flow_seconds += time.perf_counter() - start
-    result.tracked_clicks = {PROPAGATED: tracked.tracks.to_dict(), CORRECTED: corrected.tracks.to_dict()}
+    tracked = {method: passes[method].result(frames) for method in passes}
+    result.tracking_seconds_per_frame = tracking_seconds / len(frames)
+    result.switched_off = [event.describe() for event in tracked[PROPAGATED].switched_off]
+    result.tracked_clicks = {method: tracked[method].tracks.to_dict() for method in passes}
     result.flicker = {method: flicker(masks[method], flows) for method in METHODS}
     result.ground_truth_flicker = flicker(gts, flows)
     result.encode_seconds_per_frame = float(np.mean(shot.encode_seconds))

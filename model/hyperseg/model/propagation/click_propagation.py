@@ -18,16 +18,27 @@ direction of travel (where only one direction of ``both`` fails, the other one c
 where they are on and ``off`` ranges where they switched off (their own off ranges kept), so the
 tracked ``clicks.json``, the node's points and the segmentations agree.
 
-Tracking depends only on the images and the anchors, never on a segmentation, so any part of the
-range (a farm chunk) gets exactly the positions of a run over the whole range.
+Re-seeding (``TrackerConfig.reseed``): a :class:`TrackingPass` that is told each frame's mask as
+it goes (``segmented``), the way ``hyperseg batch --propagate``, SegmentRange and ``hyperseg eval
+--video`` segment a forward range frame by frame, replaces lost positive clicks from that mask: on
+a frame where a positive click switches off and (with ``"no positive click"``) no positive click
+is left on, a new positive click ``<id>_r<frame>`` (a name a Nuke knob can take) starts at the
+previous frame's mask's deepest point (its interior pixel farthest from the contour) moved by the
+mask's tracked motion (``PointTracker.region_motion``), is tracked on from there like any click,
+and the switch-off's reason says so. Where the mask itself cannot be tracked (a cut) or is empty,
+nothing is re-seeded and the reason says that. Without masks (``propagate_clicks``: tracking
+only, and ``backward``/``both``) nothing is re-seeded. With masks the positions depend on the
+segmentations, so a farm chunk starts from its range's first frame (``hyperseg.batch``), which
+gives exactly one run's clicks.
 """
 
 from __future__ import annotations
 
-import itertools
+import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from hyperseg.model.propagation.point_tracker import PointTracker, to_gray
@@ -49,11 +60,7 @@ def propagate_clicks(tracks: ClickTracks, frames: Sequence[int], rgb_of: Callabl
     """``tracks`` followed through ``frames`` (in order) on the images ``rgb_of(frame)`` returns."""
     if direction not in PROPAGATION_DIRECTIONS:
         raise InputError(f"propagation direction {direction!r} is not one of {', '.join(PROPAGATION_DIRECTIONS)}")
-    frames = list(frames)
-    if not frames:
-        raise InputError("propagation needs at least one frame")
-    if frames != sorted(set(frames)):
-        raise InputError("propagation frames must be in increasing order, each once")
+    frames = checked_frames(frames)
     tracker = tracker or PointTracker()
     grays: dict[int, np.ndarray] = {}
 
@@ -62,47 +69,178 @@ def propagate_clicks(tracks: ClickTracks, frames: Sequence[int], rgb_of: Callabl
             grays[frame] = to_gray(rgb_of(frame))
         return grays[frame]
 
-    switched: list[ClickSwitchOff] = []
-    forward = backward = None
-    if direction in ("forward", "both"):
-        forward = _track_pass(tracks, frames, gray, tracker, "forward", switched)
-    if direction in ("backward", "both"):
-        backward = _track_pass(tracks, frames[::-1], gray, tracker, "backward", switched)
+    passes: dict[str, TrackingPass] = {}
+    for name, order in (("forward", frames), ("backward", frames[::-1])):
+        if direction in (name, "both"):
+            passes[name] = TrackingPass(tracks, gray, name, tracker)
+            for frame in order:
+                passes[name].step(frame)
+    if direction != "both":
+        return passes[direction].result(frames)
+    forward, backward = (passes[name].paths() for name in ("forward", "backward"))
     out = []
     for index, track in enumerate(tracks.tracks):
         anchors = [f for f in frames if f in track.keys]
-        positions = {}
-        for t in frames:
-            if direction == "forward":
-                positions[t] = forward[index][t]
-            elif direction == "backward":
-                positions[t] = backward[index][t]
-            else:
-                positions[t] = _blend(t, anchors, forward[index][t], backward[index][t])
-        out.append(track.rekeyed(positions))
+        out.append(track.rekeyed({t: _blend(t, anchors, forward[index][t], backward[index][t]) for t in frames}))
+    switched = [*passes["forward"].switched_off, *passes["backward"].switched_off]
     switched.sort(key=lambda s: (frames.index(s.frame), s.click))
     return PropagatedClicks(ClickTracks(out), switched)
 
 
-def _track_pass(tracks: ClickTracks, order: list[int], gray: Callable[[int], np.ndarray], tracker: PointTracker,
-                direction: str, switched: list[ClickSwitchOff]) -> list[dict[int, Point | None]]:
-    """Per click, its position on each frame of ``order`` tracked in that order from its anchors."""
-    first = order[0]
-    current: list[Point | None] = [track.keys.get(first, _curve(track, first)) for track in tracks.tracks]
-    paths: list[dict[int, Point | None]] = [{first: p} for p in current]
-    for previous, frame in itertools.pairwise(order):
-        moving = [i for i, track in enumerate(tracks.tracks) if frame not in track.keys and current[i] is not None]
-        if moving:
-            stepped = tracker.step(gray(previous), gray(frame), [current[i] for i in moving])
-            for i, result in zip(moving, stepped, strict=True):
-                current[i] = result.position
-                if result.position is None:
-                    switched.append(ClickSwitchOff(tracks.tracks[i].id, frame, direction, result.reason or ""))
-        for i, track in enumerate(tracks.tracks):
+class TrackingPass:
+    """Clicks stepped through frames one at a time in the order given (``step``), from their anchors.
+
+    ``step(frame)`` tracks every click from the previous step's frame (a click keyed on ``frame`` is
+    put on its key) and returns ``frame``'s (positive, negative) points. Tell it the mask those
+    points gave (``segmented``) before the next step and it re-seeds lost positive clicks from it
+    (see the module docstring); ``add`` takes a click keyed later (a correction) before its frame.
+    """
+
+    def __init__(self, tracks: ClickTracks, gray_of: Callable[[int], np.ndarray], direction: str = "forward",
+                 tracker: PointTracker | None = None) -> None:
+        self.tracker = tracker or PointTracker()
+        self.direction = direction
+        self.switched_off: list[ClickSwitchOff] = []
+        self._gray_of = gray_of
+        self._tracks: list[ClickTrack] = []
+        self._paths: list[dict[int, Point | None]] = []
+        self._current: list[Point | None] = []
+        self._frame: int | None = None
+        self._mask: np.ndarray | None = None
+        self._roots: dict[str, str] = {}  # a re-seeded click's id -> the id of the click it first replaced
+        for track in tracks.tracks:
+            self.add(track)
+
+    def add(self, track: ClickTrack) -> None:
+        """A click joins the pass: on the last stepped frame if it has a key there (a correction; ``clicks``
+        then includes it), else on its first key a later step reaches."""
+        if any(t.id == track.id for t in self._tracks):
+            raise InputError(f"click id {track.id!r} is already being tracked")
+        self._tracks.append(track)
+        self._paths.append({})
+        self._current.append(None)
+        if self._frame is not None and self._frame in track.keys:
+            self._current[-1] = self._paths[-1][self._frame] = track.keys[self._frame]
+
+    def clicks(self) -> tuple[list[Point], list[Point]]:
+        """(positive, negative) points on the last stepped frame."""
+        return self._on(self._frame) if self._frame is not None else ([], [])
+
+    def step(self, frame: int) -> tuple[list[Point], list[Point]]:
+        previous = self._frame
+        if previous is None:
+            self._current = [track.keys.get(frame, _curve(track, frame)) for track in self._tracks]
+            lost: list[int] = []
+        else:
+            lost = self._track(previous, frame)
+        for i, track in enumerate(self._tracks):
             if frame in track.keys:
-                current[i] = track.keys[frame]
-            paths[i][frame] = current[i]
-    return paths
+                self._current[i] = track.keys[frame]
+        if lost and self._mask is not None and self.tracker.config.reseed != "never":
+            self._reseed(previous, frame, lost)  # type: ignore[arg-type]
+        for i, path in enumerate(self._paths):
+            if self._current[i] is not None or path:
+                path[frame] = self._current[i]
+        self._frame, self._mask = frame, None
+        return self._on(frame)
+
+    def segmented(self, mask: np.ndarray) -> None:
+        """The last stepped frame's mask (probability or bool, that frame's size), for re-seeding."""
+        self._mask = np.asarray(mask) > 0.5
+
+    def resumed(self, gray_of: Callable[[int], np.ndarray]) -> TrackingPass:
+        """An independent copy of this pass where it stands (clicks, positions, switch-offs, the last
+        mask told), reading its frames from ``gray_of`` from now on."""
+        source, self._gray_of = self._gray_of, None  # type: ignore[assignment]
+        try:
+            clone = copy.deepcopy(self)
+        finally:
+            self._gray_of = source
+        clone._gray_of = gray_of
+        return clone
+
+    def paths(self) -> list[dict[int, Point | None]]:
+        """Per click, its position (None: off) on every frame stepped since it started."""
+        return [dict(path) for path in self._paths]
+
+    def result(self, frames: Sequence[int]) -> PropagatedClicks:
+        """The clicks with their tracked positions as keys on ``frames``, off where a click was lost or had
+        not started yet (a re-seeded or added click, before its first frame)."""
+        out = [track.rekeyed({f: path.get(f) for f in frames}) for track, path in zip(self._tracks, self._paths,
+                                                                                       strict=True)]
+        order = {f: i for i, f in enumerate(frames)}
+        switched = sorted(self.switched_off, key=lambda s: (order.get(s.frame, len(order)), s.click))
+        return PropagatedClicks(ClickTracks(out), switched)
+
+    def _track(self, previous: int, frame: int) -> list[int]:
+        """Every moving click tracked from ``previous`` to ``frame``; the indices of positive ones lost."""
+        moving = [i for i, track in enumerate(self._tracks) if frame not in track.keys and self._current[i] is not None]
+        lost = []
+        if moving:
+            points = [self._current[i] for i in moving]
+            stepped = self.tracker.step(self._gray_of(previous), self._gray_of(frame), points)  # type: ignore[arg-type]
+            for i, result in zip(moving, stepped, strict=True):
+                self._current[i] = result.position
+                if result.position is None:
+                    self.switched_off.append(ClickSwitchOff(self._tracks[i].id, frame, self.direction,
+                                                            result.reason or ""))
+                    if self._tracks[i].sign == "positive":
+                        lost.append(i)
+        return lost
+
+    def _reseed(self, previous: int, frame: int, lost: list[int]) -> None:
+        """A new positive click from ``previous``'s mask when ``lost`` leaves too few on ``frame``."""
+        if self.tracker.config.reseed == "no positive click" and self._on(frame)[0]:
+            return
+        event = next(e for e in reversed(self.switched_off) if e.click == self._tracks[lost[0]].id)
+        depth = cv2.distanceTransform(self._mask.astype(np.uint8), cv2.DIST_L2, 5)  # type: ignore[union-attr]
+        motion = self.tracker.region_motion(self._gray_of(previous), self._gray_of(frame), self._mask)  # type: ignore[arg-type]
+        height, width = depth.shape
+        row, col = np.unravel_index(int(depth.argmax()), depth.shape)
+        if depth.max() < 1:
+            note = f"; not re-seeded: frame {previous}'s mask is empty"
+        elif motion is None:
+            note = f"; not re-seeded: frame {previous}'s mask could not be tracked to frame {frame}"
+        elif not (0.0 <= col + 0.5 + motion[0] < width and 0.0 <= row + 0.5 + motion[1] < height):
+            note = f"; not re-seeded: frame {previous}'s mask moved out of the frame"
+        else:
+            (dx, dy), (x, y) = motion, (col + 0.5 + motion[0], row + 0.5 + motion[1])
+            root = self._roots.get(event.click, event.click)
+            click = self._new_id(root, frame)
+            self._roots[click] = root
+            self._tracks.append(ClickTrack(click, "positive", {frame: (x, y)}))
+            self._paths.append({})
+            self._current.append((x, y))
+            note = (f"; re-seeded as click {click!r} at ({x:.1f}, {y:.1f}), the deepest point of frame "
+                    f"{previous}'s mask moved ({dx:+.1f}, {dy:+.1f}) px by its tracked motion")
+        self.switched_off[self.switched_off.index(event)] = ClickSwitchOff(
+            event.click, event.frame, event.direction, event.reason + note)
+
+    def _new_id(self, root: str, frame: int) -> str:
+        taken = {t.id for t in self._tracks}
+        click, n = f"{root}_r{frame}", 1
+        while click in taken:
+            n += 1
+            click = f"{root}_r{frame}_{n}"
+        return click
+
+    def _on(self, frame: int) -> tuple[list[Point], list[Point]]:
+        positive: list[Point] = []
+        negative: list[Point] = []
+        for track, point in zip(self._tracks, self._current, strict=True):
+            if point is not None and track.is_on(frame):
+                (positive if track.sign == "positive" else negative).append(point)
+        return positive, negative
+
+
+def checked_frames(frames: Sequence[int]) -> list[int]:
+    """``frames`` as a list, refused unless non-empty and increasing."""
+    frames = list(frames)
+    if not frames:
+        raise InputError("propagation needs at least one frame")
+    if frames != sorted(set(frames)):
+        raise InputError("propagation frames must be in increasing order, each once")
+    return frames
 
 
 def _curve(track: ClickTrack, frame: int) -> Point:

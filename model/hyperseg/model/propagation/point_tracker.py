@@ -8,6 +8,8 @@ directions converged and it comes back within ``max_fb_error`` pixels of where i
 (Kalal et al.'s forward-backward error). The click moves by the median displacement of the kept
 support points. It stays trusted while at least ``min_support`` of its support points are kept
 (of those that start inside the frame) and it is still inside the frame; otherwise it is switched off with the reason.
+``region_motion`` moves a whole mask the same way (the median motion of kept points on a grid inside
+it), which is where a lost positive click is re-seeded (``click_propagation``).
 
 Points are wire coordinates (x right, y down, pixel centres at +0.5); OpenCV's pixel centres are
 at integers, so the tracker shifts by half a pixel on the way in and out.
@@ -23,6 +25,9 @@ import numpy as np
 
 from hyperseg.protocol.clicks import Point
 from hyperseg.protocol.errors import InputError
+
+#: When a lost positive click is replaced from the previous frame's mask (``TrackerConfig.reseed``).
+RESEED_RULES = ("never", "no positive click", "positive switch-off")
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,20 @@ class TrackerConfig:
     max_fb_error: float = 3.0
     #: The click switches off when fewer than this fraction of its support points are kept.
     min_support: float = 0.3
+    #: When a pass that is told each frame's mask re-seeds a positive click from the previous
+    #: frame's mask (``click_propagation``): ``"never"``; ``"no positive click"``, when a positive
+    #: click switches off and none is left on; ``"positive switch-off"``, whenever one switches off.
+    #: On the tuning shots (``benchmarks.propagation_tuning``, scooter-black, 30 frames) the default
+    #: never fires (no frame loses every positive click) and equals ``"never"``; re-seeding on every
+    #: positive switch-off fired once there (J 0.628 against 0.626). The default replaces only what
+    #: would otherwise leave a frame empty and keeps the artist's own clicks in charge elsewhere.
+    reseed: str = "no positive click"
+    #: The mask's motion (``region_motion``) is the median of about this many points inside it,
+    #: trusted when at least this fraction of them passes the forward-backward check (none of a
+    #: mask's points passes across a cut between shots, where no click is re-seeded; 0.1 is a
+    #: guard against cuts, not a tuned value: the tuning shots never reach it).
+    region_points: int = 300
+    region_min_support: float = 0.1
 
     def __post_init__(self) -> None:
         if self.window < 3 or self.window % 2 == 0:
@@ -59,6 +78,10 @@ class TrackerConfig:
             raise InputError("tracker support radius must be >= 0 and its step > 0")
         if self.max_fb_error <= 0 or not 0 < self.min_support <= 1:
             raise InputError("tracker max_fb_error must be > 0 and min_support in (0, 1]")
+        if self.reseed not in RESEED_RULES:
+            raise InputError(f"tracker reseed {self.reseed!r} is not one of {', '.join(map(repr, RESEED_RULES))}")
+        if self.region_points < 1 or not 0 < self.region_min_support <= 1:
+            raise InputError("tracker region_points must be >= 1 and region_min_support in (0, 1]")
 
     def support_offsets(self) -> np.ndarray:
         """(K, 2) offsets of the support points from their click, the click itself first."""
@@ -142,3 +165,22 @@ class PointTracker:
         if not (0.0 <= x < width and 0.0 <= y < height):
             return TrackedPoint(None, f"left the {width}x{height} frame at ({x:.1f}, {y:.1f})", count, total)
         return TrackedPoint((x, y), None, count, total)
+
+    def region_motion(self, source: np.ndarray, target: np.ndarray, mask: np.ndarray) -> tuple[float, float] | None:
+        """The median motion from grey ``source`` to ``target`` of points on a grid inside ``mask`` (bool,
+        the frames' size) that pass the forward-backward check; None when fewer than
+        ``region_min_support`` of them do (or the mask is empty)."""
+        rows, cols = np.nonzero(mask)
+        if rows.size == 0:
+            return None
+        stride = max(1, int(np.sqrt(rows.size / self.config.region_points)))
+        on_grid = (rows % stride == 0) & (cols % stride == 0)
+        start = np.stack([cols[on_grid], rows[on_grid]], axis=1).astype(np.float32).reshape(-1, 1, 2)
+        forward, ok_forward, _ = cv2.calcOpticalFlowPyrLK(source, target, start, None, **self._lk)
+        back, ok_back, _ = cv2.calcOpticalFlowPyrLK(target, source, forward, None, **self._lk)
+        fb_error = np.linalg.norm((back - start).reshape(-1, 2), axis=1)
+        kept = (ok_forward.ravel() == 1) & (ok_back.ravel() == 1) & (fb_error <= self.config.max_fb_error)
+        if kept.sum() < self.config.region_min_support * kept.size:
+            return None
+        dx, dy = np.median((forward - start).reshape(-1, 2)[kept], axis=0)
+        return (float(dx), float(dy))

@@ -12,7 +12,9 @@ Tracking ("track points") writes a key on every frame it carried a point to, so 
 longer tells the artist's keys from the tracked ones: a hidden ``tracking`` knob records, per
 tracked point, the frames the artist keyed and the off frames the artist set. Tracking again
 starts from those keys, plus every frame the artist has moved the point on since
-(:func:`add_artist_key`): a correction becomes a key and tracking restarts from it.
+(:func:`add_artist_key`): a correction becomes a key and tracking restarts from it. A point that
+tracking re-seeded from the mask (``<id>_r<frame>``) becomes a new positive point, keyed from its
+first frame and off before it.
 """
 
 from __future__ import annotations
@@ -117,6 +119,27 @@ def write_tracked(node, anchors: ClickTracks, positions: dict[int, dict[str, tup
         node[f"{track.id}_off"].setValue(format_off(track.rekeyed(here).off))
         recorded[track.id] = {"keys": sorted(track.keys), "off": [list(span) for span in track.off]}
     node[TRACKING].setValue(json.dumps(recorded, sort_keys=True))
+    _add_reseeded(node, anchors, positions)
+
+
+def _add_reseeded(node, anchors: ClickTracks, positions: dict[int, dict[str, tuple[float, float] | None]]) -> None:
+    """Points tracking re-seeded (ids not among ``anchors``, always positive) become new points keyed on
+    every frame they were on, off before their first; that first frame is recorded as their one key,
+    so tracking again starts them there."""
+    known = {track.id for track in anchors.tracks} | {point_id for point_id, _ in registry(node)}
+    frames = sorted(positions)
+    for point_id in dict.fromkeys(p for points in positions.values() for p in points if p not in known):
+        here = {f: positions[f].get(point_id) for f in frames}
+        keys = {f: p for f, p in here.items() if p is not None}
+        if not keys:
+            continue
+        first = min(keys)
+        off = ClickTrack(point_id, "positive", keys).rekeyed({f: p for f, p in here.items() if p is None}).off
+        before = [(frames[0], first - 1)] if first > frames[0] else []
+        add_track(node, ClickTrack(point_id, "positive", keys, [*before, *off]))
+        recorded = _tracking(node)
+        recorded[point_id] = {"keys": [first], "off": [list(span) for span in before]}
+        node[TRACKING].setValue(json.dumps(recorded, sort_keys=True))
 
 
 def add_artist_key(node, point_id: str, frame: int) -> bool:
