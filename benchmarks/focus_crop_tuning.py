@@ -12,13 +12,11 @@ are ``hyperseg.model.focus``'s context margin and the pixel budget. Never run on
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from benchmarks import harness
 from hyperseg.model import Predictor, focus
-from hyperseg.model.data import DEFAULT_DAVIS_ROOT, SPLIT, usable_samples
+from hyperseg.model.data import usable_samples
 from hyperseg.model.evaluation.clicker import PROBABILITY_THRESHOLD, run_clicker
 from hyperseg.model.evaluation.evaluate import EvalConfig, evaluation_frames
 from hyperseg.model.evaluation.metrics import iou
@@ -32,13 +30,7 @@ SETTINGS = {
 
 
 def main() -> None:
-    parser = harness.parser("focus_crop_tuning", __doc__)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DAVIS_ROOT)
-    parser.add_argument("--sequences", nargs="+", default=list(SPLIT["tuning"]))
-    parser.add_argument("--frames", type=int, default=2, help="frames per sequence")
-    args = parser.parse_args()
-    if set(args.sequences) - set(SPLIT["tuning"]):
-        parser.error(f"not tuning sequences: {sorted(set(args.sequences) - set(SPLIT['tuning']))}")
+    args = harness.tuning_parser("focus_crop_tuning", __doc__, frames=2, frames_help="frames per sequence").parse_args()
     whole = Predictor.load(device="cpu", focus_crop=False)
     focused = {name: Predictor.load(device="cpu", focus_pixels=pixels) for name, (_, pixels) in SETTINGS.items()}
     config = EvalConfig(str(args.data), tuple(args.sequences), args.frames)

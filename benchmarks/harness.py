@@ -42,6 +42,25 @@ def parser(module: str, doc: str, results: str | None = None) -> argparse.Argume
     return result
 
 
+def tuning_parser(module: str, doc: str, frames: int, frames_help: str,
+                  results: str | None = None) -> argparse.ArgumentParser:
+    """:func:`parser` with ``--data``, ``--sequences`` and ``--frames`` for a benchmark that chooses a
+    setting: its sequences default to the tuning split and any other is refused (never tune on a
+    report sequence)."""
+    from hyperseg.model.data import DEFAULT_DAVIS_ROOT, SPLIT
+
+    def tuning_sequence(name: str) -> str:
+        if name not in SPLIT["tuning"]:
+            raise argparse.ArgumentTypeError(f"{name!r} is not a tuning sequence ({', '.join(SPLIT['tuning'])})")
+        return name
+
+    result = parser(module, doc, results)
+    result.add_argument("--data", type=Path, default=DEFAULT_DAVIS_ROOT)
+    result.add_argument("--sequences", nargs="+", type=tuning_sequence, default=list(SPLIT["tuning"]))
+    result.add_argument("--frames", type=int, default=frames, help=frames_help)
+    return result
+
+
 def median_seconds(function: Callable[[], object], repeats: int = 3) -> float:
     """Median wall-clock seconds of ``repeats`` calls of ``function``."""
     times = []

@@ -20,7 +20,6 @@ import numpy as np
 
 from benchmarks import harness
 from hyperseg.model import Predictor
-from hyperseg.model.data import DEFAULT_DAVIS_ROOT, SPLIT
 from hyperseg.model.evaluation.clicker import PROBABILITY_THRESHOLD
 from hyperseg.model.evaluation.metrics import iou
 from hyperseg.model.evaluation.temporal_metrics import decay
@@ -41,13 +40,8 @@ SETTINGS = {
 
 
 def main() -> None:
-    parser = harness.parser("propagation_tuning", __doc__)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DAVIS_ROOT)
-    parser.add_argument("--sequences", nargs="+", default=list(SPLIT["tuning"]))
-    parser.add_argument("--frames", type=int, default=30, help="first frames of each sequence")
-    args = parser.parse_args()
-    if set(args.sequences) - set(SPLIT["tuning"]):
-        parser.error(f"not tuning sequences: {sorted(set(args.sequences) - set(SPLIT['tuning']))}")
+    args = harness.tuning_parser("propagation_tuning", __doc__, frames=30,
+                                 frames_help="first frames of each sequence").parse_args()
     predictor = Predictor.load(device="cpu")
     config = VideoEvalConfig(str(args.data), tuple(args.sequences), args.frames)
     per_sequence = []

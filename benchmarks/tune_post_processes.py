@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from pathlib import Path
 
 from benchmarks import harness
 from hyperseg.model import Predictor
-from hyperseg.model.data import DEFAULT_DAVIS_ROOT, SPLIT
 from hyperseg.model.evaluation.evaluate import EvalConfig, evaluate, evaluation_frames
 
 #: name -> (ModelConfig field changes, Predictor keyword changes, proxy)
@@ -43,9 +41,8 @@ VARIANTS: dict[str, tuple[dict, dict, float | None]] = {
 
 
 def main() -> None:
-    parser = harness.parser("tune_post_processes", __doc__, results="default_tuning")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DAVIS_ROOT)
-    parser.add_argument("--frames", type=int, default=2, help="frames per tuning sequence")
+    parser = harness.tuning_parser("tune_post_processes", __doc__, frames=2, frames_help="frames per tuning sequence",
+                                   results="default_tuning")
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS))
     args = parser.parse_args()
     rows = []
@@ -53,13 +50,13 @@ def main() -> None:
         fields, keywords, proxy = VARIANTS[name]
         predictor = Predictor.load(device="cpu", **keywords)
         predictor.model.config = dataclasses.replace(predictor.model.config, **fields)
-        config = EvalConfig(str(args.data), SPLIT["tuning"], args.frames, proxy=proxy, baselines=())
+        config = EvalConfig(str(args.data), tuple(args.sequences), args.frames, proxy=proxy, baselines=())
         scores = evaluate(predictor, config)["hyperseg"]
         rows.append({"variant": name, **scores.summary(), "IoU per click per frame": scores.ious})
         print(f"measured {name}", file=sys.stderr, flush=True)
     harness.print_table(rows, ["variant", "NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"])
     harness.write_results(args.json, "tune_post_processes", {
-        "checkpoint": predictor.checkpoint_id, "sequences": list(SPLIT["tuning"]), "frames_per_sequence": args.frames,
+        "checkpoint": predictor.checkpoint_id, "sequences": args.sequences, "frames_per_sequence": args.frames,
         "frames": [sample.name for sample in evaluation_frames(config)], "rows": rows,
     })
 
