@@ -65,6 +65,18 @@ def test_readme_says_where_hyperseg_leads_after_each_click():
         assert "ahead of both baselines after every click count" in readme
 
 
+@pytest.mark.parametrize(("row", "path"), [
+    ("0.5", "benchmarks/results/report_proxy_0.5.json"),
+    ("the model's own (0.75 here), the default", "model/hyperseg/model/checkpoints/default.eval.json"),
+    ("1.0", "benchmarks/results/report_proxy_1.0.json"),
+])
+def test_readme_proxy_table_is_the_report_evaluations(row, path):
+    summary = {s["method"]: s for s in json.loads((ROOT / path).read_text())["summary"]}["hyperseg"]
+    columns = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks", "s/click"]
+    for column, cell in zip(columns, table_row("README.md", row), strict=True):
+        assert_printed(cell, summary[column])
+
+
 @pytest.mark.parametrize(("row", "config", "proxy"), [
     ("`default` (bundled), its own scale (640x360)", "default", "own"),
     ("`default` (bundled), proxy 1.0", "default", "1.0"),
