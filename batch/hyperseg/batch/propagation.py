@@ -49,23 +49,14 @@ class ForwardJobPropagation:
     """The job's clicks stepped forward through its range, told each frame's alpha (display window)."""
 
     def __init__(self, job: BatchJob, tracks: ClickTracks) -> None:
-        from hyperseg.model.propagation.click_propagation import TrackingPass
-        from hyperseg.model.propagation.point_tracker import to_gray
+        from hyperseg.model.propagation.click_propagation import TrackingPass, stepping_grays
 
         self.job = job
         rgb = _plate_rgb(job)
         for frame in job.frame_list:  # a missing plate stops the run before any frame, as tracking first does
             if not job.plate_pattern.path(frame).is_file():
                 rgb(frame)
-        self._grays: dict[int, np.ndarray] = {}
-
-        def gray(frame: int) -> np.ndarray:
-            if frame not in self._grays:
-                self._grays = {f: g for f, g in self._grays.items() if f >= frame - 1}
-                self._grays[frame] = to_gray(rgb(frame))
-            return self._grays[frame]
-
-        self._pass = TrackingPass(tracks, gray, "forward")
+        self._pass = TrackingPass(tracks, stepping_grays(rgb), "forward")
 
     def step(self, frame: int) -> tuple[list[Point], list[Point]]:
         return self._pass.step(frame)

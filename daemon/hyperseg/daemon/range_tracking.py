@@ -24,8 +24,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from hyperseg.daemon.frame_store import StoredFrame
 from hyperseg.imageio import rewindow
 from hyperseg.protocol.clicktracks import ClickSwitchOff, ClickTrack, ClickTracks
@@ -95,22 +93,12 @@ class ForwardRange:
     def __init__(self, propagation: pb.Propagation, items: Sequence[pb.SegmentRangeItem],
                  frame_of: Callable[[pb.FrameRef, str], StoredFrame], max_frames: int, max_clicks: int,
                  options_key: bytes) -> None:
-        from hyperseg.model.propagation.click_propagation import TrackingPass, checked_frames
-        from hyperseg.model.propagation.point_tracker import to_gray
+        from hyperseg.model.propagation.click_propagation import TrackingPass, checked_frames, stepping_grays
 
         tracks, self.frames, rgb_of = _checked(propagation, items, frame_of, max_frames, max_clicks)
         checked_frames(self.frames)
-        grays: dict[int, np.ndarray] = {}
-
-        def gray(frame: int):
-            if frame not in grays:
-                if len(grays) > 1:  # a step compares two frames: keep the latest only
-                    del grays[min(grays)]
-                grays[frame] = to_gray(rgb_of(frame))
-            return grays[frame]
-
-        self._gray = gray
-        self._pass = TrackingPass(tracks, gray, "forward")
+        self._gray = stepping_grays(rgb_of)
+        self._pass = TrackingPass(tracks, self._gray, "forward")
         self._stepped: list[int] = []
         self.seconds = 0.0
         self._keys = _prefix_keys(propagation, options_key)

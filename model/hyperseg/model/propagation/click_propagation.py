@@ -233,6 +233,21 @@ class TrackingPass:
         return positive, negative
 
 
+def stepping_grays(rgb_of: Callable[[int], np.ndarray]) -> Callable[[int], np.ndarray]:
+    """``to_gray(rgb_of(frame))`` for a :class:`TrackingPass` stepping frame by frame: a step compares
+    two frames, so the two latest asked for are kept and the older one goes when a third comes."""
+    grays: dict[int, np.ndarray] = {}
+
+    def gray(frame: int) -> np.ndarray:
+        if frame not in grays:
+            if len(grays) > 1:
+                del grays[next(iter(grays))]
+            grays[frame] = to_gray(rgb_of(frame))
+        return grays[frame]
+
+    return gray
+
+
 def checked_frames(frames: Sequence[int]) -> list[int]:
     """``frames`` as a list, refused unless non-empty and increasing."""
     frames = list(frames)
