@@ -249,9 +249,9 @@ class Predictor:
                 raise InputError(f"mask_input is {mask_input.shape}, frame is {encoding.frame_size}")
             previous_mask = resize(mask_input, (h, w))
         run_positive, run_negative = [(x * sx, y * sy) for x, y in positive], [(x * sx, y * sy) for x, y in negative]
-        state = previous.focus if previous is not None else None
+        state = previous.focus if previous is not None and previous.focus.encoding() is encoding else None
         added = run_added = None
-        if state is not None and state.encoding() is encoding:
+        if state is not None:
             added = state.added_clicks(positive, negative)
         window = None
         if added is not None:
@@ -259,9 +259,8 @@ class Predictor:
             if self.focus_crop:
                 window = focus_window(state.run_masks[0], run_added[0] + run_added[1])
         if window is None:
-            kept_walker = state.walker if state is not None and state.encoding() is encoding else None
             run_masks, walker, geodesic = self._whole_frame(encoding, run_positive, run_negative, previous_mask,
-                                                            refine, kept_walker)
+                                                            refine, state.walker if state is not None else None)
             if run_added is not None:
                 run_masks = self._limit_changes(state.run_masks, run_masks, run_added, (0, 0, h, w))
             masks = run_masks
