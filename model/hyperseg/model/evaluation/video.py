@@ -40,8 +40,7 @@ from hyperseg.model.evaluation.clicker import PROBABILITY_THRESHOLD, EvalClicker
 from hyperseg.model.evaluation.metrics import iou
 from hyperseg.model.evaluation.temporal_metrics import backward_flow, decay, flicker
 from hyperseg.model.predictor import FrameEncoding, Predictor
-from hyperseg.model.propagation.click_propagation import TrackingPass
-from hyperseg.model.propagation.point_tracker import to_gray
+from hyperseg.model.propagation.click_propagation import TrackingPass, stepping_grays
 from hyperseg.protocol.clicks import Point
 from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
 from hyperseg.protocol.errors import InputError
@@ -175,13 +174,7 @@ def evaluate_sequence(predictor: Predictor, config: VideoEvalConfig, sequence: s
     clicks, first_iou = first_frame_clicks(shot, gts[0], config)
     result = SequenceResult(sequence, clicks, first_iou)
     keyed = _tracks(clicks)
-    grays: dict[int, np.ndarray] = {}
-
-    def gray(t: int) -> np.ndarray:
-        if t not in grays:
-            grays[t] = to_gray(rgbs[t])
-        return grays[t]
-
+    gray = stepping_grays(rgbs.__getitem__)  # both passes step the same frames
     passes = {method: TrackingPass(keyed, gray) for method in (PROPAGATED, CORRECTED)}
     tracking_seconds = 0.0
     masks: dict[str, list[np.ndarray]] = {m: [] for m in METHODS}
