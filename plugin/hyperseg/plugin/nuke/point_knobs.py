@@ -118,14 +118,15 @@ def write_tracked(node, anchors: ClickTracks, positions: dict[int, dict[str, tup
             curve.changeInterpolation([key for key in animation_keys if round(key.x) in tracked], nuke.LINEAR)
         node[f"{track.id}_off"].setValue(format_off(track.rekeyed(here).off))
         recorded[track.id] = {"keys": sorted(track.keys), "off": [list(span) for span in track.off]}
+    _add_reseeded(node, anchors, positions, recorded)
     node[TRACKING].setValue(json.dumps(recorded, sort_keys=True))
-    _add_reseeded(node, anchors, positions)
 
 
-def _add_reseeded(node, anchors: ClickTracks, positions: dict[int, dict[str, tuple[float, float] | None]]) -> None:
+def _add_reseeded(node, anchors: ClickTracks, positions: dict[int, dict[str, tuple[float, float] | None]],
+                  recorded: dict) -> None:
     """Points tracking re-seeded (ids not among ``anchors``, always positive) become new points keyed on
-    every frame they were on, off before their first; that first frame is recorded as their one key,
-    so tracking again starts them there."""
+    every frame they were on, off before their first; that first frame goes into ``recorded`` as their
+    one key, so tracking again starts them there."""
     known = {track.id for track in anchors.tracks} | {point_id for point_id, _ in registry(node)}
     frames = sorted(positions)
     for point_id in dict.fromkeys(p for points in positions.values() for p in points if p not in known):
@@ -137,9 +138,7 @@ def _add_reseeded(node, anchors: ClickTracks, positions: dict[int, dict[str, tup
         off = ClickTrack(point_id, "positive", keys).rekeyed({f: p for f, p in here.items() if p is None}).off
         before = [(frames[0], first - 1)] if first > frames[0] else []
         add_track(node, ClickTrack(point_id, "positive", keys, [*before, *off]))
-        recorded = _tracking(node)
         recorded[point_id] = {"keys": [first], "off": [list(span) for span in before]}
-        node[TRACKING].setValue(json.dumps(recorded, sort_keys=True))
 
 
 def add_artist_key(node, point_id: str, frame: int) -> bool:
