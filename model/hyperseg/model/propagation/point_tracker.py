@@ -137,18 +137,26 @@ class PointTracker:
         height, width = source.shape
         clicks = np.array(points, dtype=np.float32).reshape(-1, 1, 2) - 0.5
         start = (clicks + self._offsets[None]).reshape(-1, 1, 2)
-        forward, ok_forward, _ = cv2.calcOpticalFlowPyrLK(source, target, start, None, **self._lk)
-        back, ok_back, _ = cv2.calcOpticalFlowPyrLK(target, source, forward, None, **self._lk)
-        fb_error = np.linalg.norm((back - start).reshape(-1, 2), axis=1)
+        forward, fb_error, kept = self._forward_backward(source, target, start)
         x, y = start[:, 0, 0], start[:, 0, 1]
         inside = (x >= -0.5) & (x < width - 0.5) & (y >= -0.5) & (y < height - 0.5)
-        kept = (ok_forward.ravel() == 1) & (ok_back.ravel() == 1) & (fb_error <= self.config.max_fb_error)
         count = len(self._offsets)
         kept, inside = (kept & inside).reshape(len(points), count), inside.reshape(len(points), count)
         moves = (forward - start).reshape(len(points), count, 2)
         fb_error = fb_error.reshape(len(points), count)
         return [self._click(points[i], kept[i], moves[i], fb_error[i][inside[i]], int(inside[i].sum()), width, height)
                 for i in range(len(points))]
+
+    def _forward_backward(self, source: np.ndarray, target: np.ndarray,
+                          start: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Lucas-Kanade from ``source`` to ``target`` and back for (N, 1, 2) ``start`` points (OpenCV
+        pixels): where they went, their forward-backward error, and which passed the check (tracked
+        both ways and back within ``max_fb_error``)."""
+        forward, ok_forward, _ = cv2.calcOpticalFlowPyrLK(source, target, start, None, **self._lk)
+        back, ok_back, _ = cv2.calcOpticalFlowPyrLK(target, source, forward, None, **self._lk)
+        fb_error = np.linalg.norm((back - start).reshape(-1, 2), axis=1)
+        kept = (ok_forward.ravel() == 1) & (ok_back.ravel() == 1) & (fb_error <= self.config.max_fb_error)
+        return forward, fb_error, kept
 
     def _click(self, point: Point, kept: np.ndarray, moves: np.ndarray, fb_error: np.ndarray, total: int,
                width: int, height: int) -> TrackedPoint:
@@ -176,10 +184,7 @@ class PointTracker:
         stride = max(1, int(np.sqrt(rows.size / self.config.region_points)))
         on_grid = (rows % stride == 0) & (cols % stride == 0)
         start = np.stack([cols[on_grid], rows[on_grid]], axis=1).astype(np.float32).reshape(-1, 1, 2)
-        forward, ok_forward, _ = cv2.calcOpticalFlowPyrLK(source, target, start, None, **self._lk)
-        back, ok_back, _ = cv2.calcOpticalFlowPyrLK(target, source, forward, None, **self._lk)
-        fb_error = np.linalg.norm((back - start).reshape(-1, 2), axis=1)
-        kept = (ok_forward.ravel() == 1) & (ok_back.ravel() == 1) & (fb_error <= self.config.max_fb_error)
+        forward, _, kept = self._forward_backward(source, target, start)
         if kept.sum() < self.config.region_min_support * kept.size:
             return None
         dx, dy = np.median((forward - start).reshape(-1, 2)[kept], axis=0)
