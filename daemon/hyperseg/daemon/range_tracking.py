@@ -20,9 +20,10 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from cachetools import LRUCache
 
 from hyperseg.daemon.frame_store import StoredFrame
 from hyperseg.imageio import rewindow
@@ -148,21 +149,16 @@ class ForwardStates:
 
     def __init__(self, capacity: int = 32) -> None:
         self.capacity = capacity
-        self._states: OrderedDict[bytes, tuple] = OrderedDict()
+        self._states: LRUCache[bytes, tuple] = LRUCache(maxsize=capacity)  # cachetools: order and eviction
         self._lock = threading.Lock()
 
     def get(self, key: bytes):
         with self._lock:
-            if key in self._states:
-                self._states.move_to_end(key)
             return self._states.get(key)
 
     def put(self, key: bytes, tracking, stepped: list[int]) -> None:
         with self._lock:
             self._states[key] = (tracking, stepped)
-            self._states.move_to_end(key)
-            while len(self._states) > self.capacity:
-                self._states.popitem(last=False)
 
 
 def _prefix_keys(propagation: pb.Propagation, options_key: bytes) -> list[bytes]:
