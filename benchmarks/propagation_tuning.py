@@ -32,10 +32,10 @@ DEFAULT = TrackerConfig()
 #: name -> the tracker's settings; the first is the default.
 SETTINGS = {
     f"default (reseed {DEFAULT.reseed!r}, fb {DEFAULT.max_fb_error:g} px)": DEFAULT,
+    "own side on": dataclasses.replace(DEFAULT, own_side=True),
+    "reseed only when no positive click is left": dataclasses.replace(DEFAULT, reseed="no positive click"),
     "reseed never": dataclasses.replace(DEFAULT, reseed="never"),
-    "reseed on every positive switch-off": dataclasses.replace(DEFAULT, reseed="positive switch-off"),
     "fb 6 px": dataclasses.replace(DEFAULT, max_fb_error=6.0),
-    "fb 6 px, min support 0.2": dataclasses.replace(DEFAULT, max_fb_error=6.0, min_support=0.2),
 }
 
 

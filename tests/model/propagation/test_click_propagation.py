@@ -8,7 +8,7 @@ import pytest
 
 from hyperseg.imageio import read_image, read_rgb
 from hyperseg.model.evaluation.metrics import iou
-from hyperseg.model.propagation.click_propagation import TrackingPass, propagate_clicks
+from hyperseg.model.propagation.click_propagation import TrackingPass, propagate_clicks, reseeded_root
 from hyperseg.model.propagation.point_tracker import PointTracker, TrackerConfig, to_gray
 from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
 from hyperseg.protocol.errors import InputError
@@ -187,6 +187,28 @@ def test_no_re_seed_while_another_positive_click_holds_unless_asked_for_every_sw
     assert [t.id for t in held.tracks.tracks] == ["p1", "p2"] and "re-seeded" not in held.switched_off[0].reason
     every, _ = segmented_pass(tracks, rgb, "positive switch-off", FRAMES[:6])
     assert [t.id for t in every.tracks.tracks] == ["p1", "p2", "p1_r1005"]
+
+
+def test_tracking_again_from_the_same_keys_keeps_the_click_re_seeded_last_time():
+    shot = DiscShot()
+    offset = (25, 0)
+    rgb = occluded_shot(shot, offset)
+    artist = ClickTrack("p1", "positive", {1001: on_disc(shot, 0, offset)})
+    first, _ = segmented_pass(ClickTracks([artist]), rgb, "positive switch-off")
+    reseeded = first.tracks.tracks[1]
+    again = ClickTracks([artist, ClickTrack(reseeded.id, "positive", {1005: reseeded.keys[1005]}, [(1001, 1004)])])
+    second, masks = segmented_pass(again, rgb, "positive switch-off")
+    [event] = second.switched_off
+    assert (event.click, event.frame) == ("p1", 1005)
+    assert event.reason.endswith("; click 'p1_r1005' already replaces it")
+    assert [t.id for t in second.tracks.tracks] == ["p1", "p1_r1005"]
+    assert all(iou(masks[frame], shot.mask(frame - 1001)) > 0.9 for frame in FRAMES)
+
+
+@pytest.mark.parametrize("click, root", [("p1", "p1"), ("p1_r1005", "p1"), ("p1_r1005_2", "p1"),
+                                         ("p1_r1005_r1009", "p1"), ("n_right", "n_right"), ("_r3", "_r3")])
+def test_a_re_seeded_click_names_the_artist_s_click_it_replaces(click, root):
+    assert reseeded_root(click) == root
 
 
 def test_without_masks_nothing_is_re_seeded_and_steps_match_a_whole_run():

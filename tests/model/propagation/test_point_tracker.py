@@ -34,6 +34,23 @@ def test_object_points_move_with_the_object_and_background_points_stay():
     assert tracked[1].position == pytest.approx(outside, abs=0.05)
 
 
+@pytest.mark.parametrize("own_side", [True, False])
+def test_a_click_on_a_small_object_follows_its_own_side_of_the_mask(own_side):
+    # Most of the click's support disc lies on the still background around a small moving disc.
+    shot = DiscShot(velocity=(6.0, 0.0), radius=10.0)
+    click, background_click = tuple(shot.start + 0.5), (shot.start[0] - 30.5, shot.start[1] + 0.5)
+    tracker = PointTracker(TrackerConfig(window=9, support_radius=24.0, own_side=own_side))
+    source, target = to_gray(shot.rgb(0)), to_gray(shot.rgb(1))
+    tracked = tracker.step(source, target, [click, background_click], shot.mask(0), [True, False])
+    assert tracked[1].position == pytest.approx(background_click, abs=0.3)
+    if own_side:
+        assert tracked[0].position == pytest.approx((click[0] + 6.0, click[1]), abs=0.5)
+    else:
+        assert tracked[0].position == pytest.approx(click, abs=0.5)  # carried by the background
+    [unmasked] = tracker.step(source, target, [click])
+    assert unmasked.position == pytest.approx(click, abs=0.5)
+
+
 def test_a_point_covered_by_an_occluder_switches_off_with_the_forward_backward_reason():
     image = texture(240, 320, seed=4)
     covered = image.copy()

@@ -21,20 +21,23 @@ tracked ``clicks.json``, the node's points and the segmentations agree.
 Re-seeding (``TrackerConfig.reseed``): a :class:`TrackingPass` that is told each frame's mask as
 it goes (``segmented``), the way ``hyperseg batch --propagate``, SegmentRange and ``hyperseg eval
 --video`` segment a forward range frame by frame, replaces lost positive clicks from that mask: on
-a frame where a positive click switches off and (with ``"no positive click"``) no positive click
-is left on, a new positive click ``<id>_r<frame>`` (a name a Nuke knob can take) starts at the
+a frame where a positive click that was on switches off (with ``"no positive click"``: and no
+positive click is left on), a new positive click ``<id>_r<frame>`` (a name a Nuke knob can take;
+``<id>`` is the artist's click it replaces, ``reseeded_root``) starts at the
 previous frame's mask's deepest point (its interior pixel farthest from the contour) moved by the
 mask's tracked motion (``PointTracker.region_motion``), is tracked on from there like any click,
 and the switch-off's reason says so. Where the mask itself cannot be tracked (a cut) or is empty,
-nothing is re-seeded and the reason says that. Without masks (``propagate_clicks``: tracking
-only, and ``backward``/``both``) nothing is re-seeded. With masks the positions depend on the
-segmentations, so a farm chunk starts from its range's first frame (``hyperseg.batch``), which
-gives exactly one run's clicks.
+nothing is re-seeded and the reason says that; nor where a click re-seeded for the same artist's
+click is already on (tracking the same points again keeps what the last pass re-seeded). Without
+masks (``propagate_clicks``: tracking only, and ``backward``/``both``) nothing is re-seeded. With
+masks the positions depend on the segmentations, so a farm chunk starts from its range's first
+frame (``hyperseg.batch``), which gives exactly one run's clicks.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -45,6 +48,8 @@ from hyperseg.model.propagation.point_tracker import PointTracker, to_gray
 from hyperseg.protocol.clicks import Point
 from hyperseg.protocol.clicktracks import PROPAGATION_DIRECTIONS, ClickSwitchOff, ClickTrack, ClickTracks
 from hyperseg.protocol.errors import InputError
+
+_RESEEDED = re.compile(r"^(.+)_r\d+(?:_\d+)?$")
 
 
 @dataclass
@@ -107,7 +112,6 @@ class TrackingPass:
         self._current: list[Point | None] = []
         self._frame: int | None = None
         self._mask: np.ndarray | None = None
-        self._roots: dict[str, str] = {}  # a re-seeded click's id -> the id of the click it first replaced
         for track in tracks.tracks:
             self.add(track)
 
@@ -173,18 +177,21 @@ class TrackingPass:
         return PropagatedClicks(ClickTracks(out), switched)
 
     def _track(self, previous: int, frame: int) -> list[int]:
-        """Every moving click tracked from ``previous`` to ``frame``; the indices of positive ones lost."""
+        """Every moving click tracked from ``previous`` to ``frame``; the indices of positive ones lost there
+        (a click already off on ``frame``, by the artist or an earlier pass, is not lost again)."""
         moving = [i for i, track in enumerate(self._tracks) if frame not in track.keys and self._current[i] is not None]
         lost = []
         if moving:
             points = [self._current[i] for i in moving]
-            stepped = self.tracker.step(self._gray_of(previous), self._gray_of(frame), points)  # type: ignore[arg-type]
+            positive = [self._tracks[i].sign == "positive" for i in moving]
+            stepped = self.tracker.step(self._gray_of(previous), self._gray_of(frame), points,  # type: ignore[arg-type]
+                                        self._mask, positive)
             for i, result in zip(moving, stepped, strict=True):
                 self._current[i] = result.position
                 if result.position is None:
                     self.switched_off.append(ClickSwitchOff(self._tracks[i].id, frame, self.direction,
                                                             result.reason or ""))
-                    if self._tracks[i].sign == "positive":
+                    if self._tracks[i].sign == "positive" and self._tracks[i].is_on(frame):
                         lost.append(i)
         return lost
 
@@ -193,6 +200,13 @@ class TrackingPass:
         if self.tracker.config.reseed == "no positive click" and self._on(frame)[0]:
             return
         event = next(e for e in reversed(self.switched_off) if e.click == self._tracks[lost[0]].id)
+        root = reseeded_root(event.click)
+        standing = [t.id for t, point in zip(self._tracks, self._current, strict=True)
+                    if point is not None and t.is_on(frame) and t.id != event.click and reseeded_root(t.id) == root]
+        if standing:  # tracked again: the click re-seeded for it last time holds
+            self.switched_off[self.switched_off.index(event)] = ClickSwitchOff(
+                event.click, event.frame, event.direction, f"{event.reason}; click {standing[0]!r} already replaces it")
+            return
         depth = cv2.distanceTransform(self._mask.astype(np.uint8), cv2.DIST_L2, 5)  # type: ignore[union-attr]
         motion = self.tracker.region_motion(self._gray_of(previous), self._gray_of(frame), self._mask)  # type: ignore[arg-type]
         height, width = depth.shape
@@ -205,9 +219,7 @@ class TrackingPass:
             note = f"; not re-seeded: frame {previous}'s mask moved out of the frame"
         else:
             (dx, dy), (x, y) = motion, (col + 0.5 + motion[0], row + 0.5 + motion[1])
-            root = self._roots.get(event.click, event.click)
             click = self._new_id(root, frame)
-            self._roots[click] = root
             self._tracks.append(ClickTrack(click, "positive", {frame: (x, y)}))
             self._paths.append({})
             self._current.append((x, y))
@@ -231,6 +243,14 @@ class TrackingPass:
             if point is not None and track.is_on(frame):
                 (positive if track.sign == "positive" else negative).append(point)
         return positive, negative
+
+
+def reseeded_root(click: str) -> str:
+    """The id of the artist's click that re-seeded click ``click`` (``<root>_r<frame>[_<n>]``, maybe
+    re-seeded again) first replaced; any other id is its own root."""
+    while (match := _RESEEDED.match(click)) is not None:
+        click = match[1]
+    return click
 
 
 def stepping_grays(rgb_of: Callable[[int], np.ndarray]) -> Callable[[int], np.ndarray]:
