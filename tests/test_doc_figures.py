@@ -65,6 +65,16 @@ def test_readme_says_where_hyperseg_leads_after_each_click():
         assert "ahead of both baselines after every click count" in readme
 
 
+def test_readme_paper_row_is_paper_eval_json():
+    path = ROOT / "model/hyperseg/model/checkpoints/paper.eval.json"
+    summary = {s["method"]: s for s in json.loads(path.read_text())["summary"]}["hyperseg"]
+    columns = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "mIoU@20", "never@85", "harmful clicks", "s/click"]
+    cells = table_row("README.md", "HyperSeg `paper` (Table 1, 375 steps)")
+    assert len(cells) == len(columns)
+    for column, cell in zip(columns, cells, strict=True):
+        assert_printed(cell, summary[column])
+
+
 @pytest.mark.parametrize(("row", "path"), [
     ("0.5", "benchmarks/results/report_proxy_0.5.json"),
     ("the model's own (0.75 here), the default", "model/hyperseg/model/checkpoints/default.eval.json"),
