@@ -29,17 +29,8 @@ from hyperseg.daemon.frame_store import StoredFrame
 from hyperseg.imageio import rewindow
 from hyperseg.protocol.clicktracks import ClickSwitchOff, ClickTrack, ClickTracks
 from hyperseg.protocol.errors import InputError, LimitExceededError
+from hyperseg.protocol.wire_enums import DIRECTION_NAMES, DIRECTIONS, SIGN_NAMES, SIGNS
 from hyperseg.v1 import hyperseg_pb2 as pb
-
-DIRECTIONS = {
-    pb.DIRECTION_UNSPECIFIED: "forward",
-    pb.DIRECTION_FORWARD: "forward",
-    pb.DIRECTION_BACKWARD: "backward",
-    pb.DIRECTION_BOTH: "both",
-}
-WIRE_DIRECTIONS = {"forward": pb.DIRECTION_FORWARD, "backward": pb.DIRECTION_BACKWARD}
-SIGNS = {pb.SIGN_POSITIVE: "positive", pb.SIGN_NEGATIVE: "negative"}
-WIRE_SIGNS = {name: sign for sign, name in SIGNS.items()}
 
 
 @dataclass(frozen=True)
@@ -58,13 +49,13 @@ class TrackedRange:
     def fill(self, reply: pb.SegmentReply, frame: int, first: bool) -> None:
         """Put ``frame``'s click positions and switch-offs (and on the first reply, the tracking time) in ``reply``."""
         for track in self.tracks.tracks:
-            clicked = reply.clicks.add(id=track.id, sign=WIRE_SIGNS[track.sign])
+            clicked = reply.clicks.add(id=track.id, sign=SIGNS[track.sign])
             position = track.position(frame)
             if position is not None:
                 clicked.position.x, clicked.position.y = position
         for event in self.switched_off:
             if event.frame == frame:
-                reply.switched_off.add(click=event.click, direction=WIRE_DIRECTIONS[event.direction],
+                reply.switched_off.add(click=event.click, direction=DIRECTIONS[event.direction],
                                        reason=event.reason)
         reply.timings.track_ms = self.seconds * 1000 if first else 0.0
 
@@ -78,12 +69,12 @@ def track_range(propagation: pb.Propagation, items: Sequence[pb.SegmentRangeItem
 
     tracks, refs, rgb_of = _checked(propagation, items, frame_of, max_frames, max_clicks)
     started = time.perf_counter()
-    result = propagate_clicks(tracks, list(refs), rgb_of, DIRECTIONS[propagation.direction])
+    result = propagate_clicks(tracks, list(refs), rgb_of, DIRECTION_NAMES[propagation.direction])
     return TrackedRange(result.tracks, result.switched_off, time.perf_counter() - started)
 
 
 def is_forward(propagation: pb.Propagation) -> bool:
-    return DIRECTIONS.get(propagation.direction) == "forward"
+    return DIRECTION_NAMES.get(propagation.direction) == "forward"
 
 
 class ForwardRange:
@@ -180,7 +171,7 @@ def _no_frames(frame: int):
 def _checked(propagation: pb.Propagation, items: Sequence[pb.SegmentRangeItem],
              frame_of: Callable[[pb.FrameRef, str], StoredFrame], max_frames: int, max_clicks: int):
     """The request's tracks, its propagation frames by number (in order) and their display-window RGB."""
-    if propagation.direction not in DIRECTIONS:
+    if propagation.direction not in DIRECTION_NAMES:
         raise InputError(f"propagation direction {propagation.direction} is not FORWARD, BACKWARD or BOTH")
     if len(propagation.frames) > max_frames:
         raise LimitExceededError(f"{len(propagation.frames)} frames to track through, over this daemon's limit"
@@ -222,7 +213,7 @@ def _check_items(items: Sequence[pb.SegmentRangeItem], refs: dict[int, pb.TrackF
 
 def _track(click: pb.ClickTrack) -> ClickTrack:
     where = f"click {click.id!r}"
-    if click.sign not in SIGNS:
+    if click.sign not in SIGN_NAMES:
         raise InputError(f"{where}: sign must be POSITIVE or NEGATIVE")
     keys = {}
     for key in click.keys:
@@ -231,4 +222,4 @@ def _track(click: pb.ClickTrack) -> ClickTrack:
         if key.frame in keys:
             raise InputError(f"{where}: two keys on frame {key.frame}")
         keys[key.frame] = (key.position.x, key.position.y)
-    return ClickTrack(click.id, SIGNS[click.sign], keys, [(span.first, span.last) for span in click.off])
+    return ClickTrack(click.id, SIGN_NAMES[click.sign], keys, [(span.first, span.last) for span in click.off])

@@ -58,6 +58,7 @@ from hyperseg.protocol.errors import HypersegError, InputError, NotFoundError, U
 from hyperseg.protocol.limits import MAX_PLANE_BYTES
 from hyperseg.protocol.proxy import check_proxy
 from hyperseg.protocol.status_codes import error_from_rpc
+from hyperseg.protocol.wire_enums import DIRECTION_NAMES, DIRECTIONS, SIGN_NAMES, SIGNS
 from hyperseg.v1 import hyperseg_pb2 as pb
 from hyperseg.v1 import hyperseg_pb2_grpc as pb_grpc
 
@@ -67,10 +68,6 @@ Frame = Union[np.ndarray, str, os.PathLike, FramePlane]  # evaluated at import: 
 HYPOTHESES = {"best": pb.HYPOTHESES_BEST, "all": pb.HYPOTHESES_ALL}
 MAX_REPLY_BYTES = 512 * 1024 * 1024
 RANGE_BATCH = 16
-DIRECTIONS = {"forward": pb.DIRECTION_FORWARD, "backward": pb.DIRECTION_BACKWARD, "both": pb.DIRECTION_BOTH}
-SIGNS = {"positive": pb.SIGN_POSITIVE, "negative": pb.SIGN_NEGATIVE}
-_DIRECTION_NAMES = {wire: name for name, wire in DIRECTIONS.items()}
-_SIGN_NAMES = {wire: name for name, wire in SIGNS.items()}
 TOKEN = re.compile(r"[\x21-\x7e]+")
 #: gRPC makes at most 5 attempts of a call, whatever maxAttempts says.
 MAX_RETRIES = 4
@@ -523,11 +520,11 @@ def _result(reply: pb.SegmentReply, roundtrip_ms: float) -> SegmentResult:
         display_window=image.display_window,
         data_window=image.data_window,
         clicks=tuple(
-            TrackedClick(c.id, (c.position.x, c.position.y) if c.HasField("position") else None, _SIGN_NAMES[c.sign])
+            TrackedClick(c.id, (c.position.x, c.position.y) if c.HasField("position") else None, SIGN_NAMES[c.sign])
             for c in reply.clicks
         ),
         switched_off=tuple(
-            ClickSwitchOff(event.click, int(reply.frame_number), _DIRECTION_NAMES[event.direction], event.reason)
+            ClickSwitchOff(event.click, int(reply.frame_number), DIRECTION_NAMES[event.direction], event.reason)
             for event in reply.switched_off
         ),
     )
