@@ -33,6 +33,8 @@ DEFAULT = TrackerConfig()
 SETTINGS = {
     f"default (reseed {DEFAULT.reseed!r}, fb {DEFAULT.max_fb_error:g} px)": DEFAULT,
     "own side on": dataclasses.replace(DEFAULT, own_side=True),
+    "off beyond 8 px on the wrong side of the moved mask": dataclasses.replace(DEFAULT, object_margin=8.0),
+    "off beyond 24 px on the wrong side of the moved mask": dataclasses.replace(DEFAULT, object_margin=24.0),
     "reseed only when no positive click is left": dataclasses.replace(DEFAULT, reseed="no positive click"),
     "reseed never": dataclasses.replace(DEFAULT, reseed="never"),
     "fb 6 px": dataclasses.replace(DEFAULT, max_fb_error=6.0),

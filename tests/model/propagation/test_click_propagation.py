@@ -205,6 +205,40 @@ def test_tracking_again_from_the_same_keys_keeps_the_click_re_seeded_last_time()
     assert all(iou(masks[frame], shot.mask(frame - 1001)) > 0.9 for frame in FRAMES)
 
 
+@pytest.mark.parametrize("margin", [0.0, 8.0])
+def test_clicks_on_the_wrong_side_of_the_moved_mask_switch_off_beyond_the_margin(margin):
+    """A still plate whose told mask is a disc away from the positive click and over the negative one:
+    beyond ``object_margin`` both switch off saying which side they are on, and the positive one is
+    re-seeded inside the mask; with the margin 0 (off) both stay."""
+    image = texture(240, 320, seed=5)
+    y, x = np.mgrid[0:240, 0:320] + 0.5
+    mask = (x - 220) ** 2 + (y - 120) ** 2 <= 40**2
+    tracks = ClickTracks([ClickTrack("p1", "positive", {1001: (60.5, 60.5)}),
+                          ClickTrack("p2", "positive", {1001: (225.5, 118.5)}),
+                          ClickTrack("n1", "negative", {1001: (215.5, 125.5)})])
+    tracking = TrackingPass(tracks, lambda f: to_gray(image), tracker=PointTracker(TrackerConfig(object_margin=margin)))
+    for frame in FRAMES[:2]:
+        tracking.step(frame)
+        tracking.segmented(mask)
+    events = {e.click: e for e in tracking.result(FRAMES[:2]).switched_off}
+    if not margin:
+        assert events == {} and tracking.clicks() == ([(60.5, 60.5), (225.5, 118.5)], [(215.5, 125.5)])
+        return
+    assert set(events) == {"p1", "n1"} and all(e.frame == 1002 for e in events.values())
+    assert events["p1"].reason.startswith("left its object: ") and "px outside frame 1001's mask moved (+0.0, +0.0)" \
+        in events["p1"].reason and "re-seeded as click 'p1_r1002' at (219.5, 119.5)" in events["p1"].reason
+    assert events["n1"].reason.startswith("covered by the object: ") and "px inside frame 1001's mask" in \
+        events["n1"].reason
+    positive, negative = tracking.clicks()
+    assert negative == [] and positive[0] == pytest.approx((225.5, 118.5), abs=0.05)
+    assert positive[1] == pytest.approx((220.5, 120.5), abs=1.0)
+
+
+def test_a_negative_object_margin_is_refused():
+    with pytest.raises(InputError, match="object_margin must be >= 0"):
+        TrackerConfig(object_margin=-1.0)
+
+
 @pytest.mark.parametrize("click, root", [("p1", "p1"), ("p1_r1005", "p1"), ("p1_r1005_2", "p1"),
                                          ("p1_r1005_r1009", "p1"), ("n_right", "n_right"), ("_r3", "_r3")])
 def test_a_re_seeded_click_names_the_artist_s_click_it_replaces(click, root):

@@ -12,8 +12,10 @@ the range):
   path on both sides of it; before the first anchor only the backward track counts, after the
   last only the forward one.
 
-A click that its tracker stops trusting switches off from that frame until the next anchor in the
-direction of travel (where only one direction of ``both`` fails, the other one carries it), and a
+A click that its tracker stops trusting (or, in a pass told each frame's mask, that lands more than
+``TrackerConfig.object_margin`` px on the wrong side of the previous mask moved by its tracked
+motion: a positive click outside, a negative one inside) switches off from that frame until the
+next anchor in the direction of travel (where only one direction of ``both`` fails, the other one carries it), and a
 :class:`ClickSwitchOff` says why. The result is the same clicks with a key on every frame of the range
 where they are on and ``off`` ranges where they switched off (their own off ranges kept), so the
 tracked ``clicks.json``, the node's points and the segmentations agree.
@@ -112,6 +114,7 @@ class TrackingPass:
         self._current: list[Point | None] = []
         self._frame: int | None = None
         self._mask: np.ndarray | None = None
+        self._motion: tuple[tuple[int, int], tuple[float, float] | None] | None = None
         for track in tracks.tracks:
             self.add(track)
 
@@ -150,7 +153,7 @@ class TrackingPass:
 
     def segmented(self, mask: np.ndarray) -> None:
         """The last stepped frame's mask (probability or bool, that frame's size), for re-seeding."""
-        self._mask = np.asarray(mask) > 0.5
+        self._mask, self._motion = np.asarray(mask) > 0.5, None
 
     def resumed(self, gray_of: Callable[[int], np.ndarray]) -> TrackingPass:
         """An independent copy of this pass where it stands (clicks, positions, switch-offs, the last
@@ -186,14 +189,49 @@ class TrackingPass:
             positive = [self._tracks[i].sign == "positive" for i in moving]
             stepped = self.tracker.step(self._gray_of(previous), self._gray_of(frame), points,  # type: ignore[arg-type]
                                         self._mask, positive)
+            reasons = {i: result.reason or "" for i, result in zip(moving, stepped, strict=True)
+                       if result.position is None}
             for i, result in zip(moving, stepped, strict=True):
                 self._current[i] = result.position
-                if result.position is None:
-                    self.switched_off.append(ClickSwitchOff(self._tracks[i].id, frame, self.direction,
-                                                            result.reason or ""))
-                    if self._tracks[i].sign == "positive" and self._tracks[i].is_on(frame):
-                        lost.append(i)
+            if self._mask is not None and self.tracker.config.object_margin > 0:
+                reasons.update(self._off_their_side(previous, frame, [i for i in moving if i not in reasons]))
+            for i in sorted(reasons):
+                self._current[i] = None
+                self.switched_off.append(ClickSwitchOff(self._tracks[i].id, frame, self.direction, reasons[i]))
+                if self._tracks[i].sign == "positive" and self._tracks[i].is_on(frame):
+                    lost.append(i)
         return lost
+
+    def _mask_motion(self, previous: int, frame: int) -> tuple[float, float] | None:
+        """The last told mask's tracked motion from ``previous`` to ``frame`` (``region_motion``), once a step."""
+        if self._motion is None or self._motion[0] != (previous, frame):
+            motion = self.tracker.region_motion(self._gray_of(previous), self._gray_of(frame), self._mask)  # type: ignore[arg-type]
+            self._motion = ((previous, frame), motion)
+        return self._motion[1]
+
+    def _off_their_side(self, previous: int, frame: int, tracked: list[int]) -> dict[int, str]:
+        """Why each of the ``tracked`` clicks (indices) that landed more than ``object_margin`` px on the
+        wrong side of ``previous``'s mask, moved by its tracked motion, switches off: a positive click
+        outside it left its object, a negative one inside it was covered by the object."""
+        motion = self._mask_motion(previous, frame)
+        if motion is None or not tracked:
+            return {}
+        height, width = self._mask.shape  # type: ignore[union-attr]
+        shift = np.float32([[1, 0, motion[0]], [0, 1, motion[1]]])
+        moved = cv2.warpAffine(self._mask.astype(np.uint8), shift, (width, height), flags=cv2.INTER_NEAREST)  # type: ignore[union-attr]
+        depth = {"negative": cv2.distanceTransform(moved, cv2.DIST_L2, 5),
+                 "positive": cv2.distanceTransform(1 - moved, cv2.DIST_L2, 5)}
+        reasons = {}
+        for i in tracked:
+            x, y = self._current[i]  # type: ignore[misc]
+            sign = self._tracks[i].sign
+            wrong = float(depth[sign][min(int(y), height - 1), min(int(x), width - 1)])
+            if wrong > self.tracker.config.object_margin:
+                what = "left its object" if sign == "positive" else "covered by the object"
+                side = "outside" if sign == "positive" else "inside"
+                reasons[i] = (f"{what}: {wrong:.1f} px {side} frame {previous}'s mask moved ({motion[0]:+.1f}, "
+                              f"{motion[1]:+.1f}) px by its tracked motion")
+        return reasons
 
     def _reseed(self, previous: int, frame: int, lost: list[int]) -> None:
         """A new positive click from ``previous``'s mask when ``lost`` leaves too few on ``frame``."""
@@ -208,7 +246,7 @@ class TrackingPass:
                 event.click, event.frame, event.direction, f"{event.reason}; click {standing[0]!r} already replaces it")
             return
         depth = cv2.distanceTransform(self._mask.astype(np.uint8), cv2.DIST_L2, 5)  # type: ignore[union-attr]
-        motion = self.tracker.region_motion(self._gray_of(previous), self._gray_of(frame), self._mask)  # type: ignore[arg-type]
+        motion = self._mask_motion(previous, frame)
         height, width = depth.shape
         row, col = np.unravel_index(int(depth.argmax()), depth.shape)
         if depth.max() < 1:
