@@ -12,13 +12,14 @@ the range):
   path on both sides of it; before the first anchor only the backward track counts, after the
   last only the forward one.
 
-A click that its tracker stops trusting (or, in a pass told each frame's mask, that lands more than
-``TrackerConfig.object_margin`` px on the wrong side of the previous mask moved by its tracked
-motion: a positive click outside, a negative one inside) switches off from that frame until the
-next anchor in the direction of travel (where only one direction of ``both`` fails, the other one carries it), and a
-:class:`ClickSwitchOff` says why. The result is the same clicks with a key on every frame of the range
-where they are on and ``off`` ranges where they switched off (their own off ranges kept), so the
-tracked ``clicks.json``, the node's points and the segmentations agree.
+A click that its tracker stops trusting (or, in a pass told each frame's mask, that lands more
+than ``TrackerConfig.object_margin`` px on the wrong side of the previous mask moved by its
+tracked motion: a positive click outside, a negative one inside) switches off from that frame
+until the next anchor in the direction of travel (where only one direction of ``both`` fails, the
+other one carries it), and a :class:`ClickSwitchOff` says why. The result is the same clicks with
+a key on every frame of the range where they are on and ``off`` ranges where they switched off
+(their own off ranges kept), so the tracked ``clicks.json``, the node's points and the
+segmentations agree.
 
 Re-seeding (``TrackerConfig.reseed``): a :class:`TrackingPass` that is told each frame's mask as
 it goes (``segmented``), the way ``hyperseg batch --propagate``, SegmentRange and ``hyperseg eval

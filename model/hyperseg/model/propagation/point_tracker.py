@@ -7,11 +7,12 @@ from the source frame to the target frame, then back again; a support point is k
 directions converged and it comes back within ``max_fb_error`` pixels of where it started
 (Kalal et al.'s forward-backward error). The click moves by the median displacement of the kept
 support points. It stays trusted while at least ``min_support`` of its support points are kept
-(of those that start inside the frame) and it is still inside the frame; otherwise it is switched off with the reason.
-Given the source frame's mask (``step(..., mask, positive)``) and ``TrackerConfig.own_side`` (off
-by default), a click moves with its kept support points on its own side of the mask only (inside for a positive
-click, outside for a negative one), where it has any: a click near the contour then follows its
-object (or background) rather than the other side's texture.
+(of those that start inside the frame) and it is still inside the frame; otherwise it is switched
+off with the reason. Given the source frame's mask (``step(..., mask, positive)``) and
+``TrackerConfig.own_side`` (off by default), a click moves with its kept support points on its own
+side of the mask only (inside for a positive click, outside for a negative one), where it has any:
+a click near the contour then follows its object (or background) rather than the other side's
+texture.
 ``region_motion`` moves a whole mask the same way (the median motion of kept points on a grid inside
 it), which is where a lost positive click is re-seeded (``click_propagation``).
 
