@@ -88,7 +88,7 @@ class ForwardRange:
         from hyperseg.model.propagation.click_propagation import TrackingPass, checked_frames, stepping_grays
 
         tracks, self.frames, rgb_of = _checked(propagation, items, frame_of, max_frames, max_clicks)
-        checked_frames(self.frames)
+        self._numbers = checked_frames(self.frames)  # the frame numbers in order, once
         self._gray = stepping_grays(rgb_of)
         self._pass = TrackingPass(tracks, self._gray, "forward")
         self._stepped: list[int] = []
@@ -99,7 +99,7 @@ class ForwardRange:
         """Pick up where an earlier request over the same range stopped, at its latest frame before
         ``before`` (a frame this request must reply for); the number of frames that skips."""
         for index in range(len(self._keys) - 1, -1, -1):
-            if list(self.frames)[index] >= before:
+            if self._numbers[index] >= before:
                 continue
             found = states.get(self._keys[index])
             if found is not None:
@@ -111,7 +111,7 @@ class ForwardRange:
     def keep(self, states: ForwardStates) -> None:
         """Where this request stopped, for a later request that goes on from there (``resume``)."""
         if self._stepped:
-            index = list(self.frames).index(self._stepped[-1])
+            index = self._numbers.index(self._stepped[-1])
             states.put(self._keys[index], self._pass.resumed(_no_frames), list(self._stepped))
 
     def step(self, frame: int) -> tuple[list[pb.Point], list[pb.Point]]:

@@ -190,10 +190,11 @@ class TrackingPass:
             positive = [self._tracks[i].sign == "positive" for i in moving]
             stepped = self.tracker.step(self._gray_of(previous), self._gray_of(frame), points,  # type: ignore[arg-type]
                                         self._mask, positive)
-            reasons = {i: result.reason or "" for i, result in zip(moving, stepped, strict=True)
-                       if result.position is None}
+            reasons = {}
             for i, result in zip(moving, stepped, strict=True):
                 self._current[i] = result.position
+                if result.position is None:
+                    reasons[i] = result.reason or ""
             if self._mask is not None and self.tracker.config.object_margin > 0:
                 reasons.update(self._off_their_side(previous, frame, [i for i in moving if i not in reasons]))
             for i in sorted(reasons):
