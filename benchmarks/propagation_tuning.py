@@ -9,6 +9,7 @@ J of the last third, each sequence counting once), frames without a positive cli
 Never run on report sequences.
 
     .venv/bin/python -m benchmarks.propagation_tuning [--sequences cows scooter-black] [--frames 30]
+        [--settings NAME ...]
 """
 
 from __future__ import annotations
@@ -31,19 +32,27 @@ from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
 DEFAULT = TrackerConfig()
 #: name -> the tracker's settings; the first is the default.
 SETTINGS = {
-    f"default (reseed {DEFAULT.reseed!r}, fb {DEFAULT.max_fb_error:g} px)": DEFAULT,
+    f"default (reseed {DEFAULT.reseed!r} {DEFAULT.reseed_at}, fb {DEFAULT.max_fb_error:g} px)": DEFAULT,
+    "reseed at the deepest point": dataclasses.replace(DEFAULT, reseed_at="deepest point"),
+    "reseed near the lost click, core 0.25": dataclasses.replace(DEFAULT, reseed_core=0.25),
+    "reseed only when no positive click is left": dataclasses.replace(DEFAULT, reseed="no positive click"),
+    "reseed never": dataclasses.replace(DEFAULT, reseed="never"),
     "own side on": dataclasses.replace(DEFAULT, own_side=True),
     "off beyond 8 px on the wrong side of the moved mask": dataclasses.replace(DEFAULT, object_margin=8.0),
     "off beyond 24 px on the wrong side of the moved mask": dataclasses.replace(DEFAULT, object_margin=24.0),
-    "reseed only when no positive click is left": dataclasses.replace(DEFAULT, reseed="no positive click"),
-    "reseed never": dataclasses.replace(DEFAULT, reseed="never"),
     "fb 6 px": dataclasses.replace(DEFAULT, max_fb_error=6.0),
+    "strict tracker (window 21, 3 levels, fb 1 px, half the support)": dataclasses.replace(
+        DEFAULT, window=21, levels=3, max_fb_error=1.0, min_support=0.5),
 }
 
 
 def main() -> None:
-    args = harness.tuning_parser("propagation_tuning", __doc__, frames=30,
-                                 frames_help="first frames of each sequence").parse_args()
+    parser = harness.tuning_parser("propagation_tuning", __doc__, frames=30,
+                                   frames_help="first frames of each sequence")
+    parser.add_argument("--settings", nargs="+", choices=list(SETTINGS), default=list(SETTINGS),
+                        help="the settings to compare (all by default)")
+    args = parser.parse_args()
+    settings = {name: SETTINGS[name] for name in args.settings}
     predictor = Predictor.load(device="cpu")
     config = VideoEvalConfig(str(args.data), tuple(args.sequences), args.frames)
     per_sequence = []
@@ -55,9 +64,9 @@ def main() -> None:
                              for i, (x, y, positive) in enumerate(clicks)])
         grays = [to_gray(rgb) for rgb in rgbs]
         passes = {name: TrackingPass(keyed, grays.__getitem__, tracker=PointTracker(setting))
-                  for name, setting in SETTINGS.items()}
-        j: dict[str, list[float]] = {name: [] for name in SETTINGS}
-        empty = dict.fromkeys(SETTINGS, 0)
+                  for name, setting in settings.items()}
+        j: dict[str, list[float]] = {name: [] for name in settings}
+        empty = dict.fromkeys(settings, 0)
         for t in range(len(rgbs)):
             for name, tracking in passes.items():
                 positive, negative = tracking.step(t)
@@ -76,11 +85,11 @@ def main() -> None:
              "J": float(np.mean([r["J"] for r in per_sequence if r["setting"] == name])),
              "decay": float(np.mean([r["decay"] for r in per_sequence if r["setting"] == name])),
              "frames_without_positive": sum(r["frames_without_positive"] for r in per_sequence if r["setting"] == name),
-             "reseeds": sum(r["reseeds"] for r in per_sequence if r["setting"] == name)} for name in SETTINGS]
+             "reseeds": sum(r["reseeds"] for r in per_sequence if r["setting"] == name)} for name in settings]
     harness.print_table(rows)
     harness.write_results(args.json, "propagation_tuning", {
         "checkpoint": predictor.checkpoint_id, "sequences": args.sequences, "frames": args.frames,
-        "settings": {name: dataclasses.asdict(setting) for name, setting in SETTINGS.items()},
+        "settings": {name: dataclasses.asdict(setting) for name, setting in settings.items()},
         "rows": rows, "per_sequence": per_sequence})
 
 

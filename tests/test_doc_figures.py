@@ -20,7 +20,7 @@ def table_row(doc: str, first_cell: str) -> list[str]:
     """The cells after the first of the table row of ``doc`` whose first cell is ``first_cell``."""
     for line in (ROOT / doc).read_text().splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if line.startswith("|") and cells[0] == first_cell:
+        if line.strip().startswith("|") and cells[0] == first_cell:
             return cells[1:]
     raise AssertionError(f"{doc} has no table row {first_cell!r}")
 
@@ -188,6 +188,24 @@ def test_click_changes_table_is_click_changes_tuning_json(row, variant):
     columns = ["NoC@85", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"]
     for column, cell in zip(columns, table_row("README.md", row), strict=True):
         assert_printed(cell, summary[column])
+
+
+@pytest.mark.parametrize(("row", "setting"), [
+    ("**near the lost click: the default**", "default (reseed 'positive switch-off' near the lost click, fb 3 px)"),
+    ("at the mask's deepest point, one a frame", "reseed at the deepest point"),
+    ("never", "reseed never"),
+    ("strict tracker (window 21, 3 levels, fb 1 px, half the support)",
+     "strict tracker (window 21, 3 levels, fb 1 px, half the support)"),
+])
+def test_re_seeding_table_is_the_propagation_tuning_json(row, setting):
+    cells = table_row("docs/batch.md", row)
+    expected = []
+    for name in ("propagation_tuning", "propagation_tuning_whole_shots"):
+        measured = {r["setting"]: r for r in json.loads((ROOT / f"benchmarks/results/{name}.json").read_text())["rows"]}
+        expected += [measured[setting]["J"], measured[setting]["decay"]]
+    assert len(cells) == len(expected)
+    for cell, value in zip(cells, expected, strict=True):
+        assert_printed(cell, value)
 
 
 VIDEO = ROOT / "docs/propagation/video.json"

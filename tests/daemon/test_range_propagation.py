@@ -144,13 +144,14 @@ def test_a_click_lost_to_an_occluder_is_re_seeded_from_the_alpha_and_a_later_req
     occluded = whole[2]
     [event] = occluded.switched_off
     assert event.click == "p1" and event.reason.startswith("forward-backward check failed")
-    assert "re-seeded as click 'p1_r1003'" in event.reason and "deepest point of frame 1002's mask" in event.reason
+    assert "re-seeded as click 'p1_r1003'" in event.reason
+    assert "the point of frame 1002's mask's core nearest where it was" in event.reason
     assert [r.frame_number for r in whole] == [1001, 1002, 1003, 1004]
     for reply in whole[2:]:
         p1, reseeded = reply.clicks
         assert p1.id == "p1" and not p1.HasField("position")
         assert (reseeded.id, reseeded.sign) == ("p1_r1003", pb.SIGN_POSITIVE)
-        assert reseeded.HasField("position")  # where an untrained model's mask is deepest: not what this measures
+        assert reseeded.HasField("position")  # from an untrained model's mask: not what this measures
         assert np.any(decode_exr_bytes(reply.exr).channel("A") > 0.5)
     served = stub.GetInfo(pb.GetInfoRequest()).counters.requests_served
     [later] = forward([1004])  # the frames before it segmented again, unreplied

@@ -120,28 +120,30 @@ def test_on_davis_dog_a_tracked_click_stays_on_the_dog_where_a_held_one_falls_of
     assert held_on_dog <= 40
 
 
-def occluded_shot(shot: DiscShot, offset, frame=1005, half=14):
-    """``shot``'s frames with a patch of other texture over the click's spot on ``frame`` only: the click's
-    own track fails there while most of the disc stays trackable."""
+def occluded_shot(shot: DiscShot, *offsets, frame=1005, half=14):
+    """``shot``'s frames with a patch of other texture over each click's spot (``offsets`` from the disc's
+    centre) on ``frame`` only: those clicks' own tracks fail there while most of the disc stays trackable."""
     patch = texture(2 * half, 2 * half, seed=7)
 
     def rgb(f):
         image = shot.rgb(f - 1001)
         if f == frame:
-            x, y = (int(v) for v in shot.centre(f - 1001) + np.array(offset))
             image = image.copy()
-            image[y - half:y + half, x - half:x + half] = patch
+            for offset in offsets:
+                x, y = (int(v) for v in shot.centre(f - 1001) + np.array(offset))
+                image[y - half:y + half, x - half:x + half] = patch
         return image
 
     return rgb
 
 
-def segmented_pass(tracks, rgb, reseed, frames=FRAMES):
+def segmented_pass(tracks, rgb, reseed, frames=FRAMES, reseed_at="deepest point"):
     """Clicks stepped frame by frame, each frame segmented by the random walker from them (empty with no
     positive click) and the mask told back to the pass, as batch and eval do with HyperSeg."""
     from hyperseg.model.cues.classical import random_walker_segment
 
-    tracking = TrackingPass(tracks, lambda f: to_gray(rgb(f)), tracker=PointTracker(TrackerConfig(reseed=reseed)))
+    tracker = PointTracker(TrackerConfig(reseed=reseed, reseed_at=reseed_at))
+    tracking = TrackingPass(tracks, lambda f: to_gray(rgb(f)), tracker=tracker)
     masks = {}
     for frame in frames:
         positive, negative = tracking.step(frame)
@@ -189,6 +191,45 @@ def test_no_re_seed_while_another_positive_click_holds_unless_asked_for_every_sw
     assert [t.id for t in every.tracks.tracks] == ["p1", "p2", "p1_r1005"]
 
 
+@pytest.mark.parametrize("reseed_at", ["deepest point", "near the lost click"])
+def test_clicks_lost_on_both_sides_of_the_object_are_re_seeded_where_reseed_at_says(reseed_at):
+    """Two positive clicks 30 px either side of a disc's centre (radius 50) lost on the same frame: the
+    deepest point replaces the first at the centre; near the lost click replaces each on its own side,
+    at the edge of the mask's core (25 px from the centre, half the deepest point's depth)."""
+    shot = DiscShot()
+    rgb = occluded_shot(shot, (30, 0), (-30, 0))
+    tracks = ClickTracks([ClickTrack("p1", "positive", {1001: on_disc(shot, 0, (30, 0))}),
+                          ClickTrack("p2", "positive", {1001: on_disc(shot, 0, (-30, 0))})])
+    result, masks = segmented_pass(tracks, rgb, "positive switch-off", FRAMES[:7], reseed_at)
+    lost = [e for e in result.switched_off if e.frame == 1005]
+    assert [e.click for e in lost] == ["p1", "p2"]
+    reseeded = {t.id: t.keys[1005] for t in result.tracks.tracks[2:] if 1005 in t.keys}
+    if reseed_at == "deepest point":
+        assert list(reseeded) == ["p1_r1005"]
+        assert reseeded["p1_r1005"] == pytest.approx(on_disc(shot, 4), abs=2.0)
+    else:
+        assert list(reseeded) == ["p1_r1005", "p2_r1005"]
+        assert reseeded["p1_r1005"] == pytest.approx(on_disc(shot, 4, (25, 0)), abs=3.0)
+        assert reseeded["p2_r1005"] == pytest.approx(on_disc(shot, 4, (-25, 0)), abs=3.0)
+        assert all("the point of frame 1004's mask's core nearest where it was" in e.reason for e in lost)
+    assert all(iou(masks[frame], shot.mask(frame - 1001)) > 0.9 for frame in FRAMES[:7])
+
+
+def test_no_re_seed_lands_on_a_positive_click_that_is_already_there():
+    """A click lost beside one at the disc's centre: its replacement would start at the deepest point,
+    within the support radius of the other click, so nothing is added and the reason says which."""
+    shot = DiscShot()
+    rgb = occluded_shot(shot, (25, 0))
+    tracks = ClickTracks([ClickTrack("p1", "positive", {1001: on_disc(shot, 0, (25, 0))}),
+                          ClickTrack("p2", "positive", {1001: on_disc(shot, 0, (-4, 3))})])
+    result, _ = segmented_pass(tracks, rgb, "positive switch-off", FRAMES[:6])
+    [event] = result.switched_off
+    assert (event.click, event.frame) == ("p1", 1005)
+    assert "; not re-seeded: click 'p2' is on within 12 px of (" in event.reason
+    assert event.reason.endswith("the deepest point of frame 1004's mask, moved by its tracked motion")
+    assert [t.id for t in result.tracks.tracks] == ["p1", "p2"]
+
+
 def test_tracking_again_from_the_same_keys_keeps_the_click_re_seeded_last_time():
     shot = DiscShot()
     offset = (25, 0)
@@ -214,15 +255,16 @@ def test_clicks_on_the_wrong_side_of_the_moved_mask_switch_off_beyond_the_margin
     y, x = np.mgrid[0:240, 0:320] + 0.5
     mask = (x - 220) ** 2 + (y - 120) ** 2 <= 40**2
     tracks = ClickTracks([ClickTrack("p1", "positive", {1001: (60.5, 60.5)}),
-                          ClickTrack("p2", "positive", {1001: (225.5, 118.5)}),
+                          ClickTrack("p2", "positive", {1001: (245.5, 118.5)}),
                           ClickTrack("n1", "negative", {1001: (215.5, 125.5)})])
-    tracking = TrackingPass(tracks, lambda f: to_gray(image), tracker=PointTracker(TrackerConfig(object_margin=margin)))
+    tracker = PointTracker(TrackerConfig(object_margin=margin, reseed_at="deepest point"))
+    tracking = TrackingPass(tracks, lambda f: to_gray(image), tracker=tracker)
     for frame in FRAMES[:2]:
         tracking.step(frame)
         tracking.segmented(mask)
     events = {e.click: e for e in tracking.result(FRAMES[:2]).switched_off}
     if not margin:
-        assert events == {} and tracking.clicks() == ([(60.5, 60.5), (225.5, 118.5)], [(215.5, 125.5)])
+        assert events == {} and tracking.clicks() == ([(60.5, 60.5), (245.5, 118.5)], [(215.5, 125.5)])
         return
     assert set(events) == {"p1", "n1"} and all(e.frame == 1002 for e in events.values())
     assert events["p1"].reason.startswith("left its object: ") and "px outside frame 1001's mask moved (+0.0, +0.0)" \
@@ -230,7 +272,7 @@ def test_clicks_on_the_wrong_side_of_the_moved_mask_switch_off_beyond_the_margin
     assert events["n1"].reason.startswith("covered by the object: ") and "px inside frame 1001's mask" in \
         events["n1"].reason
     positive, negative = tracking.clicks()
-    assert negative == [] and positive[0] == pytest.approx((225.5, 118.5), abs=0.05)
+    assert negative == [] and positive[0] == pytest.approx((245.5, 118.5), abs=0.05)
     assert positive[1] == pytest.approx((220.5, 120.5), abs=1.0)
 
 
@@ -259,3 +301,7 @@ def test_without_masks_nothing_is_re_seeded_and_steps_match_a_whole_run():
 def test_a_bad_re_seed_rule_is_named():
     with pytest.raises(InputError, match="tracker reseed 'always' is not one of"):
         TrackerConfig(reseed="always")
+    with pytest.raises(InputError, match="tracker reseed_at 'anywhere' is not one of 'deepest point', "):
+        TrackerConfig(reseed_at="anywhere")
+    with pytest.raises(InputError, match=r"reseed_core must be in \[0, 1\], got 2"):
+        TrackerConfig(reseed_core=2)

@@ -26,12 +26,15 @@ it goes (``segmented``), the way ``hyperseg batch --propagate``, SegmentRange an
 --video`` segment a forward range frame by frame, replaces lost positive clicks from that mask: on
 a frame where a positive click that was on switches off (with ``"no positive click"``: and no
 positive click is left on), a new positive click ``<id>_r<frame>`` (a name a Nuke knob can take;
-``<id>`` is the artist's click it replaces, ``reseeded_root``) starts at the
-previous frame's mask's deepest point (its interior pixel farthest from the contour) moved by the
-mask's tracked motion (``PointTracker.region_motion``), is tracked on from there like any click,
-and the switch-off's reason says so. Where the mask itself cannot be tracked (a cut) or is empty,
+``<id>`` is the artist's click it replaces, ``reseeded_root``) starts on the previous frame's mask
+(``TrackerConfig.reseed_at``: at the point of its core nearest where the lost click was, for every
+lost click, or at its deepest point, the interior pixel farthest from the contour, for the first)
+moved by the mask's tracked motion (``PointTracker.region_motion``), is tracked on from there like
+any click, and the switch-off's reason says so. Where the mask itself cannot be tracked (a cut) or is empty,
 nothing is re-seeded and the reason says that; nor where a click re-seeded for the same artist's
-click is already on (tracking the same points again keeps what the last pass re-seeded). Without
+click is already on (tracking the same points again keeps what the last pass re-seeded), nor where
+a positive click is already on within ``TrackerConfig.support_radius`` of that start (two clicks
+lost side by side get one replacement). Without
 masks (``propagate_clicks``: tracking only, and ``backward``/``both``) nothing is re-seeded. With
 masks the positions depend on the segmentations, so a farm chunk starts from its range's first
 frame (``hyperseg.batch``), which gives exactly one run's clicks.
@@ -236,37 +239,58 @@ class TrackingPass:
         return reasons
 
     def _reseed(self, previous: int, frame: int, lost: list[int]) -> None:
-        """A new positive click from ``previous``'s mask when ``lost`` leaves too few on ``frame``."""
-        if self.tracker.config.reseed == "no positive click" and self._on(frame)[0]:
+        """New positive clicks from ``previous``'s mask for the ``lost`` ones (indices) on ``frame``:
+        the first of them at the mask's deepest point, or each near where it was
+        (``TrackerConfig.reseed_at``)."""
+        config = self.tracker.config
+        if config.reseed == "no positive click" and self._on(frame)[0]:
             return
-        event = next(e for e in reversed(self.switched_off) if e.click == self._tracks[lost[0]].id)
+        depth = cv2.distanceTransform(self._mask.astype(np.uint8), cv2.DIST_L2, 5)  # type: ignore[union-attr]
+        near = config.reseed_at == "near the lost click"
+        core = np.argwhere(depth >= max(1.0, config.reseed_core * float(depth.max()))) if near else None
+        for i in lost if near else lost[:1]:
+            event = next(e for e in reversed(self.switched_off) if e.click == self._tracks[i].id)
+            note = self._reseed_one(previous, frame, event, depth, core, self._paths[i].get(previous))
+            self.switched_off[self.switched_off.index(event)] = ClickSwitchOff(
+                event.click, event.frame, event.direction, event.reason + note)
+
+    def _reseed_one(self, previous: int, frame: int, event: ClickSwitchOff, depth: np.ndarray,
+                    core: np.ndarray | None, was: Point | None) -> str:
+        """Re-seed the click ``event`` switched off (at ``core``'s pixel nearest ``was``, or at ``depth``'s
+        deepest pixel); the note its reason gains."""
         root = reseeded_root(event.click)
         standing = [t.id for t, point in zip(self._tracks, self._current, strict=True)
                     if point is not None and t.is_on(frame) and t.id != event.click and reseeded_root(t.id) == root]
         if standing:  # tracked again: the click re-seeded for it last time holds
-            self.switched_off[self.switched_off.index(event)] = ClickSwitchOff(
-                event.click, event.frame, event.direction, f"{event.reason}; click {standing[0]!r} already replaces it")
-            return
-        depth = cv2.distanceTransform(self._mask.astype(np.uint8), cv2.DIST_L2, 5)  # type: ignore[union-attr]
+            return f"; click {standing[0]!r} already replaces it"
         motion = self._mask_motion(previous, frame)
         height, width = depth.shape
-        row, col = np.unravel_index(int(depth.argmax()), depth.shape)
-        if depth.max() < 1:
-            note = f"; not re-seeded: frame {previous}'s mask is empty"
-        elif motion is None:
-            note = f"; not re-seeded: frame {previous}'s mask could not be tracked to frame {frame}"
-        elif not (0.0 <= col + 0.5 + motion[0] < width and 0.0 <= row + 0.5 + motion[1] < height):
-            note = f"; not re-seeded: frame {previous}'s mask moved out of the frame"
+        if core is not None and len(core) and was is not None:
+            row, col = core[int(np.argmin((core[:, 0] + 0.5 - was[1]) ** 2 + (core[:, 1] + 0.5 - was[0]) ** 2))]
+            place = f"the point of frame {previous}'s mask's core nearest where it was"
         else:
-            (dx, dy), (x, y) = motion, (col + 0.5 + motion[0], row + 0.5 + motion[1])
-            click = self._new_id(root, frame)
-            self._tracks.append(ClickTrack(click, "positive", {frame: (x, y)}))
-            self._paths.append({})
-            self._current.append((x, y))
-            note = (f"; re-seeded as click {click!r} at ({x:.1f}, {y:.1f}), the deepest point of frame "
-                    f"{previous}'s mask moved ({dx:+.1f}, {dy:+.1f}) px by its tracked motion")
-        self.switched_off[self.switched_off.index(event)] = ClickSwitchOff(
-            event.click, event.frame, event.direction, event.reason + note)
+            row, col = np.unravel_index(int(depth.argmax()), depth.shape)
+            place = f"the deepest point of frame {previous}'s mask"
+        if depth.max() < 1:
+            return f"; not re-seeded: frame {previous}'s mask is empty"
+        if motion is None:
+            return f"; not re-seeded: frame {previous}'s mask could not be tracked to frame {frame}"
+        if not (0.0 <= col + 0.5 + motion[0] < width and 0.0 <= row + 0.5 + motion[1] < height):
+            return f"; not re-seeded: frame {previous}'s mask moved out of the frame"
+        (dx, dy), (x, y) = motion, (col + 0.5 + motion[0], row + 0.5 + motion[1])
+        reach = self.tracker.config.support_radius
+        there = [t.id for t, point in zip(self._tracks, self._current, strict=True)
+                 if point is not None and t.sign == "positive" and t.is_on(frame)
+                 and (point[0] - x) ** 2 + (point[1] - y) ** 2 <= reach**2]
+        if there:
+            return (f"; not re-seeded: click {there[0]!r} is on within {reach:g} px of ({x:.1f}, {y:.1f}), {place}, "
+                    "moved by its tracked motion")
+        click = self._new_id(root, frame)
+        self._tracks.append(ClickTrack(click, "positive", {frame: (x, y)}))
+        self._paths.append({})
+        self._current.append((x, y))
+        return (f"; re-seeded as click {click!r} at ({x:.1f}, {y:.1f}), {place}, moved ({dx:+.1f}, {dy:+.1f}) px "
+                "by its tracked motion")
 
     def _new_id(self, root: str, frame: int) -> str:
         taken = {t.id for t in self._tracks}
