@@ -1,4 +1,5 @@
-"""``hyperseg eval``: a checkpoint against GrabCut and random walker, same clicks, same frames;
+"""``hyperseg eval``: a checkpoint against GrabCut and random walker, same clicks, same frames
+(DAVIS frames, or with ``--images`` a still-photograph benchmark such as GrabCut's);
 ``hyperseg eval --video``: whole shots from first-frame clicks, propagated against held still."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import Path
 from hyperseg.model.data import DEFAULT_DAVIS_ROOT, SPLIT
 from hyperseg.model.evaluation.evaluate import EvalConfig, evaluate, write_report
 from hyperseg.model.predictor import Predictor
-from hyperseg.protocol.errors import HypersegError
+from hyperseg.protocol.errors import HypersegError, InputError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -19,6 +20,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split", choices=sorted(SPLIT), default="report",
                         help="held-out sequences to run: 'tuning' to choose settings, 'report' to report them")
     parser.add_argument("--sequences", nargs="+", help="these sequences instead of --split's")
+    parser.add_argument("--images", type=Path, metavar="DIR",
+                        help="every photograph of a still benchmark instead of DAVIS frames: data_GT/ and "
+                             "boundary_GT/ (GrabCut's 50) or images/ and masks/ (Berkeley's 100); a mask's 128 "
+                             "band is neither clicked nor scored")
     parser.add_argument("--frames", type=int,
                         help="frames per sequence, evenly spaced (default 5); with --video the first N (default all)")
     parser.add_argument("--max-clicks", type=int, default=20)
@@ -41,6 +46,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
+        if args.video and args.images:
+            raise InputError("--images runs still photographs and --video whole shots: choose one")
         predictor = Predictor.load(args.checkpoint, device=args.device, focus_crop=not args.no_focus_crop)
         if args.video:
             return _run_video(predictor, args)
@@ -60,7 +67,8 @@ def _sequences(args: argparse.Namespace) -> tuple[str, ...]:
 
 def _run_images(predictor: Predictor, args: argparse.Namespace) -> int:
     config = EvalConfig(str(args.data), _sequences(args), args.frames or 5,
-                        args.max_clicks, args.proxy, tuple(args.baselines), args.feed_previous_mask)
+                        args.max_clicks, args.proxy, tuple(args.baselines), args.feed_previous_mask,
+                        None if args.images is None else str(args.images))
     methods = evaluate(predictor, config, progress=_progress)
     print(write_report(predictor, config, methods, args.out))
     print(f"wrote {args.out / 'eval.md'}, {args.out / 'eval.json'}, {args.out / 'iou_vs_clicks.png'}")

@@ -42,6 +42,8 @@ class FrameSample:
     mask: Path
     #: Channel of ``mask`` holding the matte; None for single-channel masks (DAVIS PNGs).
     mask_channel: str | None = None
+    #: The mask is 8-bit with an unknown band (GrabCut's): 255 object, 128 unknown, else background.
+    unknown_band: bool = False
 
 
 @dataclass
@@ -49,6 +51,8 @@ class LoadedSample:
     rgb: np.ndarray  # (h, w, 3) float32 in [0, 1]
     previous: np.ndarray  # (h, w, 3)
     mask: np.ndarray  # (h, w) bool
+    #: (h, w) bool: pixels whose label is unknown, neither scored nor clicked; None where all are known.
+    unknown: np.ndarray | None = None
 
 
 class BadSample(HypersegError):
@@ -73,6 +77,35 @@ def davis_samples(root: Path, sequences: Sequence[str], stride: int = 1) -> list
             mask = root / "Annotations" / "480p" / sequence / f"{frame.stem}.png"
             previous = frames[max(index - 1, 0)]
             samples.append(FrameSample(f"{sequence}/{frame.stem}", frame, previous, mask))
+    return samples
+
+
+#: Still-photograph benchmarks as interactive-segmentation papers ship them: (images, masks) folders
+#: whose files pair by stem (GrabCut's 50 photographs, then Berkeley's 100).
+STILL_LAYOUTS: tuple[tuple[str, str], ...] = (("data_GT", "boundary_GT"), ("images", "masks"))
+STILL_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff")
+
+
+def still_samples(root: Path) -> list[FrameSample]:
+    """Every photograph of a still benchmark under ``root`` with its mask (no previous frame: the
+    photograph stands in as its own X_{t-1}). Masks are read as GrabCut's: 255 object, 128 unknown
+    (GrabCut's band along the contour; not scored, never clicked), anything else background."""
+    root = Path(root)
+    for images_name, masks_name in STILL_LAYOUTS:
+        images, masks = root / images_name, root / masks_name
+        if images.is_dir() and masks.is_dir():
+            break
+    else:
+        expected = " or ".join(f"{i}/ and {m}/" for i, m in STILL_LAYOUTS)
+        raise HypersegError(f"no still images under {root}: expected {expected} (GrabCut's or Berkeley's layout)")
+    def pictures(folder: Path) -> dict[str, Path]:
+        return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in STILL_SUFFIXES}
+
+    by_stem = pictures(masks)
+    samples = [FrameSample(stem, image, image, by_stem[stem], unknown_band=True)
+               for stem, image in pictures(images).items() if stem in by_stem]
+    if not samples:
+        raise HypersegError(f"no photograph in {images} has a mask of the same name in {masks}")
     return samples
 
 
@@ -101,14 +134,20 @@ def load_sample(sample: FrameSample, scale: float = 1.0) -> LoadedSample:
     if previous.shape != rgb.shape or alpha.shape != rgb.shape[:2]:
         raise BadSample(f"{sample.name}: frame {rgb.shape[:2]}, previous {previous.shape[:2]} and mask "
                         f"{alpha.shape} differ in size")
-    mask = alpha > 0.5 if sample.mask_channel else alpha > 0
+    unknown = None
+    if sample.unknown_band:
+        levels = np.rint(alpha * 255)
+        mask, unknown = levels > 128, levels == 128
+    else:
+        mask = alpha > 0.5 if sample.mask_channel else alpha > 0
     if not mask.any():
         raise BadSample(f"{sample.name}: the mask is empty")
     size = (max(1, round(rgb.shape[0] * scale)), max(1, round(rgb.shape[1] * scale)))
     small_mask = resize(mask.astype(np.float32), size) > 0.5
     if not small_mask.any():
         raise BadSample(f"{sample.name}: the object vanishes at scale {scale}")
-    return LoadedSample(resize(rgb, size), resize(previous, size), small_mask)
+    small_unknown = None if unknown is None else resize(unknown.astype(np.float32), size) > 0.5
+    return LoadedSample(resize(rgb, size), resize(previous, size), small_mask, small_unknown)
 
 
 def usable_samples(samples: Sequence[FrameSample], scale: float = 1.0) -> list[tuple[FrameSample, LoadedSample]]:

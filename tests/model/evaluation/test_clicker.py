@@ -138,6 +138,29 @@ def test_clicked_pixels_are_not_clicked_again():
     assert gt[int(y), int(x)]
 
 
+def test_unknown_pixels_are_never_clicked_and_bound_the_error_region():
+    gt = np.zeros((20, 30), dtype=bool)
+    gt[2:18, 2:28] = True
+    unknown = np.zeros_like(gt)
+    unknown[2:18, 10:12] = True  # a band cutting the miss in two: columns 2-9 and the wider 12-27
+    x, y, is_positive = EvalClicker().next_click(gt, np.zeros_like(gt), None, unknown)
+    right_half = gt.copy()
+    right_half[:, :12] = False
+    assert (x, y, is_positive) == EvalClicker().next_click(right_half, np.zeros_like(gt))
+    assert (x, y) != EvalClicker().next_click(gt, np.zeros_like(gt))[:2]
+    everything_unknown = np.ones_like(gt)
+    assert EvalClicker().next_click(gt, np.zeros_like(gt), None, everything_unknown) is None
+
+
+def test_run_clicker_scores_without_unknown_pixels():
+    unknown = np.zeros(SHAPE, dtype=bool)
+    unknown[OBJECT & ~np.roll(OBJECT, 3, axis=1)] = True  # the object's left edge
+    inside = OBJECT & ~unknown
+    run = run_clicker(OBJECT, lambda pos, neg, prev: inside.astype(np.float32), max_clicks=3, unknown=unknown)
+    assert run.ious == [1.0] * 3 and run.noc == {0.85: 1, 0.90: 1}
+    assert not any(unknown[int(y), int(x)] for x, y, _ in run.clicks)
+
+
 def test_no_click_when_prediction_is_exact():
     gt = OBJECT
     assert EvalClicker().next_click(gt, gt.copy()) is None

@@ -1,10 +1,13 @@
 import json
 
+import numpy as np
+
 from hyperseg.model import Predictor
 from hyperseg.model.config import ModelConfig
-from hyperseg.model.evaluation.evaluate import EvalConfig, MethodScores, evaluate, write_report
+from hyperseg.model.data import load_sample, still_samples
+from hyperseg.model.evaluation.evaluate import EvalConfig, MethodScores, evaluate, score_run, write_report
 
-from ..conftest import write_davis_like
+from ..conftest import write_davis_like, write_stills_like
 
 
 def test_one_eval_run_scores_every_method_on_the_same_frames(tmp_path):
@@ -25,6 +28,25 @@ def test_one_eval_run_scores_every_method_on_the_same_frames(tmp_path):
     report = json.loads((tmp_path / "out" / "eval.json").read_text())
     assert [row["method"] for row in report["summary"]] == ["hyperseg", "grabcut", "random_walker"]
     assert (tmp_path / "out" / "iou_vs_clicks.png").stat().st_size > 1000
+
+
+def test_a_still_benchmark_is_scored_without_its_unknown_band(tmp_path):
+    root = write_stills_like(tmp_path / "grabcut", count=2)
+    predictor = Predictor.untrained(seed=0, config=ModelConfig.tiny())
+    config = EvalConfig(max_clicks=3, proxy=1.0, baselines=("grabcut",), images=str(root))
+    methods = evaluate(predictor, config)
+    assert [len(scores.ious) for scores in methods.values()] == [2, 2]
+    markdown = write_report(predictor, config, methods, tmp_path / "out")
+    assert f"2 still photographs of {root}" in markdown
+    assert json.loads((tmp_path / "out" / "eval.json").read_text())["config"]["images"] == str(root)
+    sample = load_sample(still_samples(root)[0])
+    inside = sample.mask.astype(np.float32)  # right everywhere but on the unknown band, which it leaves out
+    scores = MethodScores("inside")
+    score_run(scores, sample.mask, lambda positive, negative, previous: inside, 3, sample.unknown)
+    assert scores.ious == [[1.0] * 3] and scores.boundary_iou == [1.0] and scores.contour_iou == [1.0]
+    scores = MethodScores("inside, band scored")
+    score_run(scores, sample.mask | sample.unknown, lambda positive, negative, previous: inside, 3)
+    assert scores.ious[0][0] < 0.9
 
 
 def test_summary_counts_frames_that_never_reach_85_and_clicks_that_hurt():

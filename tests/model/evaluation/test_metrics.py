@@ -31,6 +31,14 @@ def test_iou_of_shifted_squares():
     assert iou(A, A) == 1.0
 
 
+def test_iou_leaves_unknown_pixels_out_of_both_counts():
+    unknown = np.zeros((9, 9), dtype=bool)
+    unknown[:, 7] = True  # B's right column: 5 of B's pixels, none of A's
+    assert iou(A, B, unknown) == pytest.approx(20 / 25)
+    with pytest.raises(InputError, match=r"unknown-label mask shape \(9, 8\)"):
+        iou(A, B, unknown[:, :8])
+
+
 def test_iou_empty_cases():
     empty = np.zeros((9, 9), dtype=bool)
     assert iou(empty, empty) == 1.0

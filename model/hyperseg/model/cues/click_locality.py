@@ -28,6 +28,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import ndimage
 
+from hyperseg.model.config import ModelConfig
 from hyperseg.protocol.clicks import Point
 
 _EIGHT = np.ones((3, 3), dtype=bool)
@@ -63,8 +64,8 @@ def _within_reach(side: np.ndarray, points: Sequence[Point], reach: float, small
 
 
 def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positive: Sequence[Point],
-                        added_negative: Sequence[Point], mode: str, reach: float = 3.0,
-                        smallest: float = 0.0) -> np.ndarray:
+                        added_negative: Sequence[Point], mode: str,
+                        reach: float = ModelConfig.click_reach, smallest: float = 0.0) -> np.ndarray:
     """(M, H, W) ``current`` hypotheses with the changes ``mode`` does not allow undone.
 
     ``previous``: the same hypotheses before the clicks ``added_positive`` / ``added_negative``

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from hyperseg.model.evaluation.metrics import check_mask, iou, noc
+from hyperseg.model.evaluation.metrics import check_mask, check_unknown, iou, noc
 from hyperseg.protocol.clicks import Point
 from hyperseg.protocol.errors import InputError
 
@@ -31,23 +31,26 @@ class EvalClicker:
     False negatives (gt & ~pred) and false positives (~gt & pred) are distance-transformed
     (padded by a 1-pixel background border, so the frame edge counts as the region's edge); the
     click goes to the deepest point of whichever is deeper, positive if that is a false negative.
-    Ties go to the first pixel in row-major order, as in RITM.
+    Ties go to the first pixel in row-major order, as in RITM. Pixels of unknown label (a still
+    benchmark's band) are no error: as RITM's ignore label, they bound the error regions.
     """
 
     def next_click(
-        self, gt: np.ndarray, pred: np.ndarray, not_clicked: np.ndarray | None = None
+        self, gt: np.ndarray, pred: np.ndarray, not_clicked: np.ndarray | None = None,
+        unknown: np.ndarray | None = None,
     ) -> tuple[float, float, bool] | None:
         """(x, y, is_positive) of the next click, or None when no clickable error pixel is left.
 
         ``not_clicked`` (bool, optional) is False at pixels already clicked; they are never
-        clicked again.
+        clicked again. ``unknown`` (bool, optional) is True where the ground truth has no label.
         """
         gt = check_mask(gt, "ground truth")
         pred = check_mask(pred, "prediction")
         if pred.shape != gt.shape:
             raise InputError(f"prediction shape {pred.shape} differs from ground-truth shape {gt.shape}")
-        fn_depth = _error_depth(gt & ~pred)
-        fp_depth = _error_depth(~gt & pred)
+        known = ~check_unknown(unknown, gt.shape) if unknown is not None else True
+        fn_depth = _error_depth(gt & ~pred & known)
+        fp_depth = _error_depth(~gt & pred & known)
         if not_clicked is not None:
             not_clicked = check_mask(not_clicked, "not_clicked")
             if not_clicked.shape != gt.shape:
@@ -90,12 +93,14 @@ def run_clicker(
     threshold: float = PROBABILITY_THRESHOLD,
     stop_at: float | None = None,
     on_click: Callable[[tuple[float, float, bool], float, float], None] | None = None,
+    unknown: np.ndarray | None = None,
 ) -> ClickRun:
     """Click ``max_clicks`` times with ``EvalClicker`` against ``predict_fn``, from an empty mask.
 
     Clicking goes on after the IoU thresholds are reached, so mIoU@k is defined for every k,
     unless ``stop_at`` stops it at that IoU (the rest carries the last IoU forward, as when the
     clicker runs out of error). ``on_click(click, iou, seconds)`` hears each click as it is made.
+    ``unknown`` marks pixels of unknown label: never clicked, not scored.
     """
     gt = check_mask(gt, "ground truth")
     if not gt.any():
@@ -110,7 +115,7 @@ def run_clicker(
     negative: list[Point] = []
     run = ClickRun(ious=[], clicks=[], noc={}, seconds=[])
     for _ in range(max_clicks):
-        click = clicker.next_click(gt, pred, not_clicked)
+        click = clicker.next_click(gt, pred, not_clicked, unknown)
         if click is None:
             break
         x, y, is_positive = click
@@ -123,7 +128,7 @@ def run_clicker(
             raise InputError(f"predict_fn returned shape {probability.shape}, expected {gt.shape}")
         pred = probability > threshold
         run.clicks.append(click)
-        run.ious.append(iou(pred, gt))
+        run.ious.append(iou(pred, gt, unknown))
         if on_click is not None:
             on_click(click, run.ious[-1], run.seconds[-1])
         if stop_at is not None and run.ious[-1] >= stop_at:

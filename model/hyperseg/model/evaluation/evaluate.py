@@ -6,6 +6,10 @@ NoC@85 and NoC@90, mean IoU after 1/3/5/10/20 clicks, the paper's protocol (10 c
 boundary scores kept apart (Boundary IoU of Cheng et al. 2021, band = 2% of the diagonal; the
 paper's mBIOU, 1-pixel dilated contours), seconds per click and per new frame. All scores are
 measured at the frames' full resolution, whatever proxy scale the network runs at.
+
+Frames come from DAVIS sequences, or from a still-photograph benchmark (``EvalConfig.images``:
+GrabCut's 50 photographs, Berkeley's 100), whose unknown band is neither clicked nor counted in
+the IoU, as in RITM; the boundary scores give that band the prediction's label.
 """
 
 from __future__ import annotations
@@ -20,7 +24,14 @@ from pathlib import Path
 import numpy as np
 
 from hyperseg.imageio.atomic_write import atomic_path, write_text_atomic
-from hyperseg.model.data import DEFAULT_DAVIS_ROOT, SPLIT, FrameSample, davis_samples, usable_samples
+from hyperseg.model.data import (
+    DEFAULT_DAVIS_ROOT,
+    SPLIT,
+    FrameSample,
+    davis_samples,
+    still_samples,
+    usable_samples,
+)
 from hyperseg.model.evaluation.baselines import baseline_predict_fn
 from hyperseg.model.evaluation.clicker import PROBABILITY_THRESHOLD, PredictFn, run_clicker
 from hyperseg.model.evaluation.metrics import boundary_iou, contour_iou
@@ -47,6 +58,15 @@ class EvalConfig:
     #: Off by default: chosen on the validation sequences, where feeding back made later clicks
     #: worse for the bundled checkpoint; the daemon and the Nuke node do not feed back either.
     feed_previous_mask: bool = False
+    #: A still-photograph benchmark's folder (``hyperseg.model.data.still_samples``): every photograph
+    #: in it, instead of ``data``'s sequences.
+    images: str | None = None
+
+    def describe_frames(self, count: int) -> str:
+        """What the frames were, for a report's header."""
+        if self.images is not None:
+            return f"{count} still photograph{'' if count == 1 else 's'} of {self.images}"
+        return f"{count} frames of {', '.join(self.sequences)}"
 
 
 @dataclass
@@ -78,6 +98,8 @@ class MethodScores:
 
 
 def evaluation_frames(config: EvalConfig) -> list[FrameSample]:
+    if config.images is not None:
+        return still_samples(Path(config.images))
     frames = []
     for sequence in config.sequences:
         every = davis_samples(Path(config.data), [sequence])
@@ -86,8 +108,10 @@ def evaluation_frames(config: EvalConfig) -> list[FrameSample]:
     return frames
 
 
-def score_run(scores: MethodScores, gt: np.ndarray, predict_fn: PredictFn, max_clicks: int) -> None:
-    """Click through one frame, recording IoUs, NoC and the boundary scores after PAPER_CLICKS."""
+def score_run(scores: MethodScores, gt: np.ndarray, predict_fn: PredictFn, max_clicks: int,
+              unknown: np.ndarray | None = None) -> None:
+    """Click through one frame, recording IoUs, NoC and the boundary scores after PAPER_CLICKS;
+    pixels of ``unknown`` label are never clicked and count in no score."""
     probabilities: list[np.ndarray] = []
 
     def recording(positive, negative, previous):
@@ -95,13 +119,14 @@ def score_run(scores: MethodScores, gt: np.ndarray, predict_fn: PredictFn, max_c
         probabilities.append(probability)
         return probability
 
-    run = run_clicker(gt, recording, max_clicks, THRESHOLDS)
+    run = run_clicker(gt, recording, max_clicks, THRESHOLDS, unknown=unknown)
     scores.ious.append(run.ious)
     for threshold in THRESHOLDS:
         scores.noc.setdefault(str(threshold), []).append(run.noc[threshold])
     at_paper = probabilities[min(PAPER_CLICKS, len(probabilities)) - 1] > PROBABILITY_THRESHOLD
-    scores.boundary_iou.append(boundary_iou(at_paper, gt))
-    scores.contour_iou.append(contour_iou(at_paper, gt))
+    labelled = gt if unknown is None else np.where(unknown, at_paper, gt)
+    scores.boundary_iou.append(boundary_iou(at_paper, labelled))
+    scores.contour_iou.append(contour_iou(at_paper, labelled))
     scores.seconds_per_click += run.seconds
 
 
@@ -133,9 +158,10 @@ def evaluate(predictor: Predictor, config: EvalConfig,
         scores = methods["hyperseg"]
         score_run(scores, frame.mask,
                   hyperseg_predict_fn(predictor, frame.rgb, frame.previous, config.proxy, scores,
-                                      config.feed_previous_mask), config.max_clicks)
+                                      config.feed_previous_mask), config.max_clicks, frame.unknown)
         for name in config.baselines:
-            score_run(methods[name], frame.mask, baseline_predict_fn(name, frame.rgb), config.max_clicks)
+            score_run(methods[name], frame.mask, baseline_predict_fn(name, frame.rgb), config.max_clicks,
+                      frame.unknown)
     return methods
 
 
@@ -177,7 +203,7 @@ def write_report(predictor: Predictor, config: EvalConfig, methods: dict[str, Me
     info = predictor.describe()
     header = (f"checkpoint {info['checkpoint']} ({info['config']} config), backbone {info['backbone']}"
               + (f" — {info['warning']}" if "warning" in info else "")
-              + f"; {summaries[0]['frames']} frames of {', '.join(config.sequences)}"
+              + f"; {config.describe_frames(summaries[0]['frames'])}"
               + f"; HyperSeg at proxy {proxy_label(config.proxy)}"
               + (", previous mask fed back" if config.feed_previous_mask else "")
               + (", clicks enforced (random-walker regions)" if info["clicks_enforced"] == "yes" else "")

@@ -43,10 +43,22 @@ def _ratio(intersection: int, union: int) -> float:
     return 1.0 if union == 0 else intersection / union
 
 
-def iou(pred: np.ndarray, gt: np.ndarray) -> float:
-    """Region IoU |P ∩ G| / |P ∪ G| of two bool masks; 1.0 when both are empty."""
+def iou(pred: np.ndarray, gt: np.ndarray, unknown: np.ndarray | None = None) -> float:
+    """Region IoU |P ∩ G| / |P ∪ G| of two bool masks; 1.0 when both are empty. Pixels where
+    ``unknown`` is True (a still benchmark's unknown band) count in neither (RITM's ignore label)."""
     pred, gt = _check_pair(pred, gt)
+    if unknown is not None:
+        known = ~check_unknown(unknown, gt.shape)
+        pred, gt = pred & known, gt & known
     return _ratio(int(np.count_nonzero(pred & gt)), int(np.count_nonzero(pred | gt)))
+
+
+def check_unknown(unknown: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``unknown`` as an (H, W) bool mask of ``shape``, or InputError."""
+    unknown = check_mask(unknown, "unknown-label mask")
+    if unknown.shape != shape:
+        raise InputError(f"unknown-label mask shape {unknown.shape} differs from ground-truth shape {shape}")
+    return unknown
 
 
 def inner_band(mask: np.ndarray, width: int) -> np.ndarray:

@@ -1,0 +1,50 @@
+"""``hyperseg eval --images``: a still benchmark's folder through the CLI, and its bad inputs."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from hyperseg.cli import main
+from hyperseg.model import Predictor
+from hyperseg.model.checkpoint import save_checkpoint
+from hyperseg.model.config import ModelConfig
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ckpt") / "tiny.pt"
+    save_checkpoint(path, Predictor.untrained(seed=3, config=ModelConfig.tiny()).model)
+    return path
+
+
+def test_eval_images_scores_a_berkeley_layout_folder(tmp_path, checkpoint, capsys):
+    photo = np.full((36, 48, 3), 40, np.uint8)
+    photo[10:26, 12:30] = (30, 150, 230)
+    matte = np.zeros((36, 48), np.uint8)
+    matte[10:26, 12:30] = 255
+    for folder, name, pixels in (("images", "square.jpg", photo), ("masks", "square.png", matte)):
+        (tmp_path / "berkeley" / folder).mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(tmp_path / "berkeley" / folder / name), pixels)
+    code = main(["eval", "--checkpoint", str(checkpoint), "--device", "cpu", "--images", str(tmp_path / "berkeley"),
+                 "--max-clicks", "2", "--baselines", "grabcut", "--proxy", "1", "--out", str(tmp_path / "out")])
+    assert code == 0
+    assert "1 still photograph of" in capsys.readouterr().out
+    summary = json.loads((tmp_path / "out" / "eval.json").read_text())["summary"]
+    assert [row["method"] for row in summary] == ["hyperseg", "grabcut"] and summary[0]["frames"] == 1
+
+
+@pytest.mark.parametrize("extra, message", [
+    ([], "no still images under"),
+    (["--video"], "--images runs still photographs and --video whole shots: choose one"),
+])
+def test_eval_images_refuses_in_one_line(tmp_path, checkpoint, capsys, extra, message):
+    (tmp_path / "photos").mkdir()
+    code = main(["eval", "--checkpoint", str(checkpoint), "--device", "cpu", "--images", str(tmp_path / "photos"),
+                 "--out", str(tmp_path / "out"), *extra])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and message in err[0] and err[0].startswith("hyperseg eval: error:")
+    assert not (tmp_path / "out").exists()

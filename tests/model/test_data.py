@@ -1,0 +1,38 @@
+import numpy as np
+import pytest
+
+from hyperseg.model.data import davis_samples, load_sample, still_samples
+from hyperseg.protocol.errors import HypersegError
+
+from .conftest import write_davis_like, write_stills_like
+
+
+@pytest.mark.parametrize("layout", [("data_GT", "boundary_GT"), ("images", "masks")])
+def test_a_still_benchmark_pairs_photographs_with_masks_and_keeps_the_band_unknown(tmp_path, layout):
+    root = write_stills_like(tmp_path / "stills", layout, count=3)
+    (root / layout[0] / "photo9.jpg").write_bytes((root / layout[0] / "photo0.jpg").read_bytes())  # no mask
+    samples = still_samples(root)
+    assert [s.name for s in samples] == ["photo0", "photo1", "photo2"]
+    assert all(s.previous == s.frame for s in samples)  # a photograph has no previous frame
+    loaded = load_sample(samples[1])
+    h, w = loaded.mask.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    distance = np.hypot(yy - h / 2, xx - w / 3 - 3) - h / 4
+    assert np.array_equal(loaded.mask, distance <= -1)
+    assert np.array_equal(loaded.unknown, (distance > -1) & (distance <= 1))
+    assert not (loaded.mask & loaded.unknown).any()
+
+
+def test_davis_masks_have_no_unknown_band(tmp_path):
+    root = write_davis_like(tmp_path / "davis", sequences=("alpha",), frames=1)
+    assert load_sample(davis_samples(root, ["alpha"])[0]).unknown is None
+
+
+def test_a_folder_without_a_still_layout_names_the_layouts_it_expects(tmp_path):
+    (tmp_path / "photos").mkdir()
+    with pytest.raises(HypersegError, match=r"data_GT/ and boundary_GT/ or images/ and masks/"):
+        still_samples(tmp_path / "photos")
+    write_stills_like(tmp_path / "unpaired", count=1)
+    (tmp_path / "unpaired" / "boundary_GT" / "photo0.bmp").rename(tmp_path / "unpaired" / "boundary_GT" / "other.bmp")
+    with pytest.raises(HypersegError, match="has a mask of the same name"):
+        still_samples(tmp_path / "unpaired")
