@@ -92,7 +92,7 @@ def measure(width: int, height: int, proxy: float | None, clicks: int, data: Pat
     floor_input = torch.rand(1, 32, side, side).contiguous(memory_format=torch.channels_last)
     floor_weight = torch.rand(32, 32, 3, 3).contiguous(memory_format=torch.channels_last)
     floor_repeats = macs / (32 * 32 * 9 * side * side)
-    image_part = torch.randn(1, config.width, side, side)
+    image_part = torch.randn(1, config.width, side, side).contiguous(memory_format=torch.channels_last)  # as encoded
     context = torch.rand(1, config.context_channels, side, side)
     floor_s, decode_s = fastest_seconds([lambda: F.conv2d(floor_input, floor_weight, padding=1),
                                          lambda: predictor.model.decode_click(image_part, context)])

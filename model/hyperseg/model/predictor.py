@@ -216,7 +216,8 @@ class Predictor:
         run = proxy_size(full[1], full[0], proxy)[::-1]
         small, small_prev = resize(rgb, run), resize(prev, run)
         tensor = torch.from_numpy(np.ascontiguousarray(small.transpose(2, 0, 1))).to(self.device)
-        image_part = self.model.encode(tensor).to(self.dtype)
+        # Kept pixel-major (channels last), as the click kernel adds it to each click's first layer.
+        image_part = self.model.encode(tensor).to(self.dtype)[None].contiguous(memory_format=torch.channels_last)[0]
         gradient = gradient_magnitude(small) if "geodesic_distance" in self.config.extra_context else None
         return FrameEncoding(image_part, small, small_prev, gradient, full, proxy)
 
