@@ -38,6 +38,8 @@ VARIANTS: dict[str, tuple[dict, dict, float | None]] = {
     "no band": ({"boundary_band": 0.0}, {}, None),
     "proxy 0.5": ({}, {}, 0.5),
     "proxy 1.0": ({}, {}, 1.0),
+    "proxy 0.5, reach 3x": ({"click_changes": "reach", "click_reach": 3.0}, {}, 0.5),
+    "proxy 1.0, reach 3x": ({"click_changes": "reach", "click_reach": 3.0}, {}, 1.0),
 }
 
 

@@ -190,6 +190,24 @@ def test_click_changes_table_is_click_changes_tuning_json(row, variant):
         assert_printed(cell, summary[column])
 
 
+@pytest.mark.parametrize(("row", "variant"), [
+    ("**own scale (0.75), reach 4x: the default**", "default"),
+    ("own scale (0.75), reach 3x", "later clicks change within reach 3x, 2%"),
+    ("proxy 0.5, reach 4x", "proxy 0.5"),
+    ("proxy 0.5, reach 3x", "proxy 0.5, reach 3x"),
+    ("proxy 1.0, reach 4x", "proxy 1.0"),
+    ("proxy 1.0, reach 3x", "proxy 1.0, reach 3x"),
+])
+def test_proxy_reach_table_is_proxy_reach_tuning_json(row, variant):
+    result = json.loads((ROOT / "benchmarks/results/proxy_reach_tuning.json").read_text())
+    summary = {r["variant"]: r for r in result["rows"]}[variant]
+    columns = ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"]
+    cells = table_row("README.md", row)
+    assert len(cells) == len(columns)
+    for column, cell in zip(columns, cells, strict=True):
+        assert_printed(cell, summary[column])
+
+
 @pytest.mark.parametrize(("row", "setting"), [
     ("**near the lost click: the default**", "default (reseed 'positive switch-off' near the lost click, fb 3 px)"),
     ("at the mask's deepest point, one a frame", "reseed at the deepest point"),
