@@ -21,6 +21,8 @@ def test_a_still_benchmark_pairs_photographs_with_masks_and_keeps_the_band_unkno
     assert np.array_equal(loaded.mask, distance <= -1)
     assert np.array_equal(loaded.unknown, (distance > -1) & (distance <= 1))
     assert not (loaded.mask & loaded.unknown).any()
+    half = load_sample(samples[1], scale=0.5)  # resampled, the band still holds no object pixel
+    assert half.unknown.shape == (20, 28) and half.unknown.any() and not (half.mask & half.unknown).any()
 
 
 def test_davis_masks_have_no_unknown_band(tmp_path):

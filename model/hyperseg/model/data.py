@@ -98,6 +98,7 @@ def still_samples(root: Path) -> list[FrameSample]:
     else:
         expected = " or ".join(f"{i}/ and {m}/" for i, m in STILL_LAYOUTS)
         raise HypersegError(f"no still images under {root}: expected {expected} (GrabCut's or Berkeley's layout)")
+
     def pictures(folder: Path) -> dict[str, Path]:
         return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in STILL_SUFFIXES}
 
@@ -144,9 +145,12 @@ def load_sample(sample: FrameSample, scale: float = 1.0) -> LoadedSample:
         raise BadSample(f"{sample.name}: the mask is empty")
     size = (max(1, round(rgb.shape[0] * scale)), max(1, round(rgb.shape[1] * scale)))
     small_mask = resize(mask.astype(np.float32), size) > 0.5
+    small_unknown = None
+    if unknown is not None:
+        small_unknown = resize(unknown.astype(np.float32), size) > 0.5
+        small_mask &= ~small_unknown
     if not small_mask.any():
         raise BadSample(f"{sample.name}: the object vanishes at scale {scale}")
-    small_unknown = None if unknown is None else resize(unknown.astype(np.float32), size) > 0.5
     return LoadedSample(resize(rgb, size), resize(previous, size), small_mask, small_unknown)
 
 

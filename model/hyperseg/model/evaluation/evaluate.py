@@ -111,7 +111,8 @@ def evaluation_frames(config: EvalConfig) -> list[FrameSample]:
 def score_run(scores: MethodScores, gt: np.ndarray, predict_fn: PredictFn, max_clicks: int,
               unknown: np.ndarray | None = None) -> None:
     """Click through one frame, recording IoUs, NoC and the boundary scores after PAPER_CLICKS;
-    pixels of ``unknown`` label are never clicked and count in no score."""
+    pixels of ``unknown`` label are never clicked, count in no IoU and take the prediction's label in
+    the boundary scores."""
     probabilities: list[np.ndarray] = []
 
     def recording(positive, negative, previous):
