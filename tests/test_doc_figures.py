@@ -183,10 +183,17 @@ def test_focus_crop_tuning_table_is_focus_crop_tuning_json():
     ("**within reach 4x their depth: the default**", "later clicks change within reach 4x, 2%"),
 ])
 def test_click_changes_table_is_click_changes_tuning_json(row, variant):
-    result = json.loads((ROOT / "benchmarks/results/click_changes_tuning.json").read_text())
-    summary = {r["variant"]: r for r in result["rows"]}[variant]
-    columns = ["NoC@85", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"]
-    for column, cell in zip(columns, table_row("README.md", row), strict=True):
+    assert_variant_row("click_changes_tuning", row, variant, ["NoC@85", "mIoU@5", "mIoU@10", "never@85",
+                                                              "harmful clicks"])
+
+
+def assert_variant_row(results: str, row: str, variant: str, columns: list[str]) -> None:
+    """README's table row ``row`` holds ``columns`` of the ``variant`` row of benchmarks/results/<results>.json."""
+    measured = json.loads((ROOT / f"benchmarks/results/{results}.json").read_text())
+    summary = {r["variant"]: r for r in measured["rows"]}[variant]
+    cells = table_row("README.md", row)
+    assert len(cells) == len(columns)
+    for column, cell in zip(columns, cells, strict=True):
         assert_printed(cell, summary[column])
 
 
@@ -199,13 +206,8 @@ def test_click_changes_table_is_click_changes_tuning_json(row, variant):
     ("proxy 1.0, reach 3x", "proxy 1.0, reach 3x"),
 ])
 def test_proxy_reach_table_is_proxy_reach_tuning_json(row, variant):
-    result = json.loads((ROOT / "benchmarks/results/proxy_reach_tuning.json").read_text())
-    summary = {r["variant"]: r for r in result["rows"]}[variant]
-    columns = ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"]
-    cells = table_row("README.md", row)
-    assert len(cells) == len(columns)
-    for column, cell in zip(columns, cells, strict=True):
-        assert_printed(cell, summary[column])
+    assert_variant_row("proxy_reach_tuning", row, variant, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85",
+                                                            "harmful clicks"])
 
 
 @pytest.mark.parametrize(("row", "setting"), [
