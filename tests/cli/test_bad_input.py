@@ -12,17 +12,7 @@ import pytest
 
 from hyperseg.cli import main
 from hyperseg.imageio import Window, read_image, write_alpha_exr, write_image
-from hyperseg.model import Predictor
-from hyperseg.model.checkpoint import save_checkpoint
-from hyperseg.model.config import ModelConfig
 from hyperseg.protocol.clicktracks import ClickTrack, ClickTracks
-
-
-@pytest.fixture(scope="module")
-def checkpoint(tmp_path_factory):
-    path = tmp_path_factory.mktemp("ckpt") / "tiny.pt"
-    save_checkpoint(path, Predictor.untrained(seed=3, config=ModelConfig.tiny()).model)
-    return path
 
 
 @pytest.fixture

@@ -9,16 +9,6 @@ import numpy as np
 import pytest
 
 from hyperseg.cli import main
-from hyperseg.model import Predictor
-from hyperseg.model.checkpoint import save_checkpoint
-from hyperseg.model.config import ModelConfig
-
-
-@pytest.fixture(scope="module")
-def checkpoint(tmp_path_factory):
-    path = tmp_path_factory.mktemp("ckpt") / "tiny.pt"
-    save_checkpoint(path, Predictor.untrained(seed=3, config=ModelConfig.tiny()).model)
-    return path
 
 
 def test_eval_images_scores_a_berkeley_layout_folder(tmp_path, checkpoint, capsys):
