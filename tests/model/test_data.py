@@ -1,7 +1,9 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from hyperseg.model.data import davis_samples, load_sample, still_samples
+from hyperseg.model.data import FrameSample, davis_samples, load_sample, still_samples
 from hyperseg.protocol.errors import HypersegError
 
 from .conftest import write_davis_like, write_stills_like
@@ -38,3 +40,9 @@ def test_a_folder_without_a_still_layout_names_the_layouts_it_expects(tmp_path):
     (tmp_path / "unpaired" / "boundary_GT" / "photo0.bmp").rename(tmp_path / "unpaired" / "boundary_GT" / "other.bmp")
     with pytest.raises(HypersegError, match="has a mask of the same name"):
         still_samples(tmp_path / "unpaired")
+
+
+@pytest.mark.parametrize(("name", "source"), [("bmx-trees/00012", "bmx-trees"), ("flower", "flower"),
+                                              ("plate.%04d.exr@1012", "plate.%04d.exr")])
+def test_a_samples_source_is_its_sequence_plate_or_photograph(name, source):
+    assert FrameSample(name, Path("f.jpg"), Path("f.jpg"), Path("m.png")).source == source

@@ -7,6 +7,7 @@ near-duplicates. Bad samples (unreadable, size mismatch, empty mask) are reporte
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +45,11 @@ class FrameSample:
     mask_channel: str | None = None
     #: The mask is 8-bit with an unknown band (GrabCut's): 255 object, 128 unknown, else background.
     unknown_band: bool = False
+
+    @property
+    def source(self) -> str:
+        """The sequence or plate the frame belongs to: its name up to the first '/' or '@'."""
+        return re.split("[/@]", self.name, maxsplit=1)[0]
 
 
 @dataclass

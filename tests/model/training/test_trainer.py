@@ -4,6 +4,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import torch
+from scipy.ndimage import binary_erosion
 
 from hyperseg.model import Predictor
 from hyperseg.model.checkpoint import load_checkpoint, save_checkpoint
@@ -11,6 +12,7 @@ from hyperseg.model.config import ModelConfig
 from hyperseg.model.data import davis_samples
 from hyperseg.model.network.hyperseg_net import HyperSegNet
 from hyperseg.model.training.examples import ExampleConfig
+from hyperseg.model.training.feature_cache import compressed_features
 from hyperseg.model.training.trainer import TrainConfig, Trainer
 from hyperseg.model.training.tucker_fit import fit_tucker, load_tucker
 from hyperseg.protocol.errors import InputError
@@ -117,6 +119,26 @@ def test_a_run_written_before_newer_settings_still_resumes(dataset, tmp_path):
                        tucker=tucker)
     with pytest.raises(InputError, match="another training config"):
         flipping.resume()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_composites_paste_another_sequences_object_and_run_the_backbone_on_them(dataset, tmp_path, seed):
+    """write_davis_like colours alpha's disk (0.9, 0.6, 0.2) and beta's (0.9, 0.7, 0.2)."""
+    root, tucker = dataset
+    trainer = Trainer(config_for(root, examples=ExampleConfig(crop=32, composite_probability=1.0)), tmp_path / "run",
+                      tucker=tucker)
+    assert {trainer.draw_frame(np.random.default_rng(n), other_than="alpha")[0].source for n in range(8)} == {"beta"}
+    background, _ = trainer.draw_frame(np.random.default_rng(seed))
+    composite = trainer.draw_example_frame(np.random.default_rng(seed))
+    donor_green = {"alpha": 0.7, "beta": 0.6}[background.source]
+    inside = binary_erosion(composite.mask, iterations=2)
+    assert inside.sum() > 50 and abs(np.median(composite.rgb[inside][:, 1]) - donor_green) < 0.04
+    expected = compressed_features(trainer.model, composite.rgb)
+    assert len(composite.maps) == len(expected)
+    for got, want in zip(composite.maps, expected, strict=True):
+        assert torch.equal(got, want)
+    trainer.run()
+    assert trainer.step == 4 and all(np.isfinite(h["loss"]) for h in trainer.history)
 
 
 def test_trains_on_plate_and_roto_pairs_skipping_bad_frames(dataset, tmp_path, capsys):

@@ -15,7 +15,8 @@ Augmentation: photometric jitter (gain, gamma) varies the RGB context while the 
 stay as cached; a scale jitter resamples the frame, its mask and its cached feature maps (nearest,
 as inference samples them up); a horizontal flip mirrors all of them. The walker_probability cue
 is solved on the whole (jittered) frame and then cropped, as the predictor solves it on the whole
-frame: a crop's edge is not the frame's border.
+frame: a crop's edge is not the frame's border. Objects pasted onto frames of another sequence
+(``composite_probability``) come from the trainer, which runs the backbone on the composite.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ class ExampleConfig:
     flip_probability: float = 0.0
     #: Up to this many further clicks per step from the network's own errors (RITM); 0 = off.
     own_error_clicks: int = 0
+    #: Probability that an example's frame is another sequence's object pasted onto it; 0 = off.
+    composite_probability: float = 0.0
 
 
 @dataclass

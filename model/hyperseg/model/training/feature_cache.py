@@ -33,6 +33,13 @@ class CachedFrame:
         return self.mask.shape
 
 
+def compressed_features(model: HyperSegNet, rgb: np.ndarray) -> list[torch.Tensor]:
+    """A frame's Tucker-compressed hypercolumn maps at native resolution, float16: what the cache holds."""
+    with torch.inference_mode():
+        tensor = torch.from_numpy(np.ascontiguousarray(rgb.transpose(2, 0, 1)))
+        return [m.to(torch.float16).clone() for m in model.compressed_maps(tensor)]
+
+
 def tucker_digest(model: HyperSegNet) -> str:
     digest = hashlib.sha256()
     for key, value in sorted(model.compressor.state_dict().items()):
@@ -62,9 +69,7 @@ class FeatureDiskCache:
             except Exception as exc:
                 raise CorruptFileError(f"feature cache entry {path} is damaged ({exc}); delete it") from exc
         loaded = load_sample(sample, self.scale)
-        with torch.inference_mode():
-            tensor = torch.from_numpy(np.ascontiguousarray(loaded.rgb.transpose(2, 0, 1)))
-            maps = [m.to(torch.float16).clone() for m in self.model.compressed_maps(tensor)]
+        maps = compressed_features(self.model, loaded.rgb)
         payload = {"maps": maps, "rgb": torch.from_numpy(loaded.rgb),
                    "previous": torch.from_numpy(loaded.previous), "mask": torch.from_numpy(loaded.mask)}
         atomic_torch_save(payload, path)

@@ -27,13 +27,15 @@ from hyperseg.model.data import (
     DEFAULT_DAVIS_ROOT,
     HELD_OUT_SEQUENCES,
     BadSample,
+    FrameSample,
     davis_samples,
     davis_sequences,
     plate_roto_samples,
 )
 from hyperseg.model.network.hyperseg_net import HyperSegNet
+from hyperseg.model.training.composite import paste_object
 from hyperseg.model.training.examples import Example, ExampleConfig, default_simulator, make_example
-from hyperseg.model.training.feature_cache import CachedFrame, FeatureDiskCache
+from hyperseg.model.training.feature_cache import CachedFrame, FeatureDiskCache, compressed_features
 from hyperseg.model.training.loss import LossConfig, hyperseg_loss
 from hyperseg.model.training.tucker_fit import load_tucker
 from hyperseg.protocol.errors import InputError
@@ -218,16 +220,32 @@ class Trainer:
             "hypothesis_order": self.hypothesis_order(),
         }
 
-    def draw_frame(self, rng: np.random.Generator) -> CachedFrame:
-        """A random usable frame; bad samples are reported on stderr and dropped, never fatal."""
+    def draw_frame(self, rng: np.random.Generator, other_than: str | None = None) -> tuple[FrameSample, CachedFrame]:
+        """A random usable frame (of a source other than ``other_than`` when one is left); bad samples
+        are reported on stderr and dropped, never fatal."""
         while self.samples:
-            sample = self.samples[int(rng.integers(len(self.samples)))]
+            pool = self.samples if other_than is None else [s for s in self.samples if s.source != other_than]
+            pool = pool or self.samples
+            sample = pool[int(rng.integers(len(pool)))]
             try:
-                return self.cache.get(sample)
+                return sample, self.cache.get(sample)
             except BadSample as exc:
                 print(f"hyperseg: skipping sample: {exc}", file=sys.stderr)
                 self.samples.remove(sample)
         raise InputError("no usable training sample is left")
+
+    def draw_example_frame(self, rng: np.random.Generator) -> CachedFrame:
+        """The frame of one example: a cached frame, or at ``composite_probability`` that frame with
+        another sequence's object pasted onto it (features from a fresh pass of the frozen backbone)."""
+        sample, frame = self.draw_frame(rng)
+        probability = self.config.examples.composite_probability
+        if probability == 0 or rng.random() >= probability:
+            return frame
+        _, donor = self.draw_frame(rng, other_than=sample.source)
+        pasted = paste_object(frame.rgb, frame.previous, donor.rgb, donor.previous, donor.mask, rng)
+        if pasted is None:
+            return frame
+        return CachedFrame(compressed_features(self.model, pasted.rgb), pasted.rgb, pasted.previous, pasted.mask)
 
     def train_step(self) -> dict:
         config = self.config
@@ -235,7 +253,7 @@ class Trainer:
         torch.manual_seed(config.seed * 1_000_003 + self.step)
         examples, image_parts = [], []
         for _ in range(config.batch):
-            frame = self.draw_frame(rng)
+            frame = self.draw_example_frame(rng)
             example = make_example(frame, self.model.config, config.examples, config.scale, self.simulator, rng)
             image_part = self.model.image_part_from_compressed(frame.maps, example.size, example.feature_window)
             image_parts.append(image_part.flip(-1) if example.flipped else image_part)
