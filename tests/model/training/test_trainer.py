@@ -137,6 +137,12 @@ def test_composites_paste_another_sequences_object_and_run_the_backbone_on_them(
     assert len(composite.maps) == len(expected)
     for got, want in zip(composite.maps, expected, strict=True):
         assert torch.equal(got, want)
+
+
+def test_training_with_composites_takes_finite_steps(dataset, tmp_path):
+    root, tucker = dataset
+    trainer = Trainer(config_for(root, examples=ExampleConfig(crop=32, composite_probability=0.5)), tmp_path / "run",
+                      tucker=tucker)
     trainer.run()
     assert trainer.step == 4 and all(np.isfinite(h["loss"]) for h in trainer.history)
 
