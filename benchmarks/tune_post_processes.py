@@ -1,17 +1,20 @@
 """Choose the default model's post-processes on the tuning sequences: prints a table, writes JSON.
 
-Each variant is the bundled checkpoint with one inference setting changed (post-process fields of
-``ModelConfig`` that do not change what the weights mean, the focus crop, the proxy), run through
-``hyperseg eval``'s harness on the same tuning frames (``hyperseg.model.data.SPLIT["tuning"]``),
-HyperSeg only. Never run this on the report sequences.
+Each variant is the bundled checkpoint (or ``--checkpoint``'s, a candidate for the next default)
+with one inference setting changed (post-process fields of ``ModelConfig`` that do not change what
+the weights mean, the focus crop, the proxy), run through ``hyperseg eval``'s harness on the same
+tuning frames (``hyperseg.model.data.SPLIT["tuning"]``), HyperSeg only. Never run this on the
+report sequences.
 
     .venv/bin/python -m benchmarks.tune_post_processes --frames 2
+    .venv/bin/python -m benchmarks.tune_post_processes --frames 4 --checkpoint runs/next/model.pt --variants default
 """
 
 from __future__ import annotations
 
 import dataclasses
 import sys
+from pathlib import Path
 
 from benchmarks import harness
 from hyperseg.model import Predictor
@@ -47,11 +50,12 @@ def main() -> None:
     parser = harness.tuning_parser("tune_post_processes", __doc__, frames=2, frames_help="frames per tuning sequence",
                                    results="default_tuning")
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS))
+    parser.add_argument("--checkpoint", type=Path, help="a checkpoint other than the bundled default")
     args = parser.parse_args()
     rows = []
     for name in args.variants:
         fields, keywords, proxy = VARIANTS[name]
-        predictor = Predictor.load(device="cpu", **keywords)
+        predictor = Predictor.load(args.checkpoint, device="cpu", **keywords)
         predictor.model.config = dataclasses.replace(predictor.model.config, **fields)
         config = EvalConfig(str(args.data), tuple(args.sequences), args.frames, proxy=proxy, baselines=())
         scores = evaluate(predictor, config)["hyperseg"]
