@@ -95,6 +95,13 @@ def test_init_fine_tunes_a_checkpoint_whose_weights_fit_the_config(dataset, tmp_
         assert torch.equal(value, tuned.model.can.state_dict()[key]), key
     tuned.run()
     assert not torch.equal(start.can.last.weight, tuned.model.can.last.weight)
+    base_id = load_checkpoint(tmp_path / "base" / "model.pt").checkpoint_id
+    said = Predictor.load(tmp_path / "tuned" / "model.pt", device="cpu").training
+    assert said["steps"] == 1 and said["init"] == {"checkpoint": base_id, "steps": 2, "init": None}
+    again = Trainer(config_for(root, steps=3), tmp_path / "tuned", init=tmp_path / "tuned" / "model.pt")
+    again.resume()
+    again.run()
+    assert Predictor.load(tmp_path / "tuned" / "model.pt", device="cpu").training["init"] == said["init"]
 
     other = HyperSegNet(replace(ModelConfig.tiny(), extra_context=("previous_mask",)))
     save_checkpoint(tmp_path / "other.pt", other, {})

@@ -143,8 +143,13 @@ class Trainer:
         model_config: ModelConfig = CONFIGS[config.model]()
         torch.manual_seed(config.seed)
         self.model = HyperSegNet(model_config)
+        #: What a fine-tune started from (``--init``): that checkpoint's id, its steps and its own start.
+        self.init: dict | None = None
         if init is not None:
-            start = load_checkpoint(init).model
+            loaded = load_checkpoint(init)
+            start = loaded.model
+            self.init = {"checkpoint": loaded.checkpoint_id, "steps": loaded.training.get("steps"),
+                         "init": loaded.training.get("init")}
             if not model_config.weights_compatible(start.config):
                 raise InputError(f"{init} holds a {start.config.name!r} model whose weights do not fit the "
                                  f"{config.model!r} config: {start.config} vs {model_config}")
@@ -181,6 +186,7 @@ class Trainer:
             "step": self.step,
             "history": self.history,
             "train_config": json.dumps(asdict(self.config)),
+            "init": json.dumps(self.init),
         }, self.state_path)
         save_checkpoint(self.run_dir / "model.pt", self.model, self.training_summary(), self.hypothesis_order())
         if self.history:
@@ -196,6 +202,8 @@ class Trainer:
         self.optimizer.load_state_dict(state["optimizer"])
         self.step = int(state["step"])
         self.history = list(state["history"])
+        if "init" in state:
+            self.init = json.loads(state["init"])
         with (self.run_dir / "train_log.jsonl").open("w") as log:
             log.writelines(json.dumps(record) + "\n" for record in self.history)
 
@@ -211,14 +219,18 @@ class Trainer:
         return [int(i) for i in np.argsort(-counts, kind="stable")]
 
     def training_summary(self) -> dict:
+        """What the exported checkpoint says of its training; a fine-tune names what it started from."""
         last = self.history[-50:]
-        return {
+        summary = {
             "steps": self.step,
             "train_config": json.dumps(asdict(self.config)),
             "final_loss": float(np.mean([h["loss"] for h in last])) if last else float("nan"),
             "frames": len(self.samples),
             "hypothesis_order": self.hypothesis_order(),
         }
+        if self.init is not None:
+            summary["init"] = self.init
+        return summary
 
     def draw_frame(self, rng: np.random.Generator, other_than: str | None = None) -> tuple[FrameSample, CachedFrame]:
         """A random usable frame (of a source other than ``other_than`` when one is left); bad samples
