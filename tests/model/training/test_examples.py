@@ -84,12 +84,12 @@ def test_own_error_clicks_go_to_the_networks_largest_error():
     target = example.target > 0.5
     missed_right = target.copy()
     missed_right[:, 40:] = False  # the "network" misses the object's right part (x 40..55)
-    assert example.add_error_click(missed_right.astype(np.float32), config, 0.5)
+    assert example.add_error_click(missed_right.astype(np.float32), config)
     x, y = example.positive[-1]
     assert 40 <= x < 56 and target[int(y), int(x)]
     clicks = example.context[channel(config, "positive_clicks")]
     assert clicks[int(y), int(x)] == 1
     walker = example.context[channel(config, "walker_probability")]
     assert walker[int(y), int(x)] > 0.9
-    assert not example.add_error_click(example.target, config, 0.5)  # nothing left to correct
+    assert not example.add_error_click(example.target, config)  # nothing left to correct
     assert len(example.positive) == 2

@@ -136,7 +136,7 @@ def test_composites_paste_another_sequences_object_and_run_the_backbone_on_them(
                       tucker=tucker)
     assert {trainer.draw_frame(np.random.default_rng(n), other_than="alpha")[0].source for n in range(8)} == {"beta"}
     background, _ = trainer.draw_frame(np.random.default_rng(seed))
-    composite = trainer.draw_example_frame(np.random.default_rng(seed))
+    composite = trainer.draw_example_frame(np.random.default_rng(seed), 1.0)
     donor_green = {"alpha": 0.7, "beta": 0.6}[background.source]
     inside = binary_erosion(composite.mask, iterations=2)
     assert inside.sum() > 50 and abs(np.median(composite.rgb[inside][:, 1]) - donor_green) < 0.04
@@ -151,6 +151,21 @@ def test_training_with_composites_takes_finite_steps(dataset, tmp_path):
     trainer = Trainer(config_for(root, examples=ExampleConfig(crop=32, composite_probability=0.5)), tmp_path / "run",
                       tucker=tucker)
     trainer.run()
+    assert trainer.step == 4 and all(np.isfinite(h["loss"]) for h in trainer.history)
+
+
+def test_extra_scales_train_on_features_of_frames_run_at_each_scale(dataset, tmp_path):
+    root, tucker = dataset
+    examples = ExampleConfig(crop=16, scale_range=(0.75, 1.25), own_error_clicks=2)  # fits a 24x32 frame
+    trainer = Trainer(config_for(root, extra_scales=(0.5,), examples=examples), tmp_path / "run", tucker=tucker)
+    assert trainer.draw_frame(np.random.default_rng(0), scale=0.5)[1].size == (24, 32)
+    assert trainer.draw_frame(np.random.default_rng(0))[1].size == (48, 64)
+    trainer.run()
+    cached = [torch.load(path, weights_only=True) for path in (tmp_path / "run" / "features").glob("*.pt")]
+    assert {tuple(entry["rgb"].shape) for entry in cached} == {(24, 32, 3), (48, 64, 3)}
+    for entry in cached:  # each scale's features come from the backbone run on the frame at that scale
+        for got, want in zip(entry["maps"], compressed_features(trainer.model, entry["rgb"].numpy()), strict=True):
+            assert torch.equal(got, want)
     assert trainer.step == 4 and all(np.isfinite(h["loss"]) for h in trainer.history)
 
 

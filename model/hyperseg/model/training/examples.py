@@ -65,6 +65,7 @@ class Example:
     negative: list[Point]
     previous_mask: np.ndarray | None
     target: np.ndarray  # (h_c, w_c) float32
+    scale: float  # the fraction of its resolution the frame was cached at: click radii scale with it
     context: np.ndarray = field(init=False)  # (C_ctx, h_c, w_c)
     positive_map: np.ndarray = field(init=False)  # (h_c, w_c) binary click maps of the loss' interactive term
     negative_map: np.ndarray = field(init=False)
@@ -75,7 +76,7 @@ class Example:
         y0, x0, y1, x1 = self.window
         return (y0, self.size[1] - x1, y1, self.size[1] - x0) if self.flipped else self.window
 
-    def encode(self, model_config: ModelConfig, scale: float) -> Example:
+    def encode(self, model_config: ModelConfig) -> Example:
         """(Re)build the context and click maps from the clicks; returns self."""
         y0, x0, y1, x1 = self.window
         walker = None
@@ -84,14 +85,14 @@ class Example:
                                             [(x + x0, y + y0) for x, y in self.negative],
                                             model_config.walker_max_pixels)[y0:y1, x0:x1]
         self.context = build_context(model_config, self.frame_rgb[y0:y1, x0:x1], self.previous_rgb, self.positive,
-                                     self.negative, scale, self.previous_mask, walker=walker)
-        radius = model_config.click_radius * scale
+                                     self.negative, self.scale, self.previous_mask, walker=walker)
+        radius = model_config.click_radius * self.scale
         h, w = self.target.shape
         self.positive_map = click_map(self.positive, h, w, radius)
         self.negative_map = click_map(self.negative, h, w, radius)
         return self
 
-    def add_error_click(self, probability: np.ndarray, model_config: ModelConfig, scale: float) -> bool:
+    def add_error_click(self, probability: np.ndarray, model_config: ModelConfig) -> bool:
         """One more click where the evaluation clicker puts it against ``probability`` (h_c, w_c).
 
         RITM's iterative training: the prediction is the network's own, so training sees the
@@ -107,7 +108,7 @@ class Example:
         (self.positive if is_positive else self.negative).append((x, y))
         if "previous_mask" in model_config.extra_context:
             self.previous_mask = probability.astype(np.float32)
-        self.encode(model_config, scale)
+        self.encode(model_config)
         return True
 
 
@@ -194,7 +195,7 @@ def make_example(frame: CachedFrame, model_config: ModelConfig, config: ExampleC
         sampled = simulator.sample(mask, rng=rng)
         positive, negative = sampled.positive, sampled.negative
     return Example(view.mask.shape, window, view.flipped, full_rgb, previous_rgb.astype(np.float32), list(positive),
-                   list(negative), previous_mask, mask.astype(np.float32)).encode(model_config, scale)
+                   list(negative), previous_mask, mask.astype(np.float32), scale).encode(model_config)
 
 
 def simulator_point(rng: np.random.Generator, shape: tuple[int, int]) -> tuple[float, float]:

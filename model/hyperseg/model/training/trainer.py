@@ -57,6 +57,9 @@ class TrainConfig:
     frame_stride: int = 4
     #: Frames are trained on at this fraction of their resolution.
     scale: float = 0.5
+    #: Proxy jitter: more fractions, each example drawing one of ``scale`` and these; its features
+    #: come from the backbone run at that fraction, as a user's proxy runs it. Empty = off.
+    extra_scales: tuple[float, ...] = ()
     steps: int = 2000
     batch: int = 8
     lr: float = 1e-3
@@ -172,7 +175,8 @@ class Trainer:
         if not samples:
             raise InputError(f"no training frames found (data {config.data!r}, {len(config.shots)} shots)")
         self.samples = samples
-        self.cache = FeatureDiskCache(cache_dir or self.run_dir / "features", self.model, config.scale)
+        self.caches = {scale: FeatureDiskCache(cache_dir or self.run_dir / "features", self.model, scale)
+                       for scale in (config.scale, *config.extra_scales)}
         self.simulator = default_simulator(config.seed)
 
     @property
@@ -232,28 +236,30 @@ class Trainer:
             summary["init"] = self.init
         return summary
 
-    def draw_frame(self, rng: np.random.Generator, other_than: str | None = None) -> tuple[FrameSample, CachedFrame]:
-        """A random usable frame (of a source other than ``other_than`` when one is left); bad samples
-        are reported on stderr and dropped, never fatal."""
+    def draw_frame(self, rng: np.random.Generator, other_than: str | None = None,
+                   scale: float | None = None) -> tuple[FrameSample, CachedFrame]:
+        """A random usable frame at ``scale`` (default: the config's), of a source other than
+        ``other_than`` when one is left; bad samples are reported on stderr and dropped, never fatal."""
+        cache = self.caches[self.config.scale if scale is None else scale]
         while self.samples:
             pool = self.samples if other_than is None else [s for s in self.samples if s.source != other_than]
             pool = pool or self.samples
             sample = pool[int(rng.integers(len(pool)))]
             try:
-                return sample, self.cache.get(sample)
+                return sample, cache.get(sample)
             except BadSample as exc:
                 print(f"hyperseg: skipping sample: {exc}", file=sys.stderr)
                 self.samples.remove(sample)
         raise InputError("no usable training sample is left")
 
-    def draw_example_frame(self, rng: np.random.Generator) -> CachedFrame:
-        """The frame of one example: a cached frame, or at ``composite_probability`` that frame with
-        another sequence's object pasted onto it (features from a fresh pass of the frozen backbone)."""
-        sample, frame = self.draw_frame(rng)
+    def draw_example_frame(self, rng: np.random.Generator, scale: float) -> CachedFrame:
+        """The frame of one example at ``scale``: a cached frame, or at ``composite_probability`` that frame
+        with another sequence's object pasted onto it (features from a fresh pass of the frozen backbone)."""
+        sample, frame = self.draw_frame(rng, scale=scale)
         probability = self.config.examples.composite_probability
         if probability == 0 or rng.random() >= probability:
             return frame
-        _, donor = self.draw_frame(rng, other_than=sample.source)
+        _, donor = self.draw_frame(rng, other_than=sample.source, scale=scale)
         pasted = paste_object(frame.rgb, frame.previous, donor.rgb, donor.previous, donor.mask, rng)
         if pasted is None:
             return frame
@@ -264,9 +270,11 @@ class Trainer:
         rng = np.random.default_rng([config.seed, self.step])
         torch.manual_seed(config.seed * 1_000_003 + self.step)
         examples, image_parts = [], []
+        scales = (config.scale, *config.extra_scales)
         for _ in range(config.batch):
-            frame = self.draw_example_frame(rng)
-            example = make_example(frame, self.model.config, config.examples, config.scale, self.simulator, rng)
+            scale = scales[int(rng.integers(len(scales)))] if config.extra_scales else config.scale
+            frame = self.draw_example_frame(rng, scale)
+            example = make_example(frame, self.model.config, config.examples, scale, self.simulator, rng)
             image_part = self.model.image_part_from_compressed(frame.maps, example.size, example.feature_window)
             image_parts.append(image_part.flip(-1) if example.flipped else image_part)
             examples.append(example)
@@ -295,7 +303,7 @@ class Trainer:
             context = torch.stack([torch.from_numpy(e.context) for e in examples])
             probabilities = torch.sigmoid(self.model.decode(image_part, context)[:, best]).numpy()
             for example, probability in zip(examples, probabilities, strict=True):
-                example.add_error_click(probability, self.model.config, self.config.scale)
+                example.add_error_click(probability, self.model.config)
 
     def run(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
