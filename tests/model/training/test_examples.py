@@ -93,3 +93,32 @@ def test_own_error_clicks_go_to_the_networks_largest_error():
     assert walker[int(y), int(x)] > 0.9
     assert not example.add_error_click(example.target, config)  # nothing left to correct
     assert len(example.positive) == 2
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_an_object_crop_holds_the_whole_object_rescaled_to_fit(seed):
+    """A 16x24 object in a 96x128 frame: with a margin of 0.1-0.4 of it on each side, a 40 px crop
+    holds it when the frame is scaled by 40 / (24 x 1.2..1.8)."""
+    config = ModelConfig.default()
+    rgb = np.full((96, 128, 3), 0.1, np.float32)
+    mask = np.zeros((96, 128), bool)
+    mask[60:76, 90:114] = True
+    rgb[mask] = 0.9
+    frame = CachedFrame([], rgb, rgb.copy(), mask)
+    examples = ExampleConfig(crop=40, object_crop_probability=1.0, scale_range=(2.0, 2.0))
+    example = make_example(frame, config, examples, 0.5, default_simulator(seed), np.random.default_rng(seed))
+    factor = example.size[1] / 128
+    assert 40 / (24 * 1.8) - 0.01 <= factor <= 40 / (24 * 1.2) + 0.01, "scaled to fit, scale_range not drawn"
+    target = example.target > 0.5
+    assert target.shape == (40, 40)
+    assert target.sum() == pytest.approx(mask.sum() * factor**2, rel=0.1), "none of the object is cut"
+    assert not target[0].any() and not target[-1].any() and not target[:, 0].any() and not target[:, -1].any()
+
+
+def test_an_object_too_large_to_fit_shrinks_the_frame_no_further_than_the_crop():
+    config = ModelConfig.default()
+    frame = bright_object_frame()
+    examples = ExampleConfig(crop=40, object_crop_probability=1.0)
+    frame.mask[:] = True
+    example = make_example(frame, config, examples, 0.5, default_simulator(0), np.random.default_rng(0))
+    assert min(example.size) == 40 and example.target.shape == (40, 40)

@@ -15,8 +15,10 @@ Augmentation: photometric jitter (gain, gamma) varies the RGB context while the 
 stay as cached; a scale jitter resamples the frame, its mask and its cached feature maps (nearest,
 as inference samples them up); a horizontal flip mirrors all of them. The walker_probability cue
 is solved on the whole (jittered) frame and then cropped, as the predictor solves it on the whole
-frame: a crop's edge is not the frame's border. Objects pasted onto frames of another sequence
-(``composite_probability``) come from the trainer, which runs the backbone on the composite.
+frame: a crop's edge is not the frame's border. A share of crops (``object_crop_probability``)
+hold their whole object, rescaled to fit, as the first click on a whole frame sees it. Objects
+pasted onto frames of another sequence (``composite_probability``) come from the trainer, which
+runs the backbone on the composite.
 """
 
 from __future__ import annotations
@@ -52,6 +54,11 @@ class ExampleConfig:
     own_error_clicks: int = 0
     #: Probability that an example's frame is another sequence's object pasted onto it; 0 = off.
     composite_probability: float = 0.0
+    #: Probability that a crop holds its whole object, as a first click on the whole frame sees it:
+    #: the frame is rescaled (instead of ``scale_range``'s draw) so the object's box with a margin
+    #: of ``object_margin_range`` of its size on each side fits the crop; 0 = off.
+    object_crop_probability: float = 0.0
+    object_margin_range: tuple[float, float] = (0.1, 0.4)
 
 
 @dataclass
@@ -122,11 +129,23 @@ class FrameView:
     flipped: bool
 
 
-def frame_view(frame: CachedFrame, config: ExampleConfig, rng: np.random.Generator) -> FrameView:
-    """The frame after the scale and flip augmentations; each draws randomness only when it is on."""
+def frame_view(frame: CachedFrame, config: ExampleConfig, rng: np.random.Generator,
+               whole_object: bool = False) -> FrameView:
+    """The frame after the scale and flip augmentations; each draws randomness only when it is on.
+
+    With ``whole_object`` the scale is the one at which the object's box and a random margin fit the
+    crop, but never so small that the frame's shorter side is below the crop.
+    """
     rgb, previous, mask = frame.rgb, frame.previous, frame.mask
-    if tuple(config.scale_range) != (1.0, 1.0):
+    factor = None
+    if whole_object:
+        rows, cols = np.nonzero(mask)
+        side = max(rows.max() - rows.min(), cols.max() - cols.min()) + 1
+        factor = config.crop / (side * (1 + 2 * rng.uniform(*config.object_margin_range)))
+        factor = max(factor, config.crop / min(mask.shape))
+    elif tuple(config.scale_range) != (1.0, 1.0):
         factor = rng.uniform(*config.scale_range)
+    if factor is not None:
         size = (max(1, round(mask.shape[0] * factor)), max(1, round(mask.shape[1] * factor)))
         rgb, previous = resize(rgb, size), resize(previous, size)
         mask = resize(mask.astype(np.float32), size) > 0.5
@@ -134,6 +153,16 @@ def frame_view(frame: CachedFrame, config: ExampleConfig, rng: np.random.Generat
     if flipped:
         rgb, previous, mask = rgb[:, ::-1], previous[:, ::-1], mask[:, ::-1]
     return FrameView(np.ascontiguousarray(rgb), np.ascontiguousarray(previous), np.ascontiguousarray(mask), flipped)
+
+
+def object_window(mask: np.ndarray, crop: int) -> tuple[int, int, int, int]:
+    """The crop centred on the object's box, moved inside the frame."""
+    height, width = mask.shape
+    ch, cw = min(crop, height), min(crop, width)
+    rows, cols = np.nonzero(mask)
+    y0 = int(np.clip(round((rows.min() + rows.max() + 1 - ch) / 2), 0, height - ch))
+    x0 = int(np.clip(round((cols.min() + cols.max() + 1 - cw) / 2), 0, width - cw))
+    return y0, x0, y0 + ch, x0 + cw
 
 
 def choose_window(mask: np.ndarray, crop: int, rng: np.random.Generator, random_probability: float):
@@ -179,8 +208,11 @@ def iterative_clicks(mask: np.ndarray, rng: np.random.Generator, max_error_click
 
 def make_example(frame: CachedFrame, model_config: ModelConfig, config: ExampleConfig, scale: float,
                  simulator: ClickSimulator, rng: np.random.Generator) -> Example:
-    view = frame_view(frame, config, rng)
-    window = choose_window(view.mask, config.crop, rng, config.random_crop_probability)
+    whole_object = (config.object_crop_probability > 0 and frame.mask.any()
+                    and rng.random() < config.object_crop_probability)
+    view = frame_view(frame, config, rng, whole_object)
+    window = (object_window(view.mask, config.crop) if whole_object
+              else choose_window(view.mask, config.crop, rng, config.random_crop_probability))
     y0, x0, y1, x1 = window
     mask = view.mask[y0:y1, x0:x1]
     gain, gamma = rng.uniform(*config.gain_range), rng.uniform(*config.gamma_range)
