@@ -187,10 +187,11 @@ def test_click_changes_table_is_click_changes_tuning_json(row, variant):
                                                               "harmful clicks"])
 
 
-def assert_variant_row(results: str, row: str, variant: str, columns: list[str]) -> None:
-    """README's table row ``row`` holds ``columns`` of the ``variant`` row of benchmarks/results/<results>.json."""
+def assert_variant_row(results: str, row: str, variant: str, columns: list[str], key: str = "variant") -> None:
+    """README's table row ``row`` holds ``columns`` of the row of benchmarks/results/<results>.json whose
+    ``key`` is ``variant``."""
     measured = json.loads((ROOT / f"benchmarks/results/{results}.json").read_text())
-    summary = {r["variant"]: r for r in measured["rows"]}[variant]
+    summary = {r[key]: r for r in measured["rows"]}[variant]
     cells = table_row("README.md", row)
     assert len(cells) == len(columns)
     for column, cell in zip(columns, cells, strict=True):
@@ -208,6 +209,17 @@ def assert_variant_row(results: str, row: str, variant: str, columns: list[str])
 def test_proxy_reach_table_is_proxy_reach_tuning_json(row, variant):
     assert_variant_row("proxy_reach_tuning", row, variant, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85",
                                                             "harmful clicks"])
+
+
+@pytest.mark.parametrize(("row", "checkpoint"), [
+    ("**the bundled default (650 steps)**", "bundled"),
+    ("300 more steps", "runs/continue_default/model.pt"),
+    ("300 more, whole-object crops 0.3", "runs/continue_default_object_crops/model.pt"),
+    ("300 more, composites 0.25", "runs/continue_default_composites/model.pt"),
+])
+def test_continuation_table_is_compare_checkpoints_json(row, checkpoint):
+    assert_variant_row("compare_checkpoints", row, checkpoint, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85",
+                                                                "harmful clicks", "first-click area"], key="checkpoint")
 
 
 @pytest.mark.parametrize(("row", "setting"), [
