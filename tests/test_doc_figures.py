@@ -158,6 +158,17 @@ def test_click_latency_tables_are_click_latency_json(measured):
         assert_printed(cell, measured[key])
 
 
+SLOW_HOST_LATENCY = json.loads((ROOT / "benchmarks/results/click_latency_slow_host.json").read_text())["rows"]
+
+
+@pytest.mark.parametrize("measured", SLOW_HOST_LATENCY, ids=_latency_row_name)
+def test_slower_host_latency_table_is_its_json(measured):
+    cells = [c.split()[0] for c in table_row("docs/performance.md", f"{_latency_row_name(measured)}, slower host")]
+    for cell, key in zip(cells, ["later_click_s_median", "floor_s", "click_over_floor", "decode_over_floor",
+                                 "peak_rss_gb", "load_avg_1min"], strict=True):
+        assert_printed(cell, measured[key])
+
+
 @pytest.mark.parametrize(("row", "variant"), [("focus crop (default)", "on"), ("whole frame every click", "off")])
 def test_focus_crop_accuracy_table_is_focus_crop_eval_json(row, variant):
     summary = json.loads((ROOT / f"benchmarks/results/focus_crop_eval_{variant}.json").read_text())["summary"][0]
