@@ -222,6 +222,10 @@ def test_proxy_reach_table_is_proxy_reach_tuning_json(row, variant):
                                                             "harmful clicks"])
 
 
+#: The columns of the README's tables of continued training (benchmarks.compare_checkpoints).
+CONTINUATION_COLUMNS = ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks", "first-click area"]
+
+
 @pytest.mark.parametrize(("row", "checkpoint"), [
     ("**the bundled default (650 steps)**", "bundled"),
     ("300 more steps", "runs/continue_default/model.pt"),
@@ -229,8 +233,7 @@ def test_proxy_reach_table_is_proxy_reach_tuning_json(row, variant):
     ("300 more, composites 0.25", "runs/continue_default_composites/model.pt"),
 ])
 def test_continuation_table_is_compare_checkpoints_json(row, checkpoint):
-    assert_variant_row("compare_checkpoints", row, checkpoint, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85",
-                                                                "harmful clicks", "first-click area"], key="checkpoint")
+    assert_variant_row("compare_checkpoints", row, checkpoint, CONTINUATION_COLUMNS, key="checkpoint")
 
 
 @pytest.mark.parametrize(("row", "setting"), [
@@ -292,3 +295,12 @@ def test_walker_cue_table_is_walker_cue_json(measured):
                                  "later_speedup", "refits"], strict=False):
         assert_printed(cell, measured[key])
     assert float(cells[-1]) == pytest.approx(measured["max_abs_diff"], rel=0.05)
+
+
+@pytest.mark.parametrize(("row", "checkpoint"), [
+    ("150 more, composites 0.25 and whole-object crops 0.3", "runs/cc/step150.pt"),
+    ("300 more, composites and whole-object crops", "runs/cc/step300.pt"),
+    ("450 more, composites and whole-object crops", "runs/cc/step450.pt"),
+])
+def test_composites_and_crops_table_is_its_json(row, checkpoint):
+    assert_variant_row("compare_checkpoints_composites_crops", row, checkpoint, CONTINUATION_COLUMNS, key="checkpoint")
