@@ -304,3 +304,8 @@ def test_walker_cue_table_is_walker_cue_json(measured):
 ])
 def test_composites_and_crops_table_is_its_json(row, checkpoint):
     assert_variant_row("compare_checkpoints_composites_crops", row, checkpoint, CONTINUATION_COLUMNS, key="checkpoint")
+
+
+def test_the_finished_composites_and_crops_run_is_its_json():
+    assert_variant_row("compare_checkpoints_composites_crops_600", "600 more, composites and whole-object crops",
+                       "runs/cc/model.pt", CONTINUATION_COLUMNS, key="checkpoint")
