@@ -226,14 +226,19 @@ def test_proxy_reach_table_is_proxy_reach_tuning_json(row, variant):
 CONTINUATION_COLUMNS = ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks", "first-click area"]
 
 
-@pytest.mark.parametrize(("row", "checkpoint"), [
-    ("**the bundled default (650 steps)**", "bundled"),
-    ("300 more steps", "runs/continue_default/model.pt"),
-    ("300 more, whole-object crops 0.3", "runs/continue_default_object_crops/model.pt"),
-    ("300 more, composites 0.25", "runs/continue_default_composites/model.pt"),
+@pytest.mark.parametrize(("results", "row", "checkpoint"), [
+    ("compare_checkpoints", "**the bundled default (650 steps)**", "bundled"),
+    ("compare_checkpoints", "300 more steps", "runs/continue_default/model.pt"),
+    ("compare_checkpoints", "300 more, whole-object crops 0.3", "runs/continue_default_object_crops/model.pt"),
+    ("compare_checkpoints", "300 more, composites 0.25", "runs/continue_default_composites/model.pt"),
+    ("compare_checkpoints_composites_crops", "150 more, composites 0.25 and whole-object crops 0.3",
+     "runs/cc/step150.pt"),
+    ("compare_checkpoints_composites_crops", "300 more, composites and whole-object crops", "runs/cc/step300.pt"),
+    ("compare_checkpoints_composites_crops", "450 more, composites and whole-object crops", "runs/cc/step450.pt"),
+    ("compare_checkpoints_composites_crops_600", "600 more, composites and whole-object crops", "runs/cc/model.pt"),
 ])
-def test_continuation_table_is_compare_checkpoints_json(row, checkpoint):
-    assert_variant_row("compare_checkpoints", row, checkpoint, CONTINUATION_COLUMNS, key="checkpoint")
+def test_continuation_tables_are_compare_checkpoints_jsons(results, row, checkpoint):
+    assert_variant_row(results, row, checkpoint, CONTINUATION_COLUMNS, key="checkpoint")
 
 
 @pytest.mark.parametrize(("row", "setting"), [
@@ -295,17 +300,3 @@ def test_walker_cue_table_is_walker_cue_json(measured):
                                  "later_speedup", "refits"], strict=False):
         assert_printed(cell, measured[key])
     assert float(cells[-1]) == pytest.approx(measured["max_abs_diff"], rel=0.05)
-
-
-@pytest.mark.parametrize(("row", "checkpoint"), [
-    ("150 more, composites 0.25 and whole-object crops 0.3", "runs/cc/step150.pt"),
-    ("300 more, composites and whole-object crops", "runs/cc/step300.pt"),
-    ("450 more, composites and whole-object crops", "runs/cc/step450.pt"),
-])
-def test_composites_and_crops_table_is_its_json(row, checkpoint):
-    assert_variant_row("compare_checkpoints_composites_crops", row, checkpoint, CONTINUATION_COLUMNS, key="checkpoint")
-
-
-def test_the_finished_composites_and_crops_run_is_its_json():
-    assert_variant_row("compare_checkpoints_composites_crops_600", "600 more, composites and whole-object crops",
-                       "runs/cc/model.pt", CONTINUATION_COLUMNS, key="checkpoint")
