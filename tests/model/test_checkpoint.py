@@ -86,3 +86,28 @@ def test_hypotheses_can_be_relabelled_on_export(tmp_path, tiny_checkpoint):
     ranked.set_frame(rgb)
     a, b = original.predict([(5.5, 5.5)]), ranked.predict([(5.5, 5.5)])
     assert np.allclose(b.masks, a.masks[order], atol=1e-6)
+
+
+def test_a_checkpoint_carries_tuned_backbone_layers_and_their_fingerprint(tmp_path):
+    model = Predictor.untrained(seed=3, config=ModelConfig.tiny()).model
+    base = model.backbone.fingerprint
+    model.backbone.tune_first_convs(1)
+    with torch.no_grad():
+        model.backbone.features[0].bias.add_(0.05)
+    save_checkpoint(tmp_path / "tuned.pt", model)
+    record = torch.load(tmp_path / "tuned.pt", weights_only=True)["backbone"]
+    assert record["base_fingerprint"] == base != record["fingerprint"] == model.backbone.fingerprint
+    loaded = load_checkpoint(tmp_path / "tuned.pt")
+    assert loaded.model.backbone.fingerprint == record["fingerprint"]
+    assert torch.equal(loaded.model.backbone.features[0].bias, model.backbone.features[0].bias)
+    assert "conv1_1 trained" in Predictor.load(tmp_path / "tuned.pt", device="cpu").describe()["backbone"]
+
+    payload = torch.load(tmp_path / "tuned.pt", weights_only=True)
+    payload["backbone"]["tuned"]["0.bias"] += 1
+    torch.save(payload, tmp_path / "tampered.pt")
+    with pytest.raises(CorruptFileError, match=r"not the \w+ it records"):
+        load_checkpoint(tmp_path / "tampered.pt")
+    payload["backbone"]["base_fingerprint"] = "0123456789abcdef"
+    torch.save(payload, tmp_path / "other_base.pt")
+    with pytest.raises(BackboneMismatchError, match="fingerprint 0123456789abcdef"):
+        load_checkpoint(tmp_path / "other_base.pt")

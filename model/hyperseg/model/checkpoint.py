@@ -1,4 +1,5 @@
-"""One file per trained model: config, Tucker factors, CAN weights and backbone fingerprint.
+"""One file per trained model: config, Tucker factors, CAN weights and backbone fingerprint (and the
+backbone's first convolutions where training tuned them).
 
 Like RITM's ``serialize``, a checkpoint carries the config that rebuilds its model. It is a plain
 dict of tensors, strings and numbers saved with ``torch.save`` and read back with
@@ -53,11 +54,41 @@ def checkpoint_payload(model: HyperSegNet, training: dict | None = None,
         "format": FORMAT,
         "version": VERSION,
         "config": model.config.to_dict(),
-        "backbone": {"name": model.config.backbone, "fingerprint": model.backbone.fingerprint},
+        "backbone": backbone_record(model),
         "tucker": {k: v.detach().cpu() for k, v in model.compressor.state_dict().items()},
         "can": ranked_can_state(model, order),
         "training": training or {},
     }
+
+
+def backbone_record(model: HyperSegNet) -> dict:
+    """The backbone a checkpoint's weights were trained with: its name and fingerprint, and where
+    training tuned its first convolutions, those layers and the fingerprint of the weights they replaced."""
+    backbone = model.backbone
+    record = {"name": model.config.backbone, "fingerprint": backbone.fingerprint}
+    if backbone.tuned_convs:
+        record.update(fingerprint=backbone.refresh_fingerprint(), base_fingerprint=backbone.base_fingerprint,
+                      tuned=backbone.tuned_state())
+    return record
+
+
+def load_backbone_record(model: HyperSegNet, record: dict, source: Path | str) -> None:
+    """Give ``model`` the backbone ``record`` describes; refuses other base weights than the record's."""
+    base = record.get("base_fingerprint", record["fingerprint"])
+    if model.backbone.base_fingerprint != base:
+        raise BackboneMismatchError(
+            f"checkpoint {source} was trained with backbone {record['name']} fingerprint {base}, "
+            f"but the backbone here has fingerprint {model.backbone.base_fingerprint}: its weights differ, so this "
+            "checkpoint's outputs would be meaningless. Use the same backbone weights file or retrain."
+        )
+    if "tuned" in record:
+        try:
+            model.backbone.load_tuned(record["tuned"])
+        except (ValueError, RuntimeError) as exc:
+            raise CorruptFileError(f"checkpoint {source} has damaged tuned backbone layers: {exc}") from exc
+    if model.backbone.fingerprint != record["fingerprint"]:
+        raise CorruptFileError(f"checkpoint {source}'s tuned backbone layers have fingerprint "
+                               f"{model.backbone.fingerprint}, not the {record['fingerprint']} it records")
 
 
 def atomic_torch_save(payload: dict, path: Path) -> None:
@@ -121,13 +152,7 @@ def load_checkpoint(path: Path | None = None, device: str | torch.device = "cpu"
     except (KeyError, TypeError, ValueError) as exc:
         raise CorruptFileError(f"checkpoint {path} has an invalid model config: {exc}") from exc
     model = HyperSegNet(config)
-    expected = payload["backbone"]["fingerprint"]
-    if model.backbone.fingerprint != expected:
-        raise BackboneMismatchError(
-            f"checkpoint {path} was trained with backbone {payload['backbone']['name']} fingerprint {expected}, "
-            f"but the backbone here has fingerprint {model.backbone.fingerprint}: its weights differ, so this "
-            "checkpoint's outputs would be meaningless. Use the same backbone weights file or retrain."
-        )
+    load_backbone_record(model, payload["backbone"], path)
     try:
         model.compressor.load_state_dict(payload["tucker"])
         model.can.load_state_dict(payload["can"])

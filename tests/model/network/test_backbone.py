@@ -65,3 +65,34 @@ def test_imagenet_weights_load_from_torch_cache(tmp_path, monkeypatch):
     backbone = VGG19Hypercolumns("vgg19-imagenet")
     assert backbone.fingerprint == fingerprint(random_vgg19_state(5))
     assert backbone.weights.pretrained
+
+
+def test_tuned_first_convs_travel_as_their_own_state_and_change_the_fingerprint():
+    tuned = VGG19Hypercolumns("vgg19-random-v1")
+    parameters = tuned.tune_first_convs(2)
+    assert [p.shape for p in parameters] == [(64, 3, 3, 3), (64,), (64, 64, 3, 3), (64,)]
+    assert all(p.requires_grad for p in parameters)
+    assert not tuned.features[5].weight.requires_grad  # conv2_1 stays frozen
+    with torch.no_grad():
+        parameters[0].add_(0.01)
+    assert tuned.fingerprint == tuned.base_fingerprint  # until asked: hashing 80 MB is not free per step
+    assert tuned.refresh_fingerprint() != tuned.base_fingerprint
+    assert "conv1_1..conv1_2 trained" in tuned.describe() and tuned.base_fingerprint in tuned.describe()
+
+    state = tuned.tuned_state()
+    assert sorted(state) == ["0.bias", "0.weight", "2.bias", "2.weight"]
+    fresh = VGG19Hypercolumns("vgg19-random-v1")
+    fresh.load_tuned(state)
+    assert (fresh.tuned_convs, fresh.fingerprint) == (2, tuned.fingerprint)
+    tiles = torch.rand(1, 3, 32, 32)
+    for a, b in zip(fresh(tiles), tuned(tiles), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_tuned_layers_must_be_the_first_convolutions():
+    backbone = VGG19Hypercolumns("vgg19-random-v1")
+    conv2_1 = {key: value for key, value in backbone.features.state_dict().items() if key.startswith("5.")}
+    with pytest.raises(ValueError, match="first 1 convolutions"):
+        backbone.load_tuned(conv2_1)
+    with pytest.raises(ValueError, match="14 convolutions"):
+        backbone.tune_first_convs(15)

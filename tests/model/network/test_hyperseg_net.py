@@ -34,6 +34,28 @@ def test_cached_compressed_maps_give_the_same_image_part(tiny_model):
     assert torch.allclose(window, encoded[:, 5:30, 7:50], atol=1e-5)
 
 
+@pytest.mark.parametrize(("size", "window"), [((90, 130), (5, 7, 40, 50)), ((60, 85), (30, 40, 60, 85)),
+                                             ((140, 200), (0, 0, 140, 200))])
+def test_a_window_runs_only_the_tiles_it_samples_and_sees_the_same_maps(size, window):
+    """A 70x100 frame in 32-pixel tiles (3 x 4), shown rescaled at ``size`` (as training's scale jitter does)."""
+    from dataclasses import replace
+
+    from hyperseg.model.network.hyperseg_net import HyperSegNet
+
+    torch.manual_seed(2)
+    model = HyperSegNet(replace(ModelConfig.tiny(), tile_size=32)).eval()
+    model.compressor.randomize(0)
+    rgb = torch.rand(3, 70, 100)
+    tiles = model.window_tiles(70, 100, size, window)
+    assert 0 < len(tiles) <= 12 and (len(tiles) == 12) == (window == (0, 0, *size))
+    with torch.no_grad():
+        whole = model.image_part_from_compressed(model.compressed_maps(rgb), size, window)
+        only = model.image_part_from_compressed(model.compressed_maps(rgb, size, window), size, window)
+        zero_cells = (model.compressed_maps(rgb, size, window)[0] == 0).all(0).sum().item()
+    assert (zero_cells == 0) == (len(tiles) == 12)  # the tiles left out stay zero
+    assert torch.allclose(whole, only, atol=1e-5)  # batches of other sizes: float rounding only
+
+
 def test_paper_can_matches_table_1():
     can = ContextAggregationNet(ModelConfig.paper())
     assert (can.first.in_channels, can.first.out_channels, can.first.kernel_size) == (746, 70, (1, 1))

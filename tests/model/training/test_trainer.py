@@ -109,6 +109,35 @@ def test_init_fine_tunes_a_checkpoint_whose_weights_fit_the_config(dataset, tmp_
         Trainer(config_for(root), tmp_path / "refused", init=tmp_path / "other.pt")
 
 
+def test_backbone_convs_train_the_first_convolutions_and_the_checkpoint_carries_them(dataset, tmp_path):
+    root, tucker = dataset
+    frozen = HyperSegNet(ModelConfig.tiny()).backbone
+    trainer = Trainer(config_for(root, steps=2, backbone_convs=2, backbone_lr=1e-3), tmp_path / "run", tucker=tucker)
+    trainer.run()
+    backbone = trainer.model.backbone
+    assert not torch.equal(backbone.features[0].weight, frozen.features[0].weight)  # conv1_1
+    assert not torch.equal(backbone.features[2].weight, frozen.features[2].weight)  # conv1_2
+    assert torch.equal(backbone.features[5].weight, frozen.features[5].weight)  # conv2_1: frozen
+    entries = list((tmp_path / "run" / "features").glob("*.pt"))
+    assert entries and all(torch.load(e, weights_only=True)["maps"] == [] for e in entries)  # images only
+    loaded = Predictor.load(tmp_path / "run" / "model.pt", device="cpu")
+    assert loaded.model.backbone.fingerprint == backbone.fingerprint != frozen.fingerprint
+    assert f"conv1_1..conv1_2 trained, fingerprint {backbone.fingerprint}" in loaded.describe()["backbone"]
+
+    resumed = Trainer(config_for(root, steps=3, backbone_convs=2, backbone_lr=1e-3), tmp_path / "run", tucker=tucker)
+    resumed.resume()
+    assert torch.equal(resumed.model.backbone.features[2].weight, backbone.features[2].weight)
+    straight = Trainer(config_for(root, steps=3, backbone_convs=2, backbone_lr=1e-3), tmp_path / "straight",
+                       tucker=tucker)
+    straight.run()
+    resumed.run()
+    assert torch.equal(resumed.model.backbone.features[0].weight, straight.model.backbone.features[0].weight)
+    assert [h["loss"] for h in resumed.history] == [h["loss"] for h in straight.history]
+
+    continued = Trainer(config_for(root, steps=1), tmp_path / "continued", init=tmp_path / "run" / "model.pt")
+    assert continued.model.backbone.fingerprint == straight.model.backbone.fingerprint
+
+
 def test_a_run_written_before_newer_settings_still_resumes(dataset, tmp_path):
     root, tucker = dataset
     plain = config_for(root, steps=2, examples=ExampleConfig(crop=32))

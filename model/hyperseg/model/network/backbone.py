@@ -12,7 +12,10 @@ Weights are described by data, as torchvision's ``models/vgg.py`` does: each ent
   on every machine and every torch or NumPy version.
 
 Every backbone has a fingerprint (SHA-256 of its float32 weights); a checkpoint records the one
-it was trained with and refuses to run on another.
+it was trained with and refuses to run on another. Where no ImageNet weights exist, training may
+tune VGG-19's first convolutions with the CAN (``TrainConfig.backbone_convs``): the checkpoint then
+carries those layers, records the fingerprint of the weights they replaced (``base_fingerprint``),
+and the backbone's fingerprint is that of the tuned weights.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 _VGG19_CONVS = ((3, 64), (64, 64), (64, 128), (128, 128), (128, 256), (256, 256), (256, 256), (256, 256),
                 (256, 512), (512, 512), (512, 512), (512, 512), (512, 512), (512, 512))
 _POOL_AFTER = {1, 3, 7, 11}  # conv indices followed by max-pooling
+#: Names of those convolutions, in order.
+VGG19_CONV_NAMES = ("conv1_1", "conv1_2", "conv2_1", "conv2_2", "conv3_1", "conv3_2", "conv3_3", "conv3_4",
+                    "conv4_1", "conv4_2", "conv4_3", "conv4_4", "conv5_1", "conv5_2")
 
 
 @dataclass(frozen=True)
@@ -141,7 +147,8 @@ def fingerprint(state: dict[str, torch.Tensor]) -> str:
 
 
 class VGG19Hypercolumns(nn.Module):
-    """Frozen VGG-19 returning post-ReLU conv1_2, conv2_2, conv3_2, conv4_2, conv5_2 maps."""
+    """VGG-19 returning post-ReLU conv1_2, conv2_2, conv3_2, conv4_2, conv5_2 maps; frozen unless
+    its first convolutions are tuned (``tune_first_convs``)."""
 
     layers = tuple(HYPERCOLUMN_CHANNELS)
 
@@ -152,12 +159,58 @@ class VGG19Hypercolumns(nn.Module):
         self.features = build_vgg19_features()
         self.features.load_state_dict(state)
         self.features.requires_grad_(False)
-        self.fingerprint = fingerprint(state)
+        #: The fingerprint of the weights as loaded, and of the weights the backbone runs with.
+        self.base_fingerprint = self.fingerprint = fingerprint(state)
+        #: How many of the first convolutions differ from the loaded weights (trained with the CAN).
+        self.tuned_convs = 0
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1), persistent=False)
         self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1), persistent=False)
 
     def describe(self) -> str:
-        return f"{self.weights.name} fingerprint {self.fingerprint}"
+        if not self.tuned_convs:
+            return f"{self.weights.name} fingerprint {self.fingerprint}"
+        return (f"{self.weights.name} fingerprint {self.base_fingerprint} with {self.tuned_span()} trained, "
+                f"fingerprint {self.fingerprint}")
+
+    def tuned_span(self) -> str:
+        first, last = VGG19_CONV_NAMES[0], VGG19_CONV_NAMES[self.tuned_convs - 1]
+        return first if first == last else f"{first}..{last}"
+
+    def conv_keys(self, count: int) -> list[str]:
+        """``features`` state keys of the first ``count`` convolutions, in order."""
+        if not 0 <= count <= len(VGG19_CONV_NAMES):
+            raise ValueError(f"VGG-19 has {len(VGG19_CONV_NAMES)} convolutions up to conv5_2; asked for {count}")
+        indices = [index for index, module in enumerate(self.features) if isinstance(module, nn.Conv2d)]
+        return [f"{index}.{kind}" for index in indices[:count] for kind in ("weight", "bias")]
+
+    def tune_first_convs(self, count: int) -> list[nn.Parameter]:
+        """Make the first ``count`` convolutions trainable; returns their parameters."""
+        parameters = [self.features.get_parameter(key) for key in self.conv_keys(count)]
+        for parameter in parameters:
+            parameter.requires_grad_(True)
+        self.tuned_convs = max(self.tuned_convs, count)
+        return parameters
+
+    def tuned_state(self) -> dict[str, torch.Tensor]:
+        """The tuned convolutions' weights, keyed as in ``features`` (what a checkpoint carries)."""
+        return {key: self.features.get_parameter(key).detach().cpu().clone()
+                for key in self.conv_keys(self.tuned_convs)}
+
+    def load_tuned(self, state: dict[str, torch.Tensor]) -> None:
+        """Replace the first convolutions by tuned ones (``tuned_state`` of another backbone)."""
+        count = len(state) // 2
+        if sorted(state) != sorted(self.conv_keys(count)):
+            raise ValueError(f"tuned backbone layers {sorted(state)} are not VGG-19's first {count} convolutions")
+        with torch.no_grad():
+            for key, value in state.items():
+                self.features.get_parameter(key).copy_(value)
+        self.tuned_convs = count
+        self.refresh_fingerprint()
+
+    def refresh_fingerprint(self) -> str:
+        """The fingerprint of the weights as they are now (after training steps)."""
+        self.fingerprint = fingerprint(self.features.state_dict())
+        return self.fingerprint
 
     def forward(self, tiles: torch.Tensor) -> list[torch.Tensor]:
         """tiles (T, 3, S, S) RGB in [0, 1] -> one (T, C_l, S / stride_l, S / stride_l) map per layer.

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from hyperseg.model.config import ModelConfig
-from hyperseg.model.network.backbone import VGG19Hypercolumns
+from hyperseg.model.network.backbone import HYPERCOLUMN_STRIDE, VGG19Hypercolumns
 from hyperseg.model.network.can import ContextAggregationNet
 from hyperseg.model.network.tessellate import TileGrid, nearest_indices, stitch, tessellate, upsample_nearest
 from hyperseg.model.network.tucker import TuckerCompressor
@@ -66,28 +66,49 @@ class HyperSegNet(nn.Module):
         self.compressor = TuckerCompressor(config.tucker_ranks)
         self.can = ContextAggregationNet(config)
 
-    def stitched_maps(self, rgb: torch.Tensor,
-                      per_layer: Callable[[int, torch.Tensor], torch.Tensor] | None = None) -> list[torch.Tensor]:
+    def stitched_maps(self, rgb: torch.Tensor, per_layer: Callable[[int, torch.Tensor], torch.Tensor] | None = None,
+                      only: Sequence[int] | None = None) -> list[torch.Tensor]:
         """Tessellate (3, H, W) in [0, 1], run the tiles in batches, stitch each layer in place.
 
         ``per_layer(index, tile_maps)`` transforms each batch of tile maps before stitching (a
-        projection), so full-depth maps of all tiles never coexist. Returns (C, rows*s_l, cols*s_l) per layer.
+        projection), so full-depth maps of all tiles never coexist. ``only`` runs those tiles alone
+        and leaves the others' cells zero. Returns (C, rows*s_l, cols*s_l) per layer.
         """
         grid = TileGrid(rgb.shape[1], rgb.shape[2], self.config.tile_size)
         tiles = tessellate(rgb, grid)
+        chosen = list(range(grid.count)) if only is None else list(only)
         canvases: list[torch.Tensor | None] = [None] * len(self.backbone.layers)
-        for start in range(0, grid.count, TILE_BATCH):
-            for index, maps in enumerate(self.backbone(tiles[start : start + TILE_BATCH])):
+        for start in range(0, len(chosen), TILE_BATCH):
+            batch = chosen[start : start + TILE_BATCH]
+            for index, maps in enumerate(self.backbone(tiles[batch])):
                 maps = maps if per_layer is None else per_layer(index, maps)
                 if canvases[index] is None:
                     s = maps.shape[-1]
-                    canvases[index] = maps.new_empty((maps.shape[1], grid.rows * s, grid.cols * s))
-                stitch(maps, grid, canvases[index], start)
+                    shape = (maps.shape[1], grid.rows * s, grid.cols * s)
+                    canvases[index] = maps.new_empty(shape) if only is None else maps.new_zeros(shape)
+                for offset, tile in enumerate(batch):
+                    stitch(maps[offset : offset + 1], grid, canvases[index], tile)
         return canvases
 
-    def compressed_maps(self, rgb: torch.Tensor) -> list[torch.Tensor]:
-        """Each layer's Tucker-compressed map at native resolution (what training caches)."""
-        return self.stitched_maps(rgb, self.compressor.compress)
+    def window_tiles(self, height: int, width: int, size: tuple[int, int],
+                     window: tuple[int, int, int, int]) -> list[int]:
+        """The tiles of a ``height`` x ``width`` frame whose maps ``window`` = (y0, x0, y1, x1) of the
+        frame shown at ``size`` = (H, W) samples, in any layer."""
+        grid = TileGrid(height, width, self.config.tile_size)
+        y0, x0, y1, x1 = window
+        rows, cols = set(), set()
+        for stride in HYPERCOLUMN_STRIDE.values():
+            cell = grid.tile // stride
+            rows |= set((nearest_indices(grid.rows * cell, size[0], y0, y1) // cell).tolist())
+            cols |= set((nearest_indices(grid.cols * cell, size[1], x0, x1) // cell).tolist())
+        return sorted(row * grid.cols + col for row in rows for col in cols)
+
+    def compressed_maps(self, rgb: torch.Tensor, size: tuple[int, int] | None = None,
+                        window: tuple[int, int, int, int] | None = None) -> list[torch.Tensor]:
+        """Each layer's Tucker-compressed map at native resolution (what training caches). With
+        ``window`` of the frame shown at ``size``, only the tiles it samples run (the rest is zero)."""
+        only = None if window is None else self.window_tiles(rgb.shape[1], rgb.shape[2], size, window)
+        return self.stitched_maps(rgb, self.compressor.compress, only)
 
     def folded_matrices(self) -> list[torch.Tensor]:
         """Layer 1's image weights times each layer's Tucker projection: (width, C_l) per layer."""

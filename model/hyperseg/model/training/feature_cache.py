@@ -3,7 +3,8 @@
 The backbone and the Tucker projection do not train, so a frame's compressed hypercolumn maps
 (at native resolution, float16) are computed once and stored; epochs after the first cost only
 the CAN. Entries are keyed by the frame files, the scale, the backbone fingerprint and the Tucker
-factors, so changing any of them can never serve stale features. Writes are atomic.
+factors, so changing any of them can never serve stale features. Writes are atomic. A run that
+tunes the backbone's first convolutions caches the resampled images only (``with_maps=False``).
 """
 
 from __future__ import annotations
@@ -49,11 +50,12 @@ def tucker_digest(model: HyperSegNet) -> str:
 
 
 class FeatureDiskCache:
-    def __init__(self, directory: Path, model: HyperSegNet, scale: float) -> None:
+    def __init__(self, directory: Path, model: HyperSegNet, scale: float, with_maps: bool = True) -> None:
         self.directory = Path(directory)
         self.model = model
         self.scale = scale
-        self._salt = f"{scale}|{model.backbone.fingerprint}|{tucker_digest(model)}"
+        self.with_maps = with_maps
+        self._salt = f"{scale}|{model.backbone.fingerprint}|{tucker_digest(model)}" if with_maps else f"{scale}|images"
 
     def path(self, sample: FrameSample) -> Path:
         key = f"{sample.frame.resolve()}|{sample.previous.resolve()}|{sample.mask.resolve()}|{self._salt}"
@@ -69,7 +71,7 @@ class FeatureDiskCache:
             except Exception as exc:
                 raise CorruptFileError(f"feature cache entry {path} is damaged ({exc}); delete it") from exc
         loaded = load_sample(sample, self.scale)
-        maps = compressed_features(self.model, loaded.rgb)
+        maps = compressed_features(self.model, loaded.rgb) if self.with_maps else []
         payload = {"maps": maps, "rgb": torch.from_numpy(loaded.rgb),
                    "previous": torch.from_numpy(loaded.previous), "mask": torch.from_numpy(loaded.mask)}
         atomic_torch_save(payload, path)

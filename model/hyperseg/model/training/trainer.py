@@ -65,6 +65,12 @@ class TrainConfig:
     lr: float = 1e-3
     #: Spatial dropout on layer 1's image part (0 in the paper).
     image_dropout: float = 0.0
+    #: VGG-19's first this many convolutions (2: conv1_1 and conv1_2) train with the CAN, for
+    #: backbones without ImageNet weights; the checkpoint then carries them. Every example then runs
+    #: the backbone on its frame (no cached features). 0 = frozen backbone.
+    backbone_convs: int = 0
+    #: Learning rate of those convolutions.
+    backbone_lr: float = 1e-4
     seed: int = 0
     checkpoint_every: int = 50
     #: Stop (after saving) when this many minutes have passed in this sitting; 0 = no limit.
@@ -158,13 +164,19 @@ class Trainer:
                                  f"{config.model!r} config: {start.config} vs {model_config}")
             self.model.compressor.load_state_dict(start.compressor.state_dict())
             self.model.can.load_state_dict(start.can.state_dict())
+            if start.backbone.tuned_convs:
+                self.model.backbone.load_tuned(start.backbone.tuned_state())
         elif tucker is None:
             raise InputError("training from scratch needs --tucker FILE (from `hyperseg fit-tucker`)")
         else:
             load_tucker(self.model, tucker)
         self.model.train()
         self.model.backbone.eval()
-        self.optimizer = torch.optim.Adam(self.model.can.parameters(), lr=config.lr)
+        groups = [{"params": list(self.model.can.parameters()), "lr": config.lr}]
+        if config.backbone_convs:
+            groups.append({"params": self.model.backbone.tune_first_convs(config.backbone_convs),
+                           "lr": config.backbone_lr})
+        self.optimizer = torch.optim.Adam(groups)
         self.step = 0
         self.history: list[dict] = []
         samples = []
@@ -175,9 +187,22 @@ class Trainer:
         if not samples:
             raise InputError(f"no training frames found (data {config.data!r}, {len(config.shots)} shots)")
         self.samples = samples
-        self.caches = {scale: FeatureDiskCache(cache_dir or self.run_dir / "features", self.model, scale)
+        self.caches = {scale: FeatureDiskCache(cache_dir or self.run_dir / "features", self.model, scale,
+                                               with_maps=not self.tunes_backbone)
                        for scale in (config.scale, *config.extra_scales)}
         self.simulator = default_simulator(config.seed)
+
+    @property
+    def tunes_backbone(self) -> bool:
+        return self.config.backbone_convs > 0
+
+    def example_maps(self, frame: CachedFrame, example: Example) -> list[torch.Tensor]:
+        """The compressed maps an example samples: cached, or with tuned convolutions a fresh pass of
+        the backbone as it is now, with gradients, over the tiles the example's window samples."""
+        if not self.tunes_backbone:
+            return frame.maps
+        rgb = torch.from_numpy(np.ascontiguousarray(frame.rgb.transpose(2, 0, 1)))
+        return self.model.compressed_maps(rgb, example.size, example.feature_window)
 
     @property
     def state_path(self) -> Path:
@@ -203,6 +228,8 @@ class Trainer:
             raise InputError(f"{self.state_path} was written with another training config; resume with the same one")
         self.model.compressor.load_state_dict(state["checkpoint"]["tucker"])
         self.model.can.load_state_dict(state["checkpoint"]["can"])
+        if "tuned" in state["checkpoint"]["backbone"]:
+            self.model.backbone.load_tuned(state["checkpoint"]["backbone"]["tuned"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.step = int(state["step"])
         self.history = list(state["history"])
@@ -254,7 +281,7 @@ class Trainer:
 
     def draw_example_frame(self, rng: np.random.Generator, scale: float) -> CachedFrame:
         """The frame of one example at ``scale``: a cached frame, or at ``composite_probability`` that frame
-        with another sequence's object pasted onto it (features from a fresh pass of the frozen backbone)."""
+        with another sequence's object pasted onto it (features from a fresh pass of the backbone)."""
         sample, frame = self.draw_frame(rng, scale=scale)
         probability = self.config.examples.composite_probability
         if probability == 0 or rng.random() >= probability:
@@ -263,7 +290,8 @@ class Trainer:
         pasted = paste_object(frame.rgb, frame.previous, donor.rgb, donor.previous, donor.mask, rng)
         if pasted is None:
             return frame
-        return CachedFrame(compressed_features(self.model, pasted.rgb), pasted.rgb, pasted.previous, pasted.mask)
+        maps = [] if self.tunes_backbone else compressed_features(self.model, pasted.rgb)
+        return CachedFrame(maps, pasted.rgb, pasted.previous, pasted.mask)
 
     def train_step(self) -> dict:
         config = self.config
@@ -275,7 +303,8 @@ class Trainer:
             scale = scales[int(rng.integers(len(scales)))] if config.extra_scales else config.scale
             frame = self.draw_example_frame(rng, scale)
             example = make_example(frame, self.model.config, config.examples, scale, self.simulator, rng)
-            image_part = self.model.image_part_from_compressed(frame.maps, example.size, example.feature_window)
+            image_part = self.model.image_part_from_compressed(self.example_maps(frame, example), example.size,
+                                                               example.feature_window)
             image_parts.append(image_part.flip(-1) if example.flipped else image_part)
             examples.append(example)
         image_part = torch.stack(image_parts)
