@@ -19,22 +19,9 @@ import numpy as np
 
 from benchmarks import harness
 from hyperseg.model import Predictor
-from hyperseg.model.data import usable_samples
-from hyperseg.model.evaluation.clicker import PROBABILITY_THRESHOLD, EvalClicker
 from hyperseg.model.evaluation.evaluate import EvalConfig, evaluate, evaluation_frames
 
 BUNDLED = "bundled"
-
-
-def first_click_area(predictor: Predictor, config: EvalConfig) -> float:
-    """Median over the frames of (mask after the evaluation clicker's first click) / (object), in pixels."""
-    ratios = []
-    for _, frame in usable_samples(evaluation_frames(config)):
-        x, y, _ = EvalClicker().next_click(frame.mask, np.zeros_like(frame.mask))
-        alpha = predictor.predict_encoded(predictor.encode_frame(frame.rgb, frame.previous, config.proxy),
-                                          [(x, y)], []).alpha
-        ratios.append(np.count_nonzero(alpha > PROBABILITY_THRESHOLD) / np.count_nonzero(frame.mask))
-    return float(np.median(ratios))
 
 
 def main() -> None:
@@ -49,7 +36,7 @@ def main() -> None:
         training = predictor.training
         rows.append({"checkpoint": name, "id": predictor.checkpoint_id, "steps": training.get("steps"),
                      "init": training.get("init"), **scores.summary(),
-                     "first-click area": first_click_area(predictor, config),
+                     "first-click area": float(np.median(scores.first_click_area)),
                      "train_config": json.loads(training.get("train_config", "{}")),
                      "IoU per click per frame": scores.ious})
         print(f"measured {name}", file=sys.stderr, flush=True)

@@ -56,3 +56,19 @@ def test_summary_counts_frames_that_never_reach_85_and_clicks_that_hurt():
     summary = scores.summary()
     assert summary["never@85"] == 1  # only the second frame stays below 0.85
     assert summary["harmful clicks"] == 1 / 9  # 0.9 -> 0.8 is the one drop over 0.05 in nine transitions
+
+
+def test_the_first_clicks_area_is_recorded_against_the_objects():
+    gt = np.zeros((20, 20), bool)
+    gt[5:15, 5:15] = True
+    answers = iter([gt[:, :10] * 1.0, gt * 1.0])
+
+    def half_then_whole(positive, negative, previous):
+        answer = np.zeros(gt.shape, np.float32)
+        step = next(answers)
+        answer[:, : step.shape[1]] = step
+        return answer
+
+    scores = MethodScores("half, then whole")
+    score_run(scores, gt, half_then_whole, 2)
+    assert scores.first_click_area == [0.5] and scores.ious == [[0.5, 1.0]]

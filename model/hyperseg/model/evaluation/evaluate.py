@@ -76,6 +76,8 @@ class MethodScores:
     noc: dict[str, list[int]] = field(default_factory=dict)
     boundary_iou: list[float] = field(default_factory=list)  # after PAPER_CLICKS clicks
     contour_iou: list[float] = field(default_factory=list)
+    #: Per frame, the first click's mask area over the object's (below 1: it under-segments).
+    first_click_area: list[float] = field(default_factory=list)
     seconds_per_click: list[float] = field(default_factory=list)
     seconds_per_frame: list[float] = field(default_factory=list)
 
@@ -128,6 +130,7 @@ def score_run(scores: MethodScores, gt: np.ndarray, predict_fn: PredictFn, max_c
     labelled = gt if unknown is None else np.where(unknown, at_paper, gt)
     scores.boundary_iou.append(boundary_iou(at_paper, labelled))
     scores.contour_iou.append(contour_iou(at_paper, labelled))
+    scores.first_click_area.append(np.count_nonzero(probabilities[0] > PROBABILITY_THRESHOLD) / np.count_nonzero(gt))
     scores.seconds_per_click += run.seconds
 
 
