@@ -67,7 +67,7 @@ class TrainConfig:
     image_dropout: float = 0.0
     #: VGG-19's first this many convolutions (2: conv1_1 and conv1_2) train with the CAN, for
     #: backbones without ImageNet weights; the checkpoint then carries them. Every example then runs
-    #: the backbone on its frame (no cached features). 0 = frozen backbone.
+    #: the backbone on the tiles its crop samples (the cache keeps images only). 0 = frozen backbone.
     backbone_convs: int = 0
     #: Learning rate of those convolutions.
     backbone_lr: float = 1e-4
