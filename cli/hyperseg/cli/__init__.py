@@ -31,6 +31,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("batch", "hyperseg.cli.batch", "rotoscope a frame range from clicks.json"),
     Command("fit-tucker", "hyperseg.cli.fit_tucker", "fit the Tucker factors on a corpus"),
     Command("train", "hyperseg.cli.train", "train the context aggregation network"),
+    Command("average", "hyperseg.cli.average", "average the weights of snapshots of one training run"),
     Command("eval", "hyperseg.cli.eval", "evaluate a checkpoint against classical baselines"),
     Command("info", "hyperseg.cli.info", "show the checkpoint, backbone and device in use"),
 )
