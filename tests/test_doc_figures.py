@@ -236,6 +236,11 @@ CONTINUATION_COLUMNS = ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "ha
     ("compare_checkpoints_composites_crops", "300 more, composites and whole-object crops", "runs/cc/step300.pt"),
     ("compare_checkpoints_composites_crops", "450 more, composites and whole-object crops", "runs/cc/step450.pt"),
     ("compare_checkpoints_composites_crops_600", "600 more, composites and whole-object crops", "runs/cc/model.pt"),
+    ("compare_checkpoints_composites_long_300", "300 more, composites 0.25 (the recipe run again)",
+     "runs/comp/step300.pt"),
+    ("compare_checkpoints_composites_long_450", "450 more, composites 0.25", "runs/comp/step450.pt"),
+    ("compare_checkpoints_composites_long_600", "600 more, composites 0.25", "runs/comp/step600.pt"),
+    ("compare_checkpoints_composites_long_600", "300, 450 and 600 more averaged", "runs/comp/average.pt"),
 ])
 def test_continuation_tables_are_compare_checkpoints_jsons(results, row, checkpoint):
     assert_variant_row(results, row, checkpoint, CONTINUATION_COLUMNS, key="checkpoint")
