@@ -72,9 +72,14 @@ def backbone_record(model: HyperSegNet) -> dict:
     return record
 
 
+def base_fingerprint(record: dict) -> str:
+    """The fingerprint of the backbone weights a checkpoint's ``record`` started from (before any tuned layers)."""
+    return record.get("base_fingerprint", record["fingerprint"])
+
+
 def load_backbone_record(model: HyperSegNet, record: dict, source: Path | str) -> None:
     """Give ``model`` the backbone ``record`` describes; refuses other base weights than the record's."""
-    base = record.get("base_fingerprint", record["fingerprint"])
+    base = base_fingerprint(record)
     if model.backbone.base_fingerprint != base:
         raise BackboneMismatchError(
             f"checkpoint {source} was trained with backbone {record['name']} fingerprint {base}, "

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from hyperseg.model.checkpoint import load_checkpoint, read_checkpoint, save_checkpoint
+from hyperseg.model.checkpoint import base_fingerprint, load_checkpoint, read_checkpoint, save_checkpoint
 from hyperseg.protocol.errors import InputError
 
 #: The CAN's keys with one row per hypothesis (the ones relabelling permutes).
@@ -33,11 +33,6 @@ def training_order_state(payload: dict) -> dict[str, torch.Tensor]:
     return state
 
 
-def base_fingerprint(payload: dict) -> str:
-    """The backbone weights a checkpoint started from (before any tuned layers)."""
-    return payload["backbone"].get("base_fingerprint", payload["backbone"]["fingerprint"])
-
-
 def average_checkpoints(paths: Sequence[Path], out: Path) -> str:
     """Write the average of ``paths`` (same model, in run order) to ``out``; returns its checkpoint id."""
     if len(paths) < 2:
@@ -45,7 +40,8 @@ def average_checkpoints(paths: Sequence[Path], out: Path) -> str:
     payloads, ids = zip(*(read_checkpoint(path) for path in paths), strict=True)
     first = payloads[0]
     for path, payload in zip(paths[1:], payloads[1:], strict=True):
-        if payload["config"] != first["config"] or base_fingerprint(payload) != base_fingerprint(first):
+        same_backbone = base_fingerprint(payload["backbone"]) == base_fingerprint(first["backbone"])
+        if payload["config"] != first["config"] or not same_backbone:
             raise InputError(f"{path} is another model than {paths[0]} (config or backbone differ)")
         if any(not torch.equal(v, first["tucker"][k]) for k, v in payload["tucker"].items()):
             raise InputError(f"{path} has other Tucker factors than {paths[0]}: not the same run")

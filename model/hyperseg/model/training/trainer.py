@@ -21,7 +21,13 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from hyperseg.imageio.atomic_write import atomic_path
-from hyperseg.model.checkpoint import atomic_torch_save, checkpoint_payload, load_checkpoint, save_checkpoint
+from hyperseg.model.checkpoint import (
+    atomic_torch_save,
+    checkpoint_payload,
+    load_backbone_record,
+    load_checkpoint,
+    save_checkpoint,
+)
 from hyperseg.model.config import CONFIGS, ModelConfig
 from hyperseg.model.data import (
     DEFAULT_DAVIS_ROOT,
@@ -228,8 +234,7 @@ class Trainer:
             raise InputError(f"{self.state_path} was written with another training config; resume with the same one")
         self.model.compressor.load_state_dict(state["checkpoint"]["tucker"])
         self.model.can.load_state_dict(state["checkpoint"]["can"])
-        if "tuned" in state["checkpoint"]["backbone"]:
-            self.model.backbone.load_tuned(state["checkpoint"]["backbone"]["tuned"])
+        load_backbone_record(self.model, state["checkpoint"]["backbone"], self.state_path)
         self.optimizer.load_state_dict(state["optimizer"])
         self.step = int(state["step"])
         self.history = list(state["history"])
