@@ -198,24 +198,46 @@ def test_extra_scales_train_on_features_of_frames_run_at_each_scale(dataset, tmp
     assert trainer.step == 4 and all(np.isfinite(h["loss"]) for h in trainer.history)
 
 
-def test_trains_on_plate_and_roto_pairs_skipping_bad_frames(dataset, tmp_path, capsys):
-    """A studio's shot as EXR plate + roto patterns; an empty roto frame is reported and skipped."""
-    _, tucker = dataset
+def write_shot_with_empty_roto(folder):
+    """A studio's shot as EXR plate + roto patterns, three frames; frame 2's roto is empty (a bad sample)."""
     from hyperseg.imageio import write_image
 
     rng = np.random.default_rng(0)
     for frame in range(1, 4):
         rgb = rng.uniform(0, 0.3, (40, 56, 3)).astype(np.float32)
         alpha = np.zeros((40, 56, 1), np.float32)
-        if frame != 2:  # frame 2's roto is empty: a bad sample
+        if frame != 2:
             alpha[10:30, 15:40] = 1.0
             rgb[10:30, 15:40] = 0.9
-        write_image(tmp_path / f"plate.{frame:04d}.exr", rgb, ("R", "G", "B"))
-        write_image(tmp_path / f"roto.{frame:04d}.exr", alpha, ("A",))
-    shot = {"plate": str(tmp_path / "plate.%04d.exr"), "roto": str(tmp_path / "roto.####.exr")}
-    config = config_for("", data="", sequences=(), shots=(shot,), steps=3)
+        write_image(folder / f"plate.{frame:04d}.exr", rgb, ("R", "G", "B"))
+        write_image(folder / f"roto.{frame:04d}.exr", alpha, ("A",))
+    return {"plate": str(folder / "plate.%04d.exr"), "roto": str(folder / "roto.####.exr")}
+
+
+def test_trains_on_plate_and_roto_pairs_skipping_bad_frames(dataset, tmp_path, capsys):
+    """An empty roto frame is reported once and never trained on."""
+    _, tucker = dataset
+    config = config_for("", data="", sequences=(), shots=(write_shot_with_empty_roto(tmp_path),), steps=3)
     trainer = Trainer(config, tmp_path / "run", tucker=tucker)
     assert len(trainer.samples) == 3
     trainer.run()
-    assert trainer.step == 3 and len(trainer.samples) == 2
-    assert "the mask is empty" in capsys.readouterr().err
+    assert trainer.step == 3 and trainer.bad_samples == {1}
+    assert capsys.readouterr().err.count("the mask is empty") == 1
+    assert Predictor.load(tmp_path / "run" / "model.pt", device="cpu").training["frames"] == 2
+
+
+def test_resume_after_a_bad_sample_draws_what_an_uninterrupted_run_draws(dataset, tmp_path):
+    """The resumed run no longer knows the bad frame; its steps still draw the frames the straight run drew."""
+    _, tucker = dataset
+    config = config_for("", data="", sequences=(), shots=(write_shot_with_empty_roto(tmp_path),), steps=6)
+    straight = Trainer(config, tmp_path / "straight", tucker=tucker)
+    straight.run()
+    first = Trainer(replace(config, steps=2), tmp_path / "resumed", tucker=tucker)
+    first.run()
+    assert first.bad_samples == {1}  # met before the interruption
+    second = Trainer(config, tmp_path / "resumed", tucker=tucker)
+    second.resume()
+    second.run()
+    assert [h["loss"] for h in second.history] == [h["loss"] for h in straight.history]
+
+

@@ -193,6 +193,9 @@ class Trainer:
         if not samples:
             raise InputError(f"no training frames found (data {config.data!r}, {len(config.shots)} shots)")
         self.samples = samples
+        #: Indices into ``samples`` found unusable; the list itself never changes, so which frame a
+        #: step draws depends on (seed, step) alone, not on what earlier steps (or sittings) met.
+        self.bad_samples: set[int] = set()
         self.caches = {scale: FeatureDiskCache(cache_dir or self.run_dir / "features", self.model, scale,
                                                with_maps=not self.tunes_backbone)
                        for scale in (config.scale, *config.extra_scales)}
@@ -261,7 +264,7 @@ class Trainer:
             "steps": self.step,
             "train_config": json.dumps(asdict(self.config)),
             "final_loss": float(np.mean([h["loss"] for h in last])) if last else float("nan"),
-            "frames": len(self.samples),
+            "frames": len(self.samples) - len(self.bad_samples),
             "hypothesis_order": self.hypothesis_order(),
         }
         if self.init is not None:
@@ -271,18 +274,28 @@ class Trainer:
     def draw_frame(self, rng: np.random.Generator, other_than: str | None = None,
                    scale: float | None = None) -> tuple[FrameSample, CachedFrame]:
         """A random usable frame at ``scale`` (default: the config's), of a source other than
-        ``other_than`` when one is left; bad samples are reported on stderr and dropped, never fatal."""
+        ``other_than`` when one is left; bad samples are reported on stderr once and drawn again,
+        never fatal. A draw that lands on a bad sample draws again whether or not it was known bad,
+        so a resumed run takes the frames an uninterrupted one would."""
         cache = self.caches[self.config.scale if scale is None else scale]
-        while self.samples:
-            pool = self.samples if other_than is None else [s for s in self.samples if s.source != other_than]
-            pool = pool or self.samples
-            sample = pool[int(rng.integers(len(pool)))]
+        pool = list(range(len(self.samples)))
+        if other_than is not None:
+            pool = [i for i in pool if self.samples[i].source != other_than] or pool
+        while True:
+            if self.bad_samples.issuperset(pool):
+                if pool == list(range(len(self.samples))):
+                    raise InputError("no usable training sample is left")
+                pool = list(range(len(self.samples)))
+                continue
+            index = pool[int(rng.integers(len(pool)))]
+            if index in self.bad_samples:
+                continue
+            sample = self.samples[index]
             try:
                 return sample, cache.get(sample)
             except BadSample as exc:
                 print(f"hyperseg: skipping sample: {exc}", file=sys.stderr)
-                self.samples.remove(sample)
-        raise InputError("no usable training sample is left")
+                self.bad_samples.add(index)
 
     def draw_example_frame(self, rng: np.random.Generator, scale: float) -> CachedFrame:
         """The frame of one example at ``scale``: a cached frame, or at ``composite_probability`` that frame
