@@ -51,8 +51,10 @@ def _regions_at(flipped: np.ndarray, points: Sequence[Point]) -> np.ndarray:
 def _within_reach(side: np.ndarray, points: Sequence[Point], reach: float, smallest: float) -> np.ndarray:
     """Pixels within each of ``points``' reach: ``reach`` x its distance to ``side``'s nearest pixel, at least
     ``smallest`` pixels."""
+    if not points:
+        return np.zeros_like(side)
     if not side.any():  # nothing of that side to measure from: the click may change anything
-        return np.full_like(side, bool(points))
+        return np.ones_like(side)
     within = np.zeros_like(side)
     depth = ndimage.distance_transform_edt(~side)
     rows, cols = np.ogrid[: side.shape[0], : side.shape[1]]
