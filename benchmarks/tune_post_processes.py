@@ -36,6 +36,10 @@ VARIANTS: dict[str, tuple[dict, dict, float | None]] = {
                                                   "click_reach_min": 0.05}, {}, None),
     "later clicks change within reach 5x, 5%": ({"click_changes": "reach", "click_reach": 5.0,
                                                   "click_reach_min": 0.05}, {}, None),
+    "later clicks change within reach 4x or along the contour 2x": ({"click_changes": "reach", "click_reach": 4.0,
+                                                                      "click_reach_along": 2.0}, {}, None),
+    "later clicks change within reach 4x or along the contour 3x": ({"click_changes": "reach", "click_reach": 4.0,
+                                                                      "click_reach_along": 3.0}, {}, None),
     "band 2%": ({"boundary_band": 0.02}, {}, None),
     "band 3%": ({"boundary_band": 0.03}, {}, None),
     "no band": ({"boundary_band": 0.0}, {}, None),
@@ -46,6 +50,14 @@ VARIANTS: dict[str, tuple[dict, dict, float | None]] = {
 }
 
 
+def variant_predictor(name: str, checkpoint: Path | None = None) -> tuple[Predictor, float | None]:
+    """The checkpoint (None: the bundled default) with variant ``name``'s settings, and its proxy."""
+    fields, keywords, proxy = VARIANTS[name]
+    predictor = Predictor.load(checkpoint, device="cpu", **keywords)
+    predictor.model.config = dataclasses.replace(predictor.model.config, **fields)
+    return predictor, proxy
+
+
 def main() -> None:
     parser = harness.tuning_parser("tune_post_processes", __doc__, frames=2, frames_help="frames per tuning sequence",
                                    results="default_tuning")
@@ -54,9 +66,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     for name in args.variants:
-        fields, keywords, proxy = VARIANTS[name]
-        predictor = Predictor.load(args.checkpoint, device="cpu", **keywords)
-        predictor.model.config = dataclasses.replace(predictor.model.config, **fields)
+        predictor, proxy = variant_predictor(name, args.checkpoint)
         config = EvalConfig(str(args.data), tuple(args.sequences), args.frames, proxy=proxy, baselines=())
         scores = evaluate(predictor, config)["hyperseg"]
         rows.append({"variant": name, **scores.summary(), "IoU per click per frame": scores.ious})

@@ -246,6 +246,32 @@ def test_continuation_tables_are_compare_checkpoints_jsons(results, row, checkpo
     assert_variant_row(results, row, checkpoint, CONTINUATION_COLUMNS, key="checkpoint")
 
 
+@pytest.mark.parametrize(("results", "row", "variant"), [
+    ("click_changes_tuning", "reach 4x, nothing along the contour: the default",
+     "later clicks change within reach 4x, 2%"),
+    ("click_reach_along_tuning", "reach 4x, along the contour 2x",
+     "later clicks change within reach 4x or along the contour 2x"),
+    ("click_reach_along_tuning", "reach 4x, along the contour 3x",
+     "later clicks change within reach 4x or along the contour 3x"),
+])
+def test_click_reach_along_tuning_table_is_its_json(results, row, variant):
+    assert_variant_row(results, row, variant, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"])
+
+
+REPORT_CHECK_COLUMNS = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"]
+
+
+def test_click_reach_along_report_table_is_its_json_beside_the_defaults_report():
+    check = json.loads((ROOT / "benchmarks/results/click_reach_along_report.json").read_text())
+    default = json.loads((ROOT / "model/hyperseg/model/checkpoints/default.eval.json").read_text())
+    assert check["frames_per_sequence"] == default["config"]["frames_per_sequence"]
+    assert check["sequences"] == default["config"]["sequences"]
+    for row, summary in (("the default (its report above)", default["summary"][0]),
+                         ("along the contour 2x, checked once", check["rows"][0])):
+        for column, cell in zip(REPORT_CHECK_COLUMNS, table_row("README.md", row), strict=True):
+            assert_printed(cell, summary[column])
+
+
 @pytest.mark.parametrize(("row", "setting"), [
     ("**near the lost click: the default**", "default (reseed 'positive switch-off' near the lost click, fb 3 px)"),
     ("at the mask's deepest point, one a frame", "reseed at the deepest point"),

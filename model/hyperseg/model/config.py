@@ -58,7 +58,7 @@ RUN_PIXELS_640X360 = 640 * 360
 
 #: Fields that change what a trained network's outputs become, not what its weights mean.
 POST_PROCESS_FIELDS = ("name", "enforce_clicks", "boundary_band", "run_pixels", "click_changes", "click_reach",
-                       "click_reach_min")
+                       "click_reach_min", "click_reach_along")
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,9 @@ class ModelConfig:
     #: contour, and the smallest reach as a fraction of the run grid's diagonal.
     click_reach: float = 3.0
     click_reach_min: float = 0.02
+    #: With click_changes "reach": a click's own region also changes along the previous contour as far
+    #: as it stays within this multiple of the click's distance to it (no smallest reach); 0: off.
+    click_reach_along: float = 0.0
 
     def __post_init__(self) -> None:
         if len(self.tucker_ranks) != len(HYPERCOLUMN_CHANNELS):
@@ -118,9 +121,9 @@ class ModelConfig:
             raise ValueError(f"run_pixels must be >= 0, got {self.run_pixels}")
         if self.click_changes not in CLICK_CHANGES:
             raise ValueError(f"click_changes must be one of {CLICK_CHANGES}, got {self.click_changes!r}")
-        if self.click_reach <= 0 or not 0 <= self.click_reach_min <= 1:
-            raise ValueError(f"click_reach must be > 0 and click_reach_min in [0, 1], got {self.click_reach}, "
-                             f"{self.click_reach_min}")
+        if self.click_reach <= 0 or self.click_reach_along < 0 or not 0 <= self.click_reach_min <= 1:
+            raise ValueError(f"click_reach must be > 0, click_reach_along >= 0 and click_reach_min in [0, 1], got "
+                             f"{self.click_reach}, {self.click_reach_along}, {self.click_reach_min}")
         if not 0.0 <= self.boundary_band < 0.5:
             raise ValueError(f"boundary_band must be in [0, 0.5), got {self.boundary_band}")
 

@@ -185,13 +185,19 @@ class Predictor:
             "hypotheses": str(self.hypotheses),
             "clicks_enforced": "yes" if self.config.enforce_clicks else "no",
             "boundary_band": f"{self.config.boundary_band:g}",
-            "click_changes": self.config.click_changes if self.config.click_changes != "reach" else
-            f"reach {self.config.click_reach:g}x depth, at least {self.config.click_reach_min:g} x diagonal",
+            "click_changes": self._click_changes_described(),
             "focus_crop": f"{self.focus_pixels} px" if self.focus_crop else "off",
         }
         if not weights.pretrained:
             info["warning"] = "backbone is a fingerprinted random initialisation, not ImageNet-pretrained VGG-19"
         return info
+
+    def _click_changes_described(self) -> str:
+        config = self.config
+        if config.click_changes != "reach":
+            return config.click_changes
+        along = f", along the contour {config.click_reach_along:g}x depth" if config.click_reach_along else ""
+        return f"reach {config.click_reach:g}x depth, at least {config.click_reach_min:g} x diagonal{along}"
 
     def run_proxy(self, width: int, height: int, proxy: float | None = None) -> float:
         """The proxy a ``width`` x ``height`` frame runs at: ``proxy``, or when None the model's own
@@ -311,7 +317,8 @@ class Predictor:
         new[inside] = limit_click_changes(old[inside], new[inside], [(x - x0, y - y0) for x, y in added[0]],
                                           [(x - x0, y - y0) for x, y in added[1]], self.config.click_changes,
                                           self.config.click_reach,
-                                          self.config.click_reach_min * math.hypot(*old.shape[1:]))
+                                          self.config.click_reach_min * math.hypot(*old.shape[1:]),
+                                          self.config.click_reach_along)
         return new
 
     def _whole_frame(self, encoding: FrameEncoding, positive: list[Point], negative: list[Point],

@@ -79,3 +79,31 @@ def test_the_config_names_the_modes():
     assert {ModelConfig(click_changes=mode).click_changes for mode in CLICK_CHANGES} == set(CLICK_CHANGES)
     with pytest.raises(ValueError, match="click_changes must be one of"):
         ModelConfig(click_changes="nearby")
+
+
+def test_reach_along_the_contour_also_keeps_a_sliver_along_the_contour_but_not_a_flood():
+    """The re-run grew a thin sliver all along the square's right edge (the click at its middle) and
+    poured from it into the background; only the sliver is kept, the far pour undone."""
+    old = np.zeros((1, 60, 60), np.float32)
+    old[0, 10:50, 10:30] = 0.9
+    new = old.copy()
+    new[0, 10:50, 30:32] = 0.8  # a 2-pixel sliver, 40 pixels long
+    new[0, 28:32, 32:58] = 0.8  # a flood from the sliver's middle, far into the background
+    click = [(30.5, 30.5)]  # depth 1: the reach is 3 pixels
+    disc = limit_click_changes(old, new, click, [], "reach", 3.0, 1.0)
+    along = limit_click_changes(old, new, click, [], "reach", 3.0, 1.0, along=3.0)
+    assert (disc[0, 10:20, 30:32] < 0.5).all()  # beyond the disc, the sliver is undone by "reach"
+    assert (along[0, 10:50, 30:32] > 0.5).all()  # and kept along its whole length by reach along the contour
+    assert (along[0, 28:32, 40:58] < 0.5).all() and (disc[0, 28:32, 40:58] < 0.5).all()  # the flood stops
+    assert np.array_equal(along[0] > 0.5, (disc[0] > 0.5) | ((new[0] > 0.5) & (old[0] <= 0.5) & (
+        np.arange(60)[None, :] <= 32)))  # within 3 pixels of the old square
+
+
+def test_reach_along_the_contour_shrinks_along_the_contour_for_a_negative_click():
+    old = np.zeros((1, 60, 60), np.float32)
+    old[0, 10:50, 10:30] = 0.9
+    new = old.copy()
+    new[0, 10:50, 28:30] = 0.1  # the right edge's last two columns lost, all along
+    out = limit_click_changes(old, new, [], [(28.5, 30.5)], "reach", 3.0, 1.0, along=3.0)
+    assert (out[0, 10:50, 28:30] < 0.5).all()
+    assert (limit_click_changes(old, new, [], [(28.5, 30.5)], "reach", 3.0, 1.0)[0, 10:20, 28:30] > 0.5).all()

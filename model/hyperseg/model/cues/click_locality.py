@@ -17,6 +17,10 @@ pixels:
   it was placed in), at least ``click_reach_min`` of the grid's diagonal. Floods (a click near the
   contour that pours the mask into the background tens of pixels away) are what made most harmful
   clicks on the tuning frames.
+  With ``click_reach_along`` > 0, a click's own region (as in "connected") also changes as far
+  as it stays within ``click_reach_along`` times the click's depth of the previous contour: an
+  error lying as a thin sliver along the contour is put right along its length in one click, where
+  the disc covers a short piece of it; a flood still stops near the contour.
 
 A region is a connected component (8-neighbourhood) of the pixels that crossed 0.5.
 """
@@ -65,14 +69,30 @@ def _within_reach(side: np.ndarray, points: Sequence[Point], reach: float, small
     return within
 
 
+def _along_contour(flipped: np.ndarray, side: np.ndarray, points: Sequence[Point], reach: float) -> np.ndarray:
+    """Pixels of ``flipped`` connected to one of ``points`` through pixels within that point's reach of
+    ``side``: ``reach`` x the point's own distance to ``side`` (no smallest reach: the band is as
+    thin as the error the click was placed in)."""
+    if not points or not flipped.any() or not side.any():
+        return np.zeros_like(flipped)
+    distance = ndimage.distance_transform_edt(~side)
+    along = np.zeros_like(flipped)
+    for point in points:
+        row, col = _pixel(point, side.shape)
+        along |= _regions_at(flipped & (distance <= reach * distance[row, col]), [point])
+    return along
+
+
 def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positive: Sequence[Point],
                         added_negative: Sequence[Point], mode: str,
-                        reach: float = ModelConfig.click_reach, smallest: float = 0.0) -> np.ndarray:
+                        reach: float = ModelConfig.click_reach, smallest: float = 0.0,
+                        along: float = 0.0) -> np.ndarray:
     """(M, H, W) ``current`` hypotheses with the changes ``mode`` does not allow undone.
 
     ``previous``: the same hypotheses before the clicks ``added_positive`` / ``added_negative``
     (in (H, W) pixels) were added; ``mode`` one of ``hyperseg.model.config.CLICK_CHANGES``; ``reach`` and
-    ``smallest`` (pixels) size a click's reach in mode "reach".
+    ``smallest`` (pixels) size a click's reach in mode "reach", ``along`` (0: off) how far from the
+    previous contour its region may change along it.
     """
     if mode == "any":
         return current
@@ -86,6 +106,9 @@ def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positiv
         elif mode == "reach":
             allowed = (grown & _within_reach(was, added_positive, reach, smallest)) | (
                 shrunk & _within_reach(~was, added_negative, reach, smallest))
+            if along > 0:
+                allowed |= _along_contour(grown, was, added_positive, along) | _along_contour(
+                    shrunk, ~was, added_negative, along)
         else:
             allowed = _regions_at(grown, added_positive) | _regions_at(shrunk, added_negative)
         undo = (grown | shrunk) & ~allowed
