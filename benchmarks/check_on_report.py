@@ -11,6 +11,7 @@ default. Never choose between variants with it: that is what the tuning frames a
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 from benchmarks import harness
@@ -29,8 +30,7 @@ def main() -> None:
     rows = []
     for name in args.variants:
         predictor, proxy = variant_predictor(name)
-        scores = evaluate(predictor, EvalConfig(args.data, config.sequences, args.frames, proxy=proxy,
-                                                baselines=()))["hyperseg"]
+        scores = evaluate(predictor, dataclasses.replace(config, proxy=proxy))["hyperseg"]
         rows.append({"variant": name, "checkpoint": predictor.checkpoint_id,
                      "click_changes": predictor.describe()["click_changes"], **scores.summary(),
                      "IoU per click per frame": scores.ious})
