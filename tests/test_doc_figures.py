@@ -243,6 +243,8 @@ CONTINUATION_COLUMNS = ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "ha
     ("compare_checkpoints_composites_long_600", "300, 450 and 600 more averaged", "runs/comp/average.pt"),
     ("compare_checkpoints_backbone_150", "150 more, the first two convolutions trained too",
      "runs/backbone/step150.pt"),
+    ("compare_checkpoints_backbone_300", "300 more, the first two convolutions trained too",
+     "runs/backbone/model.pt"),
 ])
 def test_continuation_tables_are_compare_checkpoints_jsons(results, row, checkpoint):
     assert_variant_row(results, row, checkpoint, CONTINUATION_COLUMNS, key="checkpoint")
