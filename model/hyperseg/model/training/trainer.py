@@ -278,15 +278,13 @@ class Trainer:
         never fatal. A draw that lands on a bad sample draws again whether or not it was known bad,
         so a resumed run takes the frames an uninterrupted one would."""
         cache = self.caches[self.config.scale if scale is None else scale]
-        pool = list(range(len(self.samples)))
+        everything = list(range(len(self.samples)))
+        pool = everything
         if other_than is not None:
-            pool = [i for i in pool if self.samples[i].source != other_than] or pool
-        while True:
+            pool = [i for i in everything if self.samples[i].source != other_than] or everything
+        while not self.bad_samples.issuperset(everything):
             if self.bad_samples.issuperset(pool):
-                if pool == list(range(len(self.samples))):
-                    raise InputError("no usable training sample is left")
-                pool = list(range(len(self.samples)))
-                continue
+                pool = everything
             index = pool[int(rng.integers(len(pool)))]
             if index in self.bad_samples:
                 continue
@@ -296,6 +294,7 @@ class Trainer:
             except BadSample as exc:
                 print(f"hyperseg: skipping sample: {exc}", file=sys.stderr)
                 self.bad_samples.add(index)
+        raise InputError("no usable training sample is left")
 
     def draw_example_frame(self, rng: np.random.Generator, scale: float) -> CachedFrame:
         """The frame of one example at ``scale``: a cached frame, or at ``composite_probability`` that frame
