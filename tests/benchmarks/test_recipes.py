@@ -17,6 +17,7 @@ LEVERS = {
     "continue_default_composites": {"examples.composite_probability"},
     "continue_default_composites_crops": {"examples.composite_probability", "examples.object_crop_probability"},
     "continue_default_backbone": {"backbone_convs"},
+    "continue_default_composites_scales": {"examples.composite_probability", "extra_scales"},
 }
 
 
