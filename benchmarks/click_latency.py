@@ -17,7 +17,11 @@ Figures are stated against floors timed in the same process:
   ``hyperseg eval``, at most 120k pixels); ``click/walker`` compares against it.
 
     .venv/bin/python -m benchmarks.click_latency [--sizes 854x480 1920x1080 2048x1152]
-        [--proxies default 0.5 1.0] [--clicks 10] [--data /path/to/davis2016]
+        [--proxies default 0.5 1.0] [--clicks 10] [--data /path/to/davis2016] [--device cuda]
+
+``--device cuda`` times the predictor as it runs on a GPU (half precision, the device solvers; the
+floor and the decode on the GPU too, synchronized) and adds its peak GPU memory; the walker
+baseline stays scikit-image's on the host.
 
 ``default`` is the proxy a caller gets by leaving it unset: the model's own scale
 (``ModelConfig.run_pixels``, 640x360 pixels' worth; the node's interactive setting).
@@ -46,7 +50,7 @@ def can_macs_per_pixel(config) -> int:
     return ctx * width + len(config.dilations) * (width + ctx) * width * 9 + (width + ctx) * config.hypotheses * 9
 
 
-def measure(width: int, height: int, proxy: float | None, clicks: int, data: Path) -> dict:
+def measure(width: int, height: int, proxy: float | None, clicks: int, data: Path, device: str = "cpu") -> dict:
     import numpy as np
     import torch
     import torch.nn.functional as F
@@ -61,7 +65,9 @@ def measure(width: int, height: int, proxy: float | None, clicks: int, data: Pat
     sample = load_sample(davis_samples(data, [SEQUENCE])[FRAME_INDEX])
     rgb = resize(sample.rgb, (height, width))
     gt = resize(sample.mask.astype(np.float32), (height, width)) > 0.5
-    predictor = Predictor.load(device="cpu")
+    predictor = Predictor.load(device=device)
+    on_gpu = predictor.device.type == "cuda"
+    synchronize = torch.cuda.synchronize if on_gpu else (lambda: None)
     start = time.perf_counter()
     predictor.set_frame(rgb, proxy=proxy)
     set_frame_s = time.perf_counter() - start
@@ -89,18 +95,22 @@ def measure(width: int, height: int, proxy: float | None, clicks: int, data: Pat
     side = max(1, round(pixels**0.5))
     config = predictor.config
     macs = can_macs_per_pixel(config) * side * side
-    floor_input = torch.rand(1, 32, side, side).contiguous(memory_format=torch.channels_last)
-    floor_weight = torch.rand(32, 32, 3, 3).contiguous(memory_format=torch.channels_last)
+    on = {"device": predictor.device, "dtype": predictor.dtype}
+    floor_input = torch.rand(1, 32, side, side, **on).contiguous(memory_format=torch.channels_last)
+    floor_weight = torch.rand(32, 32, 3, 3, **on).contiguous(memory_format=torch.channels_last)
     floor_repeats = macs / (32 * 32 * 9 * side * side)
-    image_part = torch.randn(1, config.width, side, side).contiguous(memory_format=torch.channels_last)  # as encoded
-    context = torch.rand(1, config.context_channels, side, side)
-    floor_s, decode_s = fastest_seconds([lambda: F.conv2d(floor_input, floor_weight, padding=1),
-                                         lambda: predictor.model.decode_click(image_part, context)])
+    # As encoded: channels last.
+    image_part = torch.randn(1, config.width, side, side, **on).contiguous(memory_format=torch.channels_last)
+    context = torch.rand(1, config.context_channels, side, side, **on)
+    floor_s, decode_s = fastest_seconds([lambda: (F.conv2d(floor_input, floor_weight, padding=1), synchronize()),
+                                         lambda: (predictor.model.decode_click(image_part, context), synchronize())])
     floor_s *= floor_repeats
     walker_s = median_seconds(lambda: random_walker_segment(rgb, positive, negative), repeats=1)
     later = seconds[1:]
+    gpu = {"peak_gpu_gb": round(torch.cuda.max_memory_allocated() / 1024**3, 3)} if on_gpu else {}
     return {
         "frame": f"{width}x{height}",
+        "device": str(predictor.device),
         "proxy_setting": "default" if proxy is None else proxy,
         "proxy": round(predictor._encoding.proxy, 4),
         "run_grid": f"{run_w}x{run_h}",
@@ -122,6 +132,7 @@ def measure(width: int, height: int, proxy: float | None, clicks: int, data: Pat
         "gflops_decode": round(2 * macs / decode_s / 1e9, 1),
         "iou_after_clicks": round(iou, 3),
         "peak_rss_gb": round(peak_rss_gb, 3),
+        **gpu,
     }
 
 
@@ -134,14 +145,15 @@ def main() -> int:
                         help="run scales: 'default' (the model's own) or numbers")
     parser.add_argument("--clicks", type=int, default=10)
     parser.add_argument("--data", type=Path, default=DEFAULT_DAVIS_ROOT)
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda to time the GPU path")
     args = parser.parse_args()
     if args.child:
         width, height, proxy = args.child.split(":")
         run_proxy = None if proxy == "default" else float(proxy)
-        print(json.dumps(measure(int(width), int(height), run_proxy, args.clicks, args.data)))
+        print(json.dumps(measure(int(width), int(height), run_proxy, args.clicks, args.data, args.device)))
         return 0
     children = [f"{size.replace('x', ':')}:{proxy}" for size in args.sizes for proxy in args.proxies]
-    arguments = ["--clicks", str(args.clicks), "--data", str(args.data)]
+    arguments = ["--clicks", str(args.clicks), "--data", str(args.data), "--device", args.device]
     rows = harness.in_fresh_processes("click_latency", children, arguments)
     harness.print_table(rows)
     harness.write_results(args.json, "click_latency", {"rows": rows})
