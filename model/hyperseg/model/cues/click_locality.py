@@ -52,34 +52,39 @@ def _regions_at(flipped: np.ndarray, points: Sequence[Point]) -> np.ndarray:
     return np.isin(labels, sorted(hit)) if hit else np.zeros_like(flipped)
 
 
-def _within_reach(side: np.ndarray, points: Sequence[Point], reach: float, smallest: float) -> np.ndarray:
-    """Pixels within each of ``points``' reach: ``reach`` x its distance to ``side``'s nearest pixel, at least
-    ``smallest`` pixels."""
+def _depth(side: np.ndarray) -> np.ndarray | None:
+    """Each pixel's distance to ``side``'s nearest pixel; None when ``side`` is empty."""
+    return ndimage.distance_transform_edt(~side) if side.any() else None
+
+
+def _within_reach(depth: np.ndarray | None, points: Sequence[Point], reach: float, smallest: float,
+                  shape: tuple[int, int]) -> np.ndarray:
+    """Pixels within each of ``points``' reach: ``reach`` x its ``depth`` (distance to the side it was placed
+    against), at least ``smallest`` pixels."""
     if not points:
-        return np.zeros_like(side)
-    if not side.any():  # nothing of that side to measure from: the click may change anything
-        return np.ones_like(side)
-    within = np.zeros_like(side)
-    depth = ndimage.distance_transform_edt(~side)
-    rows, cols = np.ogrid[: side.shape[0], : side.shape[1]]
+        return np.zeros(shape, dtype=bool)
+    if depth is None:  # nothing of that side to measure from: the click may change anything
+        return np.ones(shape, dtype=bool)
+    within = np.zeros(shape, dtype=bool)
+    rows, cols = np.ogrid[: shape[0], : shape[1]]
     for point in points:
-        row, col = _pixel(point, side.shape)
+        row, col = _pixel(point, shape)
         radius = max(reach * depth[row, col], smallest)
         within |= (rows + 0.5 - point[1]) ** 2 + (cols + 0.5 - point[0]) ** 2 <= radius**2
     return within
 
 
-def _along_contour(flipped: np.ndarray, side: np.ndarray, points: Sequence[Point], reach: float) -> np.ndarray:
-    """Pixels of ``flipped`` connected to one of ``points`` through pixels within that point's reach of
-    ``side``: ``reach`` x the point's own distance to ``side`` (no smallest reach: the band is as
+def _along_contour(flipped: np.ndarray, depth: np.ndarray | None, points: Sequence[Point],
+                   reach: float) -> np.ndarray:
+    """Pixels of ``flipped`` connected to one of ``points`` through pixels within that point's reach of the
+    side ``depth`` measures from: ``reach`` x the point's own depth (no smallest reach: the band is as
     thin as the error the click was placed in)."""
-    if not points or not flipped.any() or not side.any():
+    if not points or not flipped.any() or depth is None:
         return np.zeros_like(flipped)
-    distance = ndimage.distance_transform_edt(~side)
     along = np.zeros_like(flipped)
     for point in points:
-        row, col = _pixel(point, side.shape)
-        along |= _regions_at(flipped & (distance <= reach * distance[row, col]), [point])
+        row, col = _pixel(point, flipped.shape)
+        along |= _regions_at(flipped & (depth <= reach * depth[row, col]), [point])
     return along
 
 
@@ -104,11 +109,14 @@ def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positiv
             allowed = (grown if added_positive else np.zeros_like(grown)) | (
                 shrunk if added_negative else np.zeros_like(shrunk))
         elif mode == "reach":
-            allowed = (grown & _within_reach(was, added_positive, reach, smallest)) | (
-                shrunk & _within_reach(~was, added_negative, reach, smallest))
+            # A click's depth: its distance to the side it asks to move (the mask for a positive click).
+            to_mask = _depth(was) if added_positive else None
+            to_background = _depth(~was) if added_negative else None
+            allowed = (grown & _within_reach(to_mask, added_positive, reach, smallest, was.shape)) | (
+                shrunk & _within_reach(to_background, added_negative, reach, smallest, was.shape))
             if along > 0:
-                allowed |= _along_contour(grown, was, added_positive, along) | _along_contour(
-                    shrunk, ~was, added_negative, along)
+                allowed |= _along_contour(grown, to_mask, added_positive, along) | _along_contour(
+                    shrunk, to_background, added_negative, along)
         else:
             allowed = _regions_at(grown, added_positive) | _regions_at(shrunk, added_negative)
         undo = (grown | shrunk) & ~allowed
