@@ -152,16 +152,22 @@ def load_checkpoint(path: Path | None = None, device: str | torch.device = "cpu"
     """Rebuild the model a checkpoint describes; refuses a backbone whose fingerprint differs."""
     path = DEFAULT_CHECKPOINT if path is None else Path(path)
     payload, ident = read_checkpoint(path)
+    model = model_from_payload(payload, path)
+    model.eval().to(device)
+    return LoadedCheckpoint(model, ident, path, dict(payload.get("training", {})))
+
+
+def model_from_payload(payload: dict, source: Path | str) -> HyperSegNet:
+    """The network a read checkpoint (``read_checkpoint``) describes; ``source`` names it in errors."""
     try:
         config = ModelConfig.from_dict(payload["config"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise CorruptFileError(f"checkpoint {path} has an invalid model config: {exc}") from exc
+        raise CorruptFileError(f"checkpoint {source} has an invalid model config: {exc}") from exc
     model = HyperSegNet(config)
-    load_backbone_record(model, payload["backbone"], path)
+    load_backbone_record(model, payload["backbone"], source)
     try:
         model.compressor.load_state_dict(payload["tucker"])
         model.can.load_state_dict(payload["can"])
     except (KeyError, RuntimeError) as exc:
-        raise CorruptFileError(f"checkpoint {path} does not match its own config: {exc}") from exc
-    model.eval().to(device)
-    return LoadedCheckpoint(model, ident, path, dict(payload.get("training", {})))
+        raise CorruptFileError(f"checkpoint {source} does not match its own config: {exc}") from exc
+    return model

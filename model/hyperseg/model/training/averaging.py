@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from hyperseg.model.checkpoint import base_fingerprint, load_checkpoint, read_checkpoint, save_checkpoint
+from hyperseg.model.checkpoint import base_fingerprint, model_from_payload, read_checkpoint, save_checkpoint
 from hyperseg.protocol.errors import InputError
 
 #: The CAN's keys with one row per hypothesis (the ones relabelling permutes).
@@ -52,7 +52,7 @@ def average_checkpoints(paths: Sequence[Path], out: Path) -> str:
     if order is not None:
         for key in HYPOTHESIS_KEYS:
             mean[key] = mean[key][torch.tensor(order)]
-    model = load_checkpoint(paths[-1]).model
+    model = model_from_payload(last, paths[-1])
     model.can.load_state_dict({key: value.to(last["can"][key].dtype) for key, value in mean.items()})
     tuned = [payload["backbone"].get("tuned") for payload in payloads]
     if any(t is not None for t in tuned):
