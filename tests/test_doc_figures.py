@@ -250,6 +250,36 @@ def test_continuation_tables_are_compare_checkpoints_jsons(results, row, checkpo
     assert_variant_row(results, row, checkpoint, CONTINUATION_COLUMNS, key="checkpoint")
 
 
+#: The columns of the README's table of proxy jitter, one row per checkpoint and run scale.
+BY_SCALE_COLUMNS = ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"]
+
+
+@pytest.mark.parametrize(("results", "row", "key", "name"), [
+    ("proxy_reach_tuning", "bundled default at its own scale (0.75)", "variant", "default"),
+    ("proxy_reach_tuning", "bundled default at 0.5", "variant", "proxy 0.5"),
+    ("proxy_reach_tuning", "bundled default at 1.0", "variant", "proxy 1.0"),
+    ("compare_checkpoints_composites_scales_150", "150 more, composites and proxy jitter, own scale", "checkpoint",
+     "runs/cs/step150.pt"),
+    ("composites_scales_150_proxy_tuning", "150 more, composites and proxy jitter, at 0.5", "variant", "proxy 0.5"),
+    ("composites_scales_150_proxy_tuning", "150 more, composites and proxy jitter, at 1.0", "variant", "proxy 1.0"),
+    ("compare_checkpoints_composites_scales_300", "300 more, composites and proxy jitter, own scale", "checkpoint",
+     "runs/cs/model.pt"),
+    ("composites_scales_300_proxy_tuning", "300 more, composites and proxy jitter, at 0.5", "variant", "proxy 0.5"),
+    ("composites_scales_300_proxy_tuning", "300 more, composites and proxy jitter, at 1.0", "variant", "proxy 1.0"),
+])
+def test_proxy_jitter_table_is_its_jsons(results, row, key, name):
+    assert_variant_row(results, row, name, BY_SCALE_COLUMNS, key=key)
+
+
+def test_proxy_jitter_checkpoints_are_one_run_of_its_recipe():
+    for steps in (150, 300):
+        compared, tuned = (json.loads((ROOT / f"benchmarks/results/{name}.json").read_text()) for name in (
+            f"compare_checkpoints_composites_scales_{steps}", f"composites_scales_{steps}_proxy_tuning"))
+        row = compared["rows"][0]
+        assert (row["steps"], row["train_config"]["extra_scales"]) == (steps, [0.75, 1.0])
+        assert tuned["checkpoint"] == row["id"], "the proxy rows ran the same checkpoint"
+
+
 @pytest.mark.parametrize(("results", "row", "variant"), [
     ("click_changes_tuning", "reach 4x, nothing along the contour: the default",
      "later clicks change within reach 4x, 2%"),

@@ -13,7 +13,8 @@ def test_a_row_times_every_click_against_its_floor(davis):
     assert (row["frame"], row["run_grid"], row["device"], row["clicks"]) == ("427x240", "214x120", "cpu", 3)
     assert 0 < row["later_click_s_median"] <= row["later_click_s_max"]
     assert row["floor_s"] > 0 and row["decode_over_floor"] > 0
-    assert row["click_over_floor"] == pytest.approx(row["later_click_s_median"] / row["floor_s"], rel=0.02)
+    # Both seconds are rounded in the row (to 1 ms and 0.1 ms), so their ratio matches to a few percent.
+    assert row["click_over_floor"] == pytest.approx(row["later_click_s_median"] / row["floor_s"], rel=0.1)
     assert 0 < row["iou_after_clicks"] <= 1
     assert "peak_gpu_gb" not in row
 
