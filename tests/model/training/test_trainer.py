@@ -6,11 +6,13 @@ import pytest
 import torch
 from scipy.ndimage import binary_erosion
 
+from hyperseg.cli import main
 from hyperseg.model import Predictor
 from hyperseg.model.checkpoint import load_checkpoint, save_checkpoint
 from hyperseg.model.config import ModelConfig
 from hyperseg.model.data import davis_samples
 from hyperseg.model.network.hyperseg_net import HyperSegNet
+from hyperseg.model.training import feature_cache
 from hyperseg.model.training.examples import ExampleConfig
 from hyperseg.model.training.feature_cache import compressed_features
 from hyperseg.model.training.trainer import TrainConfig, Trainer
@@ -241,3 +243,31 @@ def test_resume_after_a_bad_sample_draws_what_an_uninterrupted_run_draws(dataset
     assert [h["loss"] for h in second.history] == [h["loss"] for h in straight.history]
 
 
+
+
+def test_a_feature_cache_kept_under_a_size_trains_what_an_unlimited_one_does(dataset, tmp_path, monkeypatch):
+    root, tucker = dataset
+    passes = []  # one per frame the backbone runs on for the cache
+    backbone_pass = feature_cache.compressed_features
+    monkeypatch.setattr(feature_cache, "compressed_features", lambda *a: passes.append(1) or backbone_pass(*a))
+    unlimited = Trainer(config_for(root), tmp_path / "unlimited", tucker=tucker)
+    unlimited.run()
+    entries = list((tmp_path / "unlimited" / "features").glob("*.pt"))
+    assert len(passes) == len(entries)
+    cap = 2 * max(entry.stat().st_size for entry in entries)
+    capped = Trainer(config_for(root), tmp_path / "capped", tucker=tucker, cache_max_bytes=cap)
+    capped.run()
+    kept = list((tmp_path / "capped" / "features").glob("*.pt"))
+    assert len(kept) < len(entries) and sum(entry.stat().st_size for entry in kept) <= cap
+    assert len(passes) > 2 * len(entries), "a frame evicted and drawn again was recomputed"
+    assert [h["loss"] for h in capped.history] == [h["loss"] for h in unlimited.history]
+
+
+def test_the_train_command_refuses_a_cache_size_that_is_not_positive(dataset, tmp_path, capsys):
+    root, tucker = dataset
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"model": "tiny", "data": str(root), "steps": 1}))
+    assert main(["train", "--config", str(config), "--tucker", str(tucker), "--run", str(tmp_path / "run"),
+                 "--cache-gb", "0"]) != 0
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith("--cache-gb must be positive, got 0")
+    assert not (tmp_path / "run").exists()

@@ -5,11 +5,18 @@ The backbone and the Tucker projection do not train, so a frame's compressed hyp
 the CAN. Entries are keyed by the frame files, the scale, the backbone fingerprint and the Tucker
 factors, so changing any of them can never serve stale features. Writes are atomic. A run that
 tunes the backbone's first convolutions caches the resampled images only (``with_maps=False``).
+
+A frame at full 480p holds about 84 MB of maps, so proxy jitter (``TrainConfig.extra_scales``) can
+fill tens of GB. With ``max_bytes`` the folder is kept at most that size: after each write the
+least recently used entries (by modification time, which a hit renews) are deleted. An evicted
+frame is recomputed when drawn again, to the same bytes, so a cap changes a run's time, not its
+numbers.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,11 +57,13 @@ def tucker_digest(model: HyperSegNet) -> str:
 
 
 class FeatureDiskCache:
-    def __init__(self, directory: Path, model: HyperSegNet, scale: float, with_maps: bool = True) -> None:
+    def __init__(self, directory: Path, model: HyperSegNet, scale: float, with_maps: bool = True,
+                 max_bytes: int | None = None) -> None:
         self.directory = Path(directory)
         self.model = model
         self.scale = scale
         self.with_maps = with_maps
+        self.max_bytes = max_bytes
         self._salt = f"{scale}|{model.backbone.fingerprint}|{tucker_digest(model)}" if with_maps else f"{scale}|images"
 
     def path(self, sample: FrameSample) -> Path:
@@ -66,13 +75,33 @@ class FeatureDiskCache:
         if path.is_file():
             try:
                 data = torch.load(path, map_location="cpu", weights_only=True)
-                return CachedFrame(list(data["maps"]), data["rgb"].numpy(), data["previous"].numpy(),
-                                   data["mask"].numpy())
             except Exception as exc:
                 raise CorruptFileError(f"feature cache entry {path} is damaged ({exc}); delete it") from exc
+            if self.max_bytes is not None:
+                os.utime(path)  # recently used: evicted last
+            return CachedFrame(list(data["maps"]), data["rgb"].numpy(), data["previous"].numpy(), data["mask"].numpy())
         loaded = load_sample(sample, self.scale)
         maps = compressed_features(self.model, loaded.rgb) if self.with_maps else []
         payload = {"maps": maps, "rgb": torch.from_numpy(loaded.rgb),
                    "previous": torch.from_numpy(loaded.previous), "mask": torch.from_numpy(loaded.mask)}
         atomic_torch_save(payload, path)
+        if self.max_bytes is not None:
+            self.evict(keep=path)
         return CachedFrame(maps, loaded.rgb, loaded.previous, loaded.mask)
+
+    def evict(self, keep: Path) -> None:
+        """Delete the folder's least recently used entries, never ``keep``, until it holds at most ``max_bytes``."""
+        entries = []
+        for path in self.directory.glob("*.pt"):
+            if not path.name.startswith("."):  # a writer's temp file is not an entry
+                try:
+                    entries.append((path.stat(), path))
+                except FileNotFoundError:
+                    continue
+        total = sum(stat.st_size for stat, _ in entries)
+        for stat, path in sorted(entries, key=lambda entry: entry[0].st_mtime_ns):
+            if total <= self.max_bytes:
+                break
+            if path != keep:
+                path.unlink(missing_ok=True)
+                total -= stat.st_size

@@ -150,7 +150,7 @@ def plot_curve(history: list[dict], out: Path) -> None:
 
 class Trainer:
     def __init__(self, config: TrainConfig, run_dir: Path, tucker: Path | None = None, init: Path | None = None,
-                 cache_dir: Path | None = None) -> None:
+                 cache_dir: Path | None = None, cache_max_bytes: int | None = None) -> None:
         self.config = config
         self.run_dir = Path(run_dir)
         if config.model not in CONFIGS:
@@ -197,7 +197,7 @@ class Trainer:
         #: step draws depends on (seed, step) alone, not on what earlier steps (or sittings) met.
         self.bad_samples: set[int] = set()
         self.caches = {scale: FeatureDiskCache(cache_dir or self.run_dir / "features", self.model, scale,
-                                               with_maps=not self.tunes_backbone)
+                                               with_maps=not self.tunes_backbone, max_bytes=cache_max_bytes)
                        for scale in (config.scale, *config.extra_scales)}
         self.simulator = default_simulator(config.seed)
 
