@@ -40,6 +40,7 @@ VARIANTS: dict[str, tuple[dict, dict, float | None]] = {
                                                                       "click_reach_along": 2.0}, {}, None),
     "later clicks change within reach 4x or along the contour 3x": ({"click_changes": "reach", "click_reach": 4.0,
                                                                       "click_reach_along": 3.0}, {}, None),
+    "first click mirrored too": ({"mirror_first_click": True}, {}, None),
     "band 2%": ({"boundary_band": 0.02}, {}, None),
     "band 3%": ({"boundary_band": 0.03}, {}, None),
     "no band": ({"boundary_band": 0.0}, {}, None),

@@ -117,3 +117,28 @@ def test_boundary_band_changes_only_pixels_near_each_contour():
             continue
         far = ~contour_band(inside, 0.05 * np.hypot(48, 64))
         assert np.array_equal(hypothesis_before[far], hypothesis_after[far])
+
+
+def test_a_mirrored_first_click_is_the_mean_of_the_frame_and_its_mirror_image():
+    """With mirror_first_click the first click's masks are the mean of the plain predictor's answer and the
+    mirror of its answer on the mirrored frame and clicks; later clicks run once, as without it."""
+    config = replace(ModelConfig.tiny(), extra_context=("walker_probability", "geodesic_distance"),
+                     enforce_clicks=True, boundary_band=0.05, click_changes="reach")
+    rgb = np.random.default_rng(4).random((48, 64, 3), dtype=np.float32)
+    rgb[10:40, 12:40] += 0.5
+    mirrored_rgb = np.ascontiguousarray(rgb[:, ::-1])
+    plain, mirrored = Predictor.untrained(seed=3, config=config), Predictor.untrained(seed=3, config=config)
+    both = Predictor.untrained(seed=3, config=replace(config, mirror_first_click=True))
+    assert both.describe()["mirror_first_click"] == "yes" and plain.describe()["mirror_first_click"] == "no"
+    positive, negative = [(20.5, 20.5)], [(55.5, 5.5)]
+    plain.set_frame(rgb)
+    mirrored.set_frame(mirrored_rgb)
+    both.set_frame(rgb)
+    first = both.predict(positive, negative)
+    expected = 0.5 * (plain.predict(positive, negative).masks
+                      + mirrored.predict([(64 - x, y) for x, y in positive], [(64 - x, y) for x, y in negative])
+                      .masks[:, :, ::-1])
+    np.testing.assert_allclose(first.masks, expected, atol=1e-6)
+    assert not np.allclose(first.masks, plain._last.masks, atol=1e-3), "the mirror image answers otherwise"
+    later = both.predict([*positive, (30.5, 30.5)], negative)
+    assert later.window is not None  # a later click goes through the focus crop, unmirrored

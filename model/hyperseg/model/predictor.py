@@ -186,6 +186,7 @@ class Predictor:
             "clicks_enforced": "yes" if self.config.enforce_clicks else "no",
             "boundary_band": f"{self.config.boundary_band:g}",
             "click_changes": self._click_changes_described(),
+            "mirror_first_click": "yes" if self.config.mirror_first_click else "no",
             "focus_crop": f"{self.focus_pixels} px" if self.focus_crop else "off",
         }
         if not weights.pretrained:
@@ -266,8 +267,12 @@ class Predictor:
             if self.focus_crop:
                 window = focus_window(state.run_masks[0], run_added[0] + run_added[1])
         if window is None:
-            run_masks, walker, geodesic = self._whole_frame(encoding, run_positive, run_negative, previous_mask,
-                                                            refine, state.walker if state is not None else None)
+            if state is None and self.config.mirror_first_click:
+                run_masks, walker, geodesic = self._mirrored_first_click(encoding, run_positive, run_negative,
+                                                                         previous_mask, refine)
+            else:
+                run_masks, walker, geodesic = self._whole_frame(encoding, run_positive, run_negative, previous_mask,
+                                                                refine, state.walker if state is not None else None)
             if run_added is not None:
                 run_masks = self._limit_changes(state.run_masks, run_masks, run_added, (0, 0, h, w))
             masks = run_masks
@@ -339,6 +344,22 @@ class Predictor:
         hypotheses = self._run_network(encoding.image_part, cues, encoding.rgb, positive, negative,
                                        math.hypot(*encoding.run_size), encoding.rgb_std, refine)
         return hypotheses, frame_walker, cues.geodesic
+
+    def _mirrored_first_click(self, encoding: FrameEncoding, positive: list[Point], negative: list[Point],
+                              previous_mask: np.ndarray | None, refine: Sequence[int] | None):
+        """``_whole_frame`` for a first click, averaged with its answer on the frame mirrored left to right
+        (``ModelConfig.mirror_first_click``); the walker and geodesic cues kept for later clicks are the frame's."""
+        hypotheses, walker, geodesic = self._whole_frame(encoding, positive, negative, previous_mask, refine)
+        width = encoding.run_size[1]
+
+        def mirror(points: list[Point]) -> list[Point]:
+            return [(width - x, y) for x, y in points]
+
+        mirrored = self.encode_frame(np.ascontiguousarray(encoding.rgb[:, ::-1]),
+                                     np.ascontiguousarray(encoding.previous[:, ::-1]), proxy=1.0)
+        mirrored_mask = None if previous_mask is None else np.ascontiguousarray(previous_mask[:, ::-1])
+        answer, _, _ = self._whole_frame(mirrored, mirror(positive), mirror(negative), mirrored_mask, refine)
+        return 0.5 * (hypotheses + answer[:, :, ::-1]), walker, geodesic
 
     def _focus(self, encoding: FrameEncoding, state: FocusState, window: Window, positive: list[Point],
                negative: list[Point], added: list[list[Point]], previous_mask: np.ndarray | None,
