@@ -295,6 +295,25 @@ def test_click_reach_along_tuning_table_is_its_json(results, row, variant):
 REPORT_CHECK_COLUMNS = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"]
 
 
+@pytest.mark.parametrize(("row", "results", "key", "name"), [
+    ("the default, 16 tuning frames (`compare_checkpoints.json`)", "compare_checkpoints", "checkpoint", "bundled"),
+    ("mirrored, 16 tuning frames", "mirror_first_click_tuning", "variant", "first click mirrored too"),
+    ("mirrored, 18 report frames, checked once", "mirror_first_click_report", "variant", "first click mirrored too"),
+])
+def test_mirror_first_click_table_is_its_jsons(row, results, key, name):
+    assert_variant_row(results, row, name, REPORT_CHECK_COLUMNS, key=key)
+
+
+def test_mirror_first_click_default_report_row_is_the_defaults_report():
+    default = json.loads((ROOT / "model/hyperseg/model/checkpoints/default.eval.json").read_text())
+    check = json.loads((ROOT / "benchmarks/results/mirror_first_click_report.json").read_text())
+    assert (check["sequences"], check["frames_per_sequence"]) == (default["config"]["sequences"],
+                                                                  default["config"]["frames_per_sequence"])
+    cells = table_row("README.md", "the default, 18 report frames (its report above)")
+    for column, cell in zip(REPORT_CHECK_COLUMNS, cells, strict=True):
+        assert_printed(cell, default["summary"][0][column])
+
+
 def test_click_reach_along_report_table_is_its_json_beside_the_defaults_report():
     check = json.loads((ROOT / "benchmarks/results/click_reach_along_report.json").read_text())
     default = json.loads((ROOT / "model/hyperseg/model/checkpoints/default.eval.json").read_text())
