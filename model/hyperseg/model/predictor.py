@@ -186,9 +186,10 @@ class Predictor:
             "clicks_enforced": "yes" if self.config.enforce_clicks else "no",
             "boundary_band": f"{self.config.boundary_band:g}",
             "click_changes": self._click_changes_described(),
-            "mirror_first_click": "yes" if self.config.mirror_first_click else "no",
             "focus_crop": f"{self.focus_pixels} px" if self.focus_crop else "off",
         }
+        if self.config.mirror_first_click:  # named only when on: reports of settings without it stay as written
+            info["mirror_first_click"] = "yes"
         if not weights.pretrained:
             info["warning"] = "backbone is a fingerprinted random initialisation, not ImageNet-pretrained VGG-19"
         return info
