@@ -298,29 +298,26 @@ REPORT_CHECK_COLUMNS = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "neve
 @pytest.mark.parametrize(("row", "results", "key", "name"), [
     ("the default, 16 tuning frames (`compare_checkpoints.json`)", "compare_checkpoints", "checkpoint", "bundled"),
     ("mirrored, 16 tuning frames", "mirror_first_click_tuning", "variant", "first click mirrored too"),
-    ("mirrored, 18 report frames, checked once", "mirror_first_click_report", "variant", "first click mirrored too"),
 ])
-def test_mirror_first_click_table_is_its_jsons(row, results, key, name):
+def test_mirror_first_click_tuning_rows_are_their_jsons(row, results, key, name):
     assert_variant_row(results, row, name, REPORT_CHECK_COLUMNS, key=key)
 
 
-def test_mirror_first_click_default_report_row_is_the_defaults_report():
-    default = json.loads((ROOT / "model/hyperseg/model/checkpoints/default.eval.json").read_text())
-    check = json.loads((ROOT / "benchmarks/results/mirror_first_click_report.json").read_text())
-    assert (check["sequences"], check["frames_per_sequence"]) == (default["config"]["sequences"],
-                                                                  default["config"]["frames_per_sequence"])
-    cells = table_row("README.md", "the default, 18 report frames (its report above)")
-    for column, cell in zip(REPORT_CHECK_COLUMNS, cells, strict=True):
-        assert_printed(cell, default["summary"][0][column])
-
-
-def test_click_reach_along_report_table_is_its_json_beside_the_defaults_report():
-    check = json.loads((ROOT / "benchmarks/results/click_reach_along_report.json").read_text())
+@pytest.mark.parametrize(("results", "variant", "default_row", "checked_row"), [
+    ("click_reach_along_report", "later clicks change within reach 4x or along the contour 2x",
+     "the default (its report above)", "along the contour 2x, checked once"),
+    ("mirror_first_click_report", "first click mirrored too",
+     "the default, 18 report frames (its report above)", "mirrored, 18 report frames, checked once"),
+])
+def test_report_checks_are_their_json_beside_the_defaults_report(results, variant, default_row, checked_row):
+    """A setting checked once on the report frames (benchmarks.check_on_report) sits beside the default's own
+    report, measured on the same frames."""
+    check = json.loads((ROOT / f"benchmarks/results/{results}.json").read_text())
     default = json.loads((ROOT / "model/hyperseg/model/checkpoints/default.eval.json").read_text())
     assert check["frames_per_sequence"] == default["config"]["frames_per_sequence"]
     assert check["sequences"] == default["config"]["sequences"]
-    for row, summary in (("the default (its report above)", default["summary"][0]),
-                         ("along the contour 2x, checked once", check["rows"][0])):
+    checked = {r["variant"]: r for r in check["rows"]}[variant]
+    for row, summary in ((default_row, default["summary"][0]), (checked_row, checked)):
         for column, cell in zip(REPORT_CHECK_COLUMNS, table_row("README.md", row), strict=True):
             assert_printed(cell, summary[column])
 

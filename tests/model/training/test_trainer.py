@@ -243,8 +243,6 @@ def test_resume_after_a_bad_sample_draws_what_an_uninterrupted_run_draws(dataset
     assert [h["loss"] for h in second.history] == [h["loss"] for h in straight.history]
 
 
-
-
 def test_a_feature_cache_kept_under_a_size_trains_what_an_unlimited_one_does(dataset, tmp_path, monkeypatch):
     root, tucker = dataset
     passes = []  # one per frame the backbone runs on for the cache
