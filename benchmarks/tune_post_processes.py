@@ -48,6 +48,12 @@ VARIANTS: dict[str, tuple[dict, dict, float | None]] = {
     "proxy 1.0": ({}, {}, 1.0),
     "proxy 0.5, reach 3x": ({"click_changes": "reach", "click_reach": 3.0}, {}, 0.5),
     "proxy 1.0, reach 3x": ({"click_changes": "reach", "click_reach": 3.0}, {}, 1.0),
+    "reach 8x along the image": ({"click_changes": "reach", "click_reach": 8.0, "click_reach_geodesic": True},
+                                 {}, None),
+    "proxy 0.5, reach 8x along the image": ({"click_changes": "reach", "click_reach": 8.0,
+                                             "click_reach_geodesic": True}, {}, 0.5),
+    "proxy 1.0, reach 8x along the image": ({"click_changes": "reach", "click_reach": 8.0,
+                                             "click_reach_geodesic": True}, {}, 1.0),
 }
 
 

@@ -142,3 +142,25 @@ def test_a_mirrored_first_click_is_the_mean_of_the_frame_and_its_mirror_image():
     assert not np.allclose(first.masks, unmirrored.masks, atol=1e-3), "the mirror image answers otherwise"
     later = both.predict([*positive, (30.5, 30.5)], negative)
     assert later.window is not None  # a later click goes through the focus crop, unmirrored
+
+
+def test_a_reach_measured_along_the_image_is_described_and_keeps_a_later_click_nearer():
+    """Through the public API: with click_reach_geodesic a later click changes some of what the straight
+    reach lets it change and nothing else, and the predictor says how its reach is measured."""
+    config = replace(ModelConfig.tiny(), extra_context=("walker_probability", "geodesic_distance"),
+                     enforce_clicks=True, click_changes="reach", click_reach=2.0)
+    rgb = np.random.default_rng(5).random((48, 64, 3), dtype=np.float32) * 0.3
+    rgb[10:40, 12:40] += 0.6
+    straight = Predictor.untrained(seed=2, config=config, focus_crop=False)
+    along = Predictor.untrained(seed=2, config=replace(config, click_reach_geodesic=True), focus_crop=False)
+    assert "along the image" in along.describe()["click_changes"]
+    assert "along the image" not in straight.describe()["click_changes"]
+    changed = {}
+    for name, predictor in (("straight", straight), ("along", along)):
+        predictor.set_frame(rgb)
+        first = predictor.predict([(20.5, 20.5)], [(55.5, 5.5)]).masks
+        later = predictor.predict([(20.5, 20.5)], [(55.5, 5.5), (30.5, 25.5)]).masks
+        changed[name] = first, (later > 0.5) != (first > 0.5)
+    np.testing.assert_array_equal(changed["straight"][0], changed["along"][0])  # the first click is the same
+    assert changed["along"][1].any() and not (changed["along"][1] & ~changed["straight"][1]).any()
+    assert (changed["straight"][1] & ~changed["along"][1]).any()

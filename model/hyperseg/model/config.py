@@ -58,7 +58,7 @@ RUN_PIXELS_640X360 = 640 * 360
 
 #: Fields that change what a trained network's outputs become, not what its weights mean.
 POST_PROCESS_FIELDS = ("name", "enforce_clicks", "boundary_band", "run_pixels", "click_changes", "click_reach",
-                       "click_reach_min", "click_reach_along", "mirror_first_click")
+                       "click_reach_min", "click_reach_along", "click_reach_geodesic", "mirror_first_click")
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,10 @@ class ModelConfig:
     #: With click_changes "reach": a click's own region also changes along the previous contour as far
     #: as it stays within this multiple of the click's distance to it (no smallest reach); 0: off.
     click_reach_along: float = 0.0
+    #: With click_changes "reach": a click's reach is measured along the image (the geodesic
+    #: distance over colour gradients of the geodesic cue) instead of straight, so it stops sooner at
+    #: edges: a click on a head no longer pours the mask into the wall behind it.
+    click_reach_geodesic: bool = False
     #: The first click on a frame also runs on the frame mirrored left to right (its own backbone
     #: pass, cues and post-processes), and its hypotheses are the mean of the two answers
     #: (test-time augmentation); later clicks run once. Doubles the first click's cost.

@@ -199,7 +199,8 @@ class Predictor:
         if config.click_changes != "reach":
             return config.click_changes
         along = f", along the contour {config.click_reach_along:g}x depth" if config.click_reach_along else ""
-        return f"reach {config.click_reach:g}x depth, at least {config.click_reach_min:g} x diagonal{along}"
+        measured = ", measured along the image" if config.click_reach_geodesic else ""
+        return f"reach {config.click_reach:g}x depth{measured}, at least {config.click_reach_min:g} x diagonal{along}"
 
     def run_proxy(self, width: int, height: int, proxy: float | None = None) -> float:
         """The proxy a ``width`` x ``height`` frame runs at: ``proxy``, or when None the model's own
@@ -275,7 +276,7 @@ class Predictor:
                 run_masks, walker, geodesic = self._whole_frame(encoding, run_positive, run_negative, previous_mask,
                                                                 refine, state.walker if state is not None else None)
             if run_added is not None:
-                run_masks = self._limit_changes(state.run_masks, run_masks, run_added, (0, 0, h, w))
+                run_masks = self._limit_changes(encoding, state.run_masks, run_masks, run_added, (0, 0, h, w))
             masks = run_masks
             if (h, w) != encoding.frame_size:
                 masks = F.interpolate(torch.from_numpy(run_masks)[None], size=encoding.frame_size, mode="bilinear",
@@ -312,7 +313,7 @@ class Predictor:
                                            diagonal, frame_std, self.solver_device)
         return hypotheses
 
-    def _limit_changes(self, old: np.ndarray, new: np.ndarray, added: list[list[Point]],
+    def _limit_changes(self, encoding: FrameEncoding, old: np.ndarray, new: np.ndarray, added: list[list[Point]],
                        window: Window) -> np.ndarray:
         """``new`` run-grid hypotheses with what ``added`` clicks may not change (``ModelConfig.click_changes``)
         in ``window`` put back as in ``old``; outside the window they are ``old``'s already."""
@@ -320,11 +321,15 @@ class Predictor:
             return new
         y0, x0, y1, x1 = window
         inside = (slice(None), slice(y0, y1), slice(x0, x1))
+        gradient = None
+        if self.config.click_reach_geodesic:
+            gradient = (encoding.gradient[y0:y1, x0:x1] if encoding.gradient is not None
+                        else gradient_magnitude(encoding.rgb[y0:y1, x0:x1]))
         new[inside] = limit_click_changes(old[inside], new[inside], [(x - x0, y - y0) for x, y in added[0]],
                                           [(x - x0, y - y0) for x, y in added[1]], self.config.click_changes,
                                           self.config.click_reach,
                                           self.config.click_reach_min * math.hypot(*old.shape[1:]),
-                                          self.config.click_reach_along)
+                                          self.config.click_reach_along, gradient)
         return new
 
     def _whole_frame(self, encoding: FrameEncoding, positive: list[Point], negative: list[Point],
@@ -427,7 +432,8 @@ class Predictor:
             inner[...] = new[:, top - y0 : bottom - y0, left - x0 : right - x0].reshape(inner.shape)
             return out
 
-        run_masks = self._limit_changes(state.run_masks, paste(state.run_masks, hypotheses), added, window)
+        run_masks = self._limit_changes(encoding, state.run_masks, paste(state.run_masks, hypotheses), added,
+                                        window)
         if encoding.run_size == encoding.frame_size:
             masks, big = run_masks, window
         else:

@@ -107,3 +107,33 @@ def test_reach_along_the_contour_shrinks_along_the_contour_for_a_negative_click(
     out = limit_click_changes(old, new, [], [(28.5, 30.5)], "reach", 3.0, 1.0, along=3.0)
     assert (out[0, 10:50, 28:30] < 0.5).all()
     assert (limit_click_changes(old, new, [], [(28.5, 30.5)], "reach", 3.0, 1.0)[0, 10:20, 28:30] > 0.5).all()
+
+
+def test_reach_along_the_image_stops_at_an_edge_the_straight_reach_crosses():
+    """The re-run grew the square rightwards across a strong edge (column 40); measured along the image the
+    click's reach ends at the edge, measured straight it goes on past it."""
+    old, new = np.zeros((1, 40, 60), np.float32), np.zeros((1, 40, 60), np.float32)
+    old[0, 10:30, 10:30] = 0.9
+    new[0, 10:30, 10:50] = 0.8
+    gradient = np.zeros((40, 60), np.float32)
+    gradient[:, 40] = 1.0  # crossing it costs 11 pixels' worth
+    click = [(33.5, 20.5)]  # depth 4: the reach is 12 pixels
+    straight = limit_click_changes(old, new, click, [], "reach", 3.0, 1.0)
+    along = limit_click_changes(old, new, click, [], "reach", 3.0, 1.0, gradient=gradient)
+    assert (straight[0, 18:23, 41:45] > 0.5).all()
+    assert (along[0, 18:23, 41:45] < 0.5).all()
+    assert (along[0, 18:23, 30:40] > 0.5).all()  # this side of the edge it reaches as far as straight
+
+
+def test_reach_along_the_image_is_never_longer_than_straight():
+    rng = np.random.default_rng(7)
+    old = np.zeros((1, 50, 50), np.float32)
+    old[0, 15:35, 15:35] = 0.9
+    new = rng.random((1, 50, 50), dtype=np.float32)
+    gradient = rng.random((50, 50), dtype=np.float32) * 0.2
+    for positive, negative in [([(40.5, 25.5)], []), ([], [(17.5, 25.5)])]:
+        straight = limit_click_changes(old, new, positive, negative, "reach", 4.0, 2.0)
+        along = limit_click_changes(old, new, positive, negative, "reach", 4.0, 2.0, gradient=gradient)
+        changed_along, changed_straight = (along > 0.5) != (old > 0.5), (straight > 0.5) != (old > 0.5)
+        assert changed_along.any() and not (changed_along & ~changed_straight).any()
+        assert (changed_straight & ~changed_along).any()

@@ -17,6 +17,9 @@ pixels:
   it was placed in), at least ``click_reach_min`` of the grid's diagonal. Floods (a click near the
   contour that pours the mask into the background tens of pixels away) are what made most harmful
   clicks on the tuning frames.
+  With ``gradient`` given (``click_reach_geodesic``), the reach is measured along the image: the
+  geodesic distance over colour gradients that the geodesic cue uses, never shorter than the
+  straight one, so a reach stops sooner where it would cross an edge.
   With ``click_reach_along`` > 0, a click's own region (as in "connected") also changes as far
   as it stays within ``click_reach_along`` times the click's depth of the previous contour: an
   error lying as a thin sliver along the contour is put right along its length in one click, where
@@ -33,6 +36,7 @@ import numpy as np
 from scipy import ndimage
 
 from hyperseg.model.config import ModelConfig
+from hyperseg.model.cues.context import geodesic_distance_map
 from hyperseg.protocol.clicks import Point
 
 _EIGHT = np.ones((3, 3), dtype=bool)
@@ -58,9 +62,9 @@ def _depth(side: np.ndarray) -> np.ndarray | None:
 
 
 def _within_reach(depth: np.ndarray | None, points: Sequence[Point], reach: float, smallest: float,
-                  shape: tuple[int, int]) -> np.ndarray:
+                  shape: tuple[int, int], gradient: np.ndarray | None = None) -> np.ndarray:
     """Pixels within each of ``points``' reach: ``reach`` x its ``depth`` (distance to the side it was placed
-    against), at least ``smallest`` pixels."""
+    against), at least ``smallest`` pixels; straight, or along the image over ``gradient``."""
     if not points:
         return np.zeros(shape, dtype=bool)
     if depth is None:  # nothing of that side to measure from: the click may change anything
@@ -70,7 +74,10 @@ def _within_reach(depth: np.ndarray | None, points: Sequence[Point], reach: floa
     for point in points:
         row, col = _pixel(point, shape)
         radius = max(reach * depth[row, col], smallest)
-        within |= (rows + 0.5 - point[1]) ** 2 + (cols + 0.5 - point[0]) ** 2 <= radius**2
+        if gradient is None:
+            within |= (rows + 0.5 - point[1]) ** 2 + (cols + 0.5 - point[0]) ** 2 <= radius**2
+        else:
+            within |= geodesic_distance_map([point], gradient, 1.0, radius + 1.0) <= radius
     return within
 
 
@@ -91,13 +98,14 @@ def _along_contour(flipped: np.ndarray, depth: np.ndarray | None, points: Sequen
 def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positive: Sequence[Point],
                         added_negative: Sequence[Point], mode: str,
                         reach: float = ModelConfig.click_reach, smallest: float = 0.0,
-                        along: float = 0.0) -> np.ndarray:
+                        along: float = 0.0, gradient: np.ndarray | None = None) -> np.ndarray:
     """(M, H, W) ``current`` hypotheses with the changes ``mode`` does not allow undone.
 
     ``previous``: the same hypotheses before the clicks ``added_positive`` / ``added_negative``
     (in (H, W) pixels) were added; ``mode`` one of ``hyperseg.model.config.CLICK_CHANGES``; ``reach`` and
     ``smallest`` (pixels) size a click's reach in mode "reach", ``along`` (0: off) how far from the
-    previous contour its region may change along it.
+    previous contour its region may change along it; ``gradient`` ((H, W) colour gradient magnitude;
+    None: straight) measures the reach along the image.
     """
     if mode == "any":
         return current
@@ -112,8 +120,8 @@ def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positiv
             # A click's depth: its distance to the side it asks to move (the mask for a positive click).
             to_mask = _depth(was) if added_positive else None
             to_background = _depth(~was) if added_negative else None
-            allowed = (grown & _within_reach(to_mask, added_positive, reach, smallest, was.shape)) | (
-                shrunk & _within_reach(to_background, added_negative, reach, smallest, was.shape))
+            allowed = (grown & _within_reach(to_mask, added_positive, reach, smallest, was.shape, gradient)) | (
+                shrunk & _within_reach(to_background, added_negative, reach, smallest, was.shape, gradient))
             if along > 0:
                 allowed |= _along_contour(grown, to_mask, added_positive, along) | _along_contour(
                     shrunk, to_background, added_negative, along)
