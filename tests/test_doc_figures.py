@@ -322,6 +322,38 @@ def test_report_checks_are_their_json_beside_the_defaults_report(results, varian
             assert_printed(cell, summary[column])
 
 
+GEODESIC_REACH = "reach 8x along the image"
+
+
+@pytest.mark.parametrize(("row", "results", "name"), [
+    ("tuning, own scale (0.75), straight", "proxy_reach_tuning", "default"),
+    ("tuning, own scale (0.75), along the image", "click_reach_geodesic_tuning", GEODESIC_REACH),
+    ("tuning, proxy 0.5, straight", "proxy_reach_tuning", "proxy 0.5"),
+    ("tuning, proxy 0.5, along the image", "click_reach_geodesic_tuning", f"proxy 0.5, {GEODESIC_REACH}"),
+    ("tuning, proxy 1.0, straight", "proxy_reach_tuning", "proxy 1.0"),
+    ("tuning, proxy 1.0, along the image", "click_reach_geodesic_tuning", f"proxy 1.0, {GEODESIC_REACH}"),
+    ("report, own scale (0.75), along the image", "click_reach_geodesic_report", GEODESIC_REACH),
+    ("report, proxy 0.5, along the image", "click_reach_geodesic_report", f"proxy 0.5, {GEODESIC_REACH}"),
+    ("report, proxy 1.0, along the image", "click_reach_geodesic_report", f"proxy 1.0, {GEODESIC_REACH}"),
+])
+def test_geodesic_reach_rows_are_their_jsons(row, results, name):
+    assert_variant_row(results, row, name, REPORT_CHECK_COLUMNS)
+
+
+@pytest.mark.parametrize(("row", "report"), [
+    ("report, own scale (0.75), straight", "model/hyperseg/model/checkpoints/default.eval.json"),
+    ("report, proxy 0.5, straight", "benchmarks/results/report_proxy_0.5.json"),
+    ("report, proxy 1.0, straight", "benchmarks/results/report_proxy_1.0.json"),
+])
+def test_geodesic_reach_report_rows_sit_beside_the_defaults_reports_on_the_same_frames(row, report):
+    measured = json.loads((ROOT / report).read_text())
+    check = json.loads((ROOT / "benchmarks/results/click_reach_geodesic_report.json").read_text())
+    assert (check["sequences"], check["frames_per_sequence"]) == (
+        measured["config"]["sequences"], measured["config"]["frames_per_sequence"])
+    for column, cell in zip(REPORT_CHECK_COLUMNS, table_row("README.md", row), strict=True):
+        assert_printed(cell, measured["summary"][0][column])
+
+
 @pytest.mark.parametrize(("row", "setting"), [
     ("**near the lost click: the default**", "default (reseed 'positive switch-off' near the lost click, fb 3 px)"),
     ("at the mask's deepest point, one a frame", "reseed at the deepest point"),
