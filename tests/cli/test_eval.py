@@ -38,3 +38,15 @@ def test_eval_images_refuses_in_one_line(tmp_path, checkpoint, capsys, extra, me
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and message in err[0] and err[0].startswith("hyperseg eval: error:")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--scale", "0"], "scale must be > 0, got 0.0"),
+    (["--scale", "2", "--video"], "--scale resizes frames clicked one by one"),
+])
+def test_eval_scale_refuses_in_one_line(tmp_path, checkpoint, capsys, extra, message):
+    code = main(["eval", "--checkpoint", str(checkpoint), "--device", "cpu", "--data", str(tmp_path / "davis"),
+                 "--out", str(tmp_path / "out"), *extra])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and message in err[0] and err[0].startswith("hyperseg eval: error:")
+    assert not (tmp_path / "out").exists()

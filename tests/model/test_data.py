@@ -46,3 +46,15 @@ def test_a_folder_without_a_still_layout_names_the_layouts_it_expects(tmp_path):
                                               ("plate.%04d.exr@1012", "plate.%04d.exr")])
 def test_a_samples_source_is_its_sequence_plate_or_photograph(name, source):
     assert FrameSample(name, Path("f.jpg"), Path("f.jpg"), Path("m.png")).source == source
+
+
+def test_a_sample_grown_as_a_larger_plate_is_bilinear_and_its_mask_keeps_its_shape(tmp_path):
+    """``hyperseg eval --scale 2.4`` reads frames this way: the frame grows bilinear (no blocks of repeated
+    pixels), the mask grows smooth and covers scale**2 its area."""
+    root = write_davis_like(tmp_path / "davis", sequences=("alpha",), frames=1)
+    sample = davis_samples(root, ["alpha"])[0]
+    plain, grown = load_sample(sample), load_sample(sample, 2.5)
+    assert grown.rgb.shape == (120, 160, 3) and grown.mask.shape == (120, 160)
+    assert grown.mask.sum() == pytest.approx(plain.mask.sum() * 2.5**2, rel=0.05)
+    assert len(np.unique(grown.rgb[:, :, 0])) > 2 * len(np.unique(plain.rgb[:, :, 0]))
+    assert np.abs(grown.rgb.mean(axis=(0, 1)) - plain.rgb.mean(axis=(0, 1))).max() < 0.01

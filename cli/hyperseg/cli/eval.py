@@ -29,6 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-clicks", type=int, default=20)
     parser.add_argument("--proxy", type=float,
                         help="scale HyperSeg runs at (1 = full resolution; default: the model's own, as users get it)")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="resize every frame and mask by this factor first and score at that size "
+                             "(2.4: DAVIS's 854x480 frames as 2050x1152 plates)")
     parser.add_argument("--baselines", nargs="*", default=["grabcut", "random_walker"])
     parser.add_argument("--feed-previous-mask", action="store_true",
                         help="feed each prediction back as the next click's previous-mask cue")
@@ -48,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.video and args.images:
             raise InputError("--images runs still photographs and --video whole shots: choose one")
+        if args.video and args.scale != 1:
+            raise InputError("--scale resizes frames clicked one by one; --video runs whole shots at their own size")
         predictor = Predictor.load(args.checkpoint, device=args.device, focus_crop=not args.no_focus_crop)
         if args.video:
             return _run_video(predictor, args)
@@ -68,7 +73,7 @@ def _sequences(args: argparse.Namespace) -> tuple[str, ...]:
 def _run_images(predictor: Predictor, args: argparse.Namespace) -> int:
     config = EvalConfig(str(args.data), _sequences(args), args.frames or 5,
                         args.max_clicks, args.proxy, tuple(args.baselines), args.feed_previous_mask,
-                        None if args.images is None else str(args.images))
+                        None if args.images is None else str(args.images), args.scale)
     methods = evaluate(predictor, config, progress=_progress)
     print(write_report(predictor, config, methods, args.out))
     print(f"wrote {args.out / 'eval.md'}, {args.out / 'eval.json'}, {args.out / 'iou_vs_clicks.png'}")

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from hyperseg.imageio import FramePattern, read_image, read_rgb
-from hyperseg.model.frames import resize
+from hyperseg.model.frames import enlarge, resize
 from hyperseg.protocol.errors import HypersegError
 
 #: Where the shared DAVIS 2016 sequences live, relative to the repository root.
@@ -130,7 +130,8 @@ def plate_roto_samples(plate: str, roto: str, channel: str = "A", stride: int = 
 
 
 def load_sample(sample: FrameSample, scale: float = 1.0) -> LoadedSample:
-    """Frame, previous frame and mask at ``scale``; raises BadSample naming what is wrong."""
+    """Frame, previous frame and mask at ``scale`` (area filter shrinking, bilinear growing); raises
+    BadSample naming what is wrong."""
     try:
         rgb = read_rgb(sample.frame)
         previous = read_rgb(sample.previous)
@@ -150,14 +151,15 @@ def load_sample(sample: FrameSample, scale: float = 1.0) -> LoadedSample:
     if not mask.any():
         raise BadSample(f"{sample.name}: the mask is empty")
     size = (max(1, round(rgb.shape[0] * scale)), max(1, round(rgb.shape[1] * scale)))
-    small_mask = resize(mask.astype(np.float32), size) > 0.5
+    resize_to = enlarge if scale > 1 else resize
+    small_mask = resize_to(mask.astype(np.float32), size) > 0.5
     small_unknown = None
     if unknown is not None:
-        small_unknown = resize(unknown.astype(np.float32), size) > 0.5
+        small_unknown = resize_to(unknown.astype(np.float32), size) > 0.5
         small_mask &= ~small_unknown
     if not small_mask.any():
         raise BadSample(f"{sample.name}: the object vanishes at scale {scale}")
-    return LoadedSample(resize(rgb, size), resize(previous, size), small_mask, small_unknown)
+    return LoadedSample(resize_to(rgb, size), resize_to(previous, size), small_mask, small_unknown)
 
 
 def usable_samples(samples: Sequence[FrameSample], scale: float = 1.0) -> list[tuple[FrameSample, LoadedSample]]:

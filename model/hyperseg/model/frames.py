@@ -24,6 +24,13 @@ def check_frame(rgb: np.ndarray, name: str = "frame") -> np.ndarray:
     return np.clip(rgb, 0.0, 1.0).astype(np.float32, copy=False)
 
 
+def enlarge(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """(H, W[, C]) float32 grown to ``size`` = (h, w), bilinear: a frame as a larger plate would show it."""
+    if image.shape[:2] == size:
+        return image
+    return cv2.resize(image, (size[1], size[0]), interpolation=cv2.INTER_LINEAR)
+
+
 def resize(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """(H, W[, C]) float32 resized to ``size`` = (h, w); area filter when shrinking."""
     if image.shape[:2] == size:

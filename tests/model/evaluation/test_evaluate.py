@@ -1,11 +1,13 @@
 import json
 
 import numpy as np
+import pytest
 
 from hyperseg.model import Predictor
 from hyperseg.model.config import ModelConfig
 from hyperseg.model.data import load_sample, still_samples
 from hyperseg.model.evaluation.evaluate import EvalConfig, MethodScores, evaluate, score_run, write_report
+from hyperseg.protocol.errors import InputError
 
 from ..conftest import write_davis_like, write_stills_like
 
@@ -28,6 +30,26 @@ def test_one_eval_run_scores_every_method_on_the_same_frames(tmp_path):
     report = json.loads((tmp_path / "out" / "eval.json").read_text())
     assert [row["method"] for row in report["summary"]] == ["hyperseg", "grabcut", "random_walker"]
     assert (tmp_path / "out" / "iou_vs_clicks.png").stat().st_size > 1000
+
+
+def test_frames_resized_as_larger_plates_are_clicked_and_scored_at_that_size(tmp_path):
+    root = write_davis_like(tmp_path / "davis", sequences=("alpha",), frames=2)
+    predictor = Predictor.untrained(seed=0, config=ModelConfig.tiny())
+    sizes = []
+    plain = EvalConfig(str(root), ("alpha",), frames_per_sequence=1, max_clicks=2, proxy=0.5, baselines=())
+    grown = EvalConfig(str(root), ("alpha",), frames_per_sequence=1, max_clicks=2, proxy=0.5, baselines=(), scale=2.0)
+    original = predictor.encode_frame
+
+    def recording(rgb, *args):
+        sizes.append(rgb.shape[:2])
+        return original(rgb, *args)
+
+    predictor.encode_frame = recording
+    evaluate(predictor, plain), evaluate(predictor, grown)
+    assert sizes == [(48, 64), (96, 128)]
+    assert grown.describe_frames(1) == "1 frames of alpha, resized 2x"
+    with pytest.raises(InputError, match="scale must be > 0, got 0"):
+        EvalConfig(str(root), scale=0.0)
 
 
 def test_a_still_benchmark_is_scored_without_its_unknown_band(tmp_path):

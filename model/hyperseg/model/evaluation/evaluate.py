@@ -36,6 +36,7 @@ from hyperseg.model.evaluation.baselines import baseline_predict_fn
 from hyperseg.model.evaluation.clicker import PROBABILITY_THRESHOLD, PredictFn, run_clicker
 from hyperseg.model.evaluation.metrics import boundary_iou, contour_iou
 from hyperseg.model.predictor import Predictor
+from hyperseg.protocol.errors import InputError
 from hyperseg.protocol.proxy import proxy_label
 
 REPORT_CLICKS = (1, 3, 5, 10, 20)
@@ -61,12 +62,20 @@ class EvalConfig:
     #: A still-photograph benchmark's folder (``hyperseg.model.data.still_samples``): every photograph
     #: in it, instead of ``data``'s sequences.
     images: str | None = None
+    #: Every frame and its mask resized by this factor before it is clicked and scored (2.4: DAVIS's
+    #: 854x480 frames as 2050x1152 plates), to measure the product on plates of that size.
+    scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not self.scale > 0:
+            raise InputError(f"scale must be > 0, got {self.scale}")
 
     def describe_frames(self, count: int) -> str:
         """What the frames were, for a report's header."""
+        resized = "" if self.scale == 1 else f", resized {self.scale:g}x"
         if self.images is not None:
-            return f"{count} still photograph{'' if count == 1 else 's'} of {self.images}"
-        return f"{count} frames of {', '.join(self.sequences)}"
+            return f"{count} still photograph{'' if count == 1 else 's'} of {self.images}{resized}"
+        return f"{count} frames of {', '.join(self.sequences)}{resized}"
 
 
 @dataclass
@@ -156,7 +165,7 @@ def hyperseg_predict_fn(predictor: Predictor, rgb: np.ndarray, previous: np.ndar
 def evaluate(predictor: Predictor, config: EvalConfig,
              progress: Callable[[str], None] = lambda message: None) -> dict[str, MethodScores]:
     methods = {"hyperseg": MethodScores("hyperseg")} | {name: MethodScores(name) for name in config.baselines}
-    loaded = usable_samples(evaluation_frames(config))
+    loaded = usable_samples(evaluation_frames(config), config.scale)
     for index, (sample, frame) in enumerate(loaded, 1):
         progress(f"[{index}/{len(loaded)}] {sample.name}")
         scores = methods["hyperseg"]
