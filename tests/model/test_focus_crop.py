@@ -13,8 +13,9 @@ from hyperseg.model.config import ModelConfig
 from hyperseg.model.focus import context_window, focus_window, full_window, interpolate_window
 
 #: Tiny network with every cue and post-process of the default config.
+#: Click distances are measured in the pixels of these tests' 96x72 frames.
 CUED = replace(ModelConfig.tiny(), extra_context=("geodesic_distance", "walker_probability"), enforce_clicks=True,
-               boundary_band=0.05)
+               boundary_band=0.05, distance_frame=(96, 72))
 
 
 def object_frame(height=72, width=96):

@@ -164,3 +164,23 @@ def test_a_reach_measured_along_the_image_is_described_and_keeps_a_later_click_n
     np.testing.assert_array_equal(changed["straight"][0], changed["along"][0])  # the first click is the same
     assert changed["along"][1].any() and not (changed["along"][1] & ~changed["straight"][1]).any()
     assert (changed["straight"][1] & ~changed["along"][1]).any()
+
+
+def test_a_plate_twice_the_size_at_half_the_proxy_answers_as_the_plate_itself():
+    """Click distances and radii are measured against ModelConfig.distance_frame, not the plate's own pixels:
+    the same picture at twice the size, run at half the proxy, gets the same cues and so the same masks on
+    the run grid, first click and later click alike (a 2K plate's clicks answer as its 480p proxy's)."""
+    cues = ("walker_probability", "geodesic_distance", "colour_probability")
+    config = replace(ModelConfig.tiny(), extra_context=cues, enforce_clicks=True, boundary_band=0.05,
+                     click_changes="reach")
+    rgb = np.random.default_rng(6).random((48, 64, 3), dtype=np.float32) * 0.3
+    rgb[10:40, 12:40] += 0.6
+    plate = np.repeat(np.repeat(rgb, 2, axis=0), 2, axis=1)  # area-filtered at 0.5, exactly rgb again
+    small, large = Predictor.untrained(seed=1, config=config), Predictor.untrained(seed=1, config=config)
+    small.set_frame(rgb, proxy=1.0)
+    large.set_frame(plate, proxy=0.5)
+    for positive, negative in (([(20.5, 20.5)], [(55.5, 5.5)]), ([(20.5, 20.5), (30.5, 33.5)], [(55.5, 5.5)])):
+        answer = small.predict(positive, negative)
+        doubled = large.predict([(2 * x, 2 * y) for x, y in positive], [(2 * x, 2 * y) for x, y in negative])
+        np.testing.assert_array_equal(answer.focus.run_masks, doubled.focus.run_masks)
+    assert doubled.window is not None  # the later click ran through the focus crop on both

@@ -7,6 +7,7 @@ named, documented field here, chosen on the validation sequences (see the README
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 
 #: Values of ``ModelConfig.click_changes`` (``hyperseg.model.cues.click_locality``).
@@ -78,11 +79,15 @@ class ModelConfig:
     hypotheses: int = 6
     #: Tile edge of the convolutional tessellation (the backbone's input size), pixels.
     tile_size: int = 224
-    #: Euclidean click distances are clipped here, in pixels of the full-resolution frame.
+    #: Euclidean click distances are clipped here, in pixels of the frame at ``distance_frame``'s size.
     distance_clip: float = 255.0
+    #: (width, height) of the frame that click distances, their clip and click radii are measured in:
+    #: a frame of another size is measured as if resized to this diagonal (``cue_scale``), so a 2K plate's
+    #: click sees the cues the same picture gives at 854x480, the DAVIS frames every network here trained on.
+    distance_frame: tuple[int, int] = (854, 480)
     #: Extra context cues (keys of EXTRA_CONTEXT_CHANNELS), added after the paper's ten channels.
     extra_context: tuple[str, ...] = ()
-    #: Radius of a click's disk in the binary click maps B_p, B_n, full-resolution pixels.
+    #: Radius of a click's disk in the binary click maps B_p, B_n, pixels of the frame at ``distance_frame``'s size.
     click_radius: float = 3.0
     #: The random walker (cue and click enforcement) is solved on the whole frame at most this many pixels.
     walker_max_pixels: int = 50_000
@@ -127,6 +132,8 @@ class ModelConfig:
             raise ValueError(f"unknown extra context {sorted(unknown)}; known: {sorted(EXTRA_CONTEXT_CHANNELS)}")
         if self.run_pixels < 0:
             raise ValueError(f"run_pixels must be >= 0, got {self.run_pixels}")
+        if len(self.distance_frame) != 2 or min(self.distance_frame) <= 0:
+            raise ValueError(f"distance_frame must be (width, height) > 0, got {self.distance_frame}")
         if self.click_changes not in CLICK_CHANGES:
             raise ValueError(f"click_changes must be one of {CLICK_CHANGES}, got {self.click_changes!r}")
         if self.click_reach <= 0 or self.click_reach_along < 0 or not 0 <= self.click_reach_min <= 1:
@@ -160,6 +167,11 @@ class ModelConfig:
             return {k: v for k, v in config.to_dict().items() if k not in POST_PROCESS_FIELDS}
 
         return essential(self) == essential(other)
+
+    def cue_scale(self, fraction: float, frame_size: tuple[int, int]) -> float:
+        """Pixels of a grid at ``fraction`` of a frame of ``frame_size`` (either order) per pixel of the frame
+        resized to ``distance_frame``'s diagonal: what click distances are divided by and radii multiplied by."""
+        return fraction * math.hypot(*frame_size) / math.hypot(*self.distance_frame)
 
     @classmethod
     def from_dict(cls, data: dict) -> ModelConfig:

@@ -290,6 +290,10 @@ class Predictor:
         scores = np.clip(confidence * (2.0 / (full_h * full_w)), 0.0, 1.0)
         return Prediction(masks, scores.astype(np.float32), time.perf_counter() - start, focus, window)
 
+    def _cue_scale(self, encoding: FrameEncoding) -> float:
+        """Run-grid pixels per pixel that click distances are measured in (``ModelConfig.cue_scale``)."""
+        return self.config.cue_scale(encoding.proxy, encoding.frame_size)
+
     def _cues(self, rgb: np.ndarray, previous_rgb: np.ndarray, positive: list[Point], negative: list[Point],
               scale: float, previous_mask: np.ndarray | None, gradient: np.ndarray | None,
               walker: np.ndarray | None, geodesic: np.ndarray | None, colour: np.ndarray | None = None) -> _Cues:
@@ -345,7 +349,7 @@ class Predictor:
             else:
                 walker = walker_probability_map(encoding.rgb, positive, negative, self.config.walker_max_pixels,
                                                 self.solver_device)
-        cues = self._cues(encoding.rgb, encoding.previous, positive, negative, encoding.proxy, previous_mask,
+        cues = self._cues(encoding.rgb, encoding.previous, positive, negative, self._cue_scale(encoding), previous_mask,
                           encoding.gradient, walker, None)
         hypotheses = self._run_network(encoding.image_part, cues, encoding.rgb, positive, negative,
                                        math.hypot(*encoding.run_size), encoding.rgb_std, refine)
@@ -401,7 +405,7 @@ class Predictor:
         geodesic = None
         if state.geodesic is not None:
             gradient = encoding.gradient[cut] if scale == 1.0 else gradient_magnitude(rgb)
-            unit = 1.0 / (encoding.proxy * scale)
+            unit = 1.0 / (self._cue_scale(encoding) * scale)
             geodesic = np.stack([
                 np.minimum(to_grid(state.geodesic[sign][cut]),
                            geodesic_distance_map(to_crop(clicks), gradient, unit, self.config.distance_clip,
@@ -414,8 +418,8 @@ class Predictor:
             # crop alone they would take its edges, object and all, for background.
             colour = to_grid(colour_probability_map(encoding.rgb, positive, negative)[cut])
         crop_mask = None if previous_mask is None else to_grid(previous_mask[cut])
-        cues = self._cues(rgb, previous_rgb, crop_positive, crop_negative, encoding.proxy * scale, crop_mask, None,
-                          walker, geodesic, colour)
+        cues = self._cues(rgb, previous_rgb, crop_positive, crop_negative, self._cue_scale(encoding) * scale, crop_mask,
+                          None, walker, geodesic, colour)
         hypotheses = self._run_network(image_part, cues, rgb, inside(crop_positive), inside(crop_negative), diagonal,
                                        encoding.rgb_std, refine)
 

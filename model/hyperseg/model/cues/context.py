@@ -112,7 +112,8 @@ def build_context(config: ModelConfig, rgb: np.ndarray, previous_rgb: np.ndarray
     """All context channels, (C_ctx, H, W) float32, in ``config.context_names`` order.
 
     ``rgb``/``previous_rgb`` are at the grid the network runs on and the clicks are already in
-    that grid's pixels; ``scale`` is that grid's size relative to the full frame. ``gradient``
+    that grid's pixels; ``scale`` is that grid's pixels per pixel of the frame click distances are
+    measured in (``ModelConfig.cue_scale``). ``gradient``
     and ``walker`` are precomputed cues (training passes a crop of a whole-frame walker map); so is
     ``colour`` (the focus crop passes its window of the whole frame's colour model).
     ``device``: where the geodesic and walker solvers run (None: SciPy/scikit-image on the host).

@@ -72,7 +72,7 @@ class Example:
     negative: list[Point]
     previous_mask: np.ndarray | None
     target: np.ndarray  # (h_c, w_c) float32
-    scale: float  # the fraction of its resolution the frame was cached at: click radii scale with it
+    scale: float  # grid pixels per pixel click distances are measured in (ModelConfig.cue_scale): radii scale with it
     context: np.ndarray = field(init=False)  # (C_ctx, h_c, w_c)
     positive_map: np.ndarray = field(init=False)  # (h_c, w_c) binary click maps of the loss' interactive term
     negative_map: np.ndarray = field(init=False)

@@ -319,7 +319,9 @@ class Trainer:
         for _ in range(config.batch):
             scale = scales[int(rng.integers(len(scales)))] if config.extra_scales else config.scale
             frame = self.draw_example_frame(rng, scale)
-            example = make_example(frame, self.model.config, config.examples, scale, self.simulator, rng)
+            original = (round(frame.size[0] / scale), round(frame.size[1] / scale))  # the frame as it was read
+            example = make_example(frame, self.model.config, config.examples,
+                                   self.model.config.cue_scale(scale, original), self.simulator, rng)
             image_part = self.model.image_part_from_compressed(self.example_maps(frame, example), example.size,
                                                                example.feature_window)
             image_parts.append(image_part.flip(-1) if example.flipped else image_part)
