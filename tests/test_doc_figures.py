@@ -87,6 +87,29 @@ def test_readme_proxy_table_is_the_report_evaluations(row, path):
         assert_printed(cell, summary[column])
 
 
+PLATE_COLUMNS = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks", "s/click"]
+
+
+@pytest.mark.parametrize(("row", "path", "proxy"), [
+    ("2K, the model's own (0.31 here), the default", "docs/plates_2k/default/eval.json", None),
+    ("2K, proxy 0.5", "docs/plates_2k/0.5/eval.json", 0.5),
+    ("2K, proxy 1.0", "docs/plates_2k/1.0/eval.json", 1.0),
+    ("2K before, own scale", "benchmarks/results/plates_2k_before_units_default.json", None),
+    ("2K before, proxy 0.5", "benchmarks/results/plates_2k_before_units_0.5.json", 0.5),
+    ("2K before, proxy 1.0", "benchmarks/results/plates_2k_before_units_1.0.json", 1.0),
+])
+def test_readme_2k_plate_table_is_the_report_frames_grown_to_2k(row, path, proxy):
+    """Each row is one ``hyperseg eval --scale 2.4`` run on the default report's frames, at its proxy."""
+    measured = json.loads((ROOT / path).read_text())
+    report = json.loads((ROOT / "model/hyperseg/model/checkpoints/default.eval.json").read_text())["config"]
+    assert (measured["config"]["scale"], measured["config"]["proxy"]) == (2.4, proxy)
+    assert (measured["config"]["sequences"], measured["config"]["frames_per_sequence"]) == (
+        report["sequences"], report["frames_per_sequence"])
+    summary = {s["method"]: s for s in measured["summary"]}["hyperseg"]
+    for column, cell in zip(PLATE_COLUMNS, table_row("README.md", row), strict=True):
+        assert_printed(cell, summary[column])
+
+
 @pytest.mark.parametrize(("row", "config", "proxy"), [
     ("`default` (bundled), its own scale (640x360)", "default", "own"),
     ("`default` (bundled), proxy 1.0", "default", "1.0"),
