@@ -25,8 +25,10 @@ def main() -> None:
     parser.add_argument("--data", default=str(DEFAULT_DAVIS_ROOT))
     parser.add_argument("--frames", type=int, default=3, help="frames per report sequence (the README's report: 3)")
     parser.add_argument("--variants", nargs="+", required=True, choices=list(VARIANTS))
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="resize the frames first, as hyperseg eval --scale (2.4: 2050x1152 plates)")
     args = parser.parse_args()
-    config = EvalConfig(args.data, tuple(SPLIT["report"]), args.frames, baselines=())
+    config = EvalConfig(args.data, tuple(SPLIT["report"]), args.frames, baselines=(), scale=args.scale)
     rows = []
     for name in args.variants:
         predictor, proxy = variant_predictor(name)
@@ -38,7 +40,7 @@ def main() -> None:
     harness.print_table(rows, ["variant", "NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "never@85",
                                "harmful clicks"])
     harness.write_results(args.json, "check_on_report", {
-        "sequences": list(config.sequences), "frames_per_sequence": args.frames,
+        "sequences": list(config.sequences), "frames_per_sequence": args.frames, "scale": args.scale,
         "frames": [sample.name for sample in evaluation_frames(config)], "rows": rows,
     })
 

@@ -8,6 +8,7 @@ report sequences.
 
     .venv/bin/python -m benchmarks.tune_post_processes --frames 2
     .venv/bin/python -m benchmarks.tune_post_processes --frames 4 --checkpoint runs/next/model.pt --variants default
+    .venv/bin/python -m benchmarks.tune_post_processes --frames 4 --scale 2.4 --variants default   # as 2K plates
 """
 
 from __future__ import annotations
@@ -70,17 +71,21 @@ def main() -> None:
                                    results="default_tuning")
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS))
     parser.add_argument("--checkpoint", type=Path, help="a checkpoint other than the bundled default")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="resize the frames first, as hyperseg eval --scale (2.4: 2050x1152 plates)")
     args = parser.parse_args()
     rows = []
     for name in args.variants:
         predictor, proxy = variant_predictor(name, args.checkpoint)
-        config = EvalConfig(str(args.data), tuple(args.sequences), args.frames, proxy=proxy, baselines=())
+        config = EvalConfig(str(args.data), tuple(args.sequences), args.frames, proxy=proxy, baselines=(),
+                            scale=args.scale)
         scores = evaluate(predictor, config)["hyperseg"]
         rows.append({"variant": name, **scores.summary(), "IoU per click per frame": scores.ious})
         print(f"measured {name}", file=sys.stderr, flush=True)
     harness.print_table(rows, ["variant", "NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"])
     harness.write_results(args.json, "tune_post_processes", {
         "checkpoint": predictor.checkpoint_id, "sequences": args.sequences, "frames_per_sequence": args.frames,
+        "scale": args.scale,
         "frames": [sample.name for sample in evaluation_frames(config)], "rows": rows,
     })
 
