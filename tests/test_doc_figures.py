@@ -110,6 +110,17 @@ def test_readme_2k_plate_table_is_the_report_frames_grown_to_2k(row, path, proxy
         assert_printed(cell, summary[column])
 
 
+@pytest.mark.parametrize(("row", "variant"), [
+    ("2K tuning, the model's own (0.31), the default", "default"),
+    ("2K tuning, proxy 0.5", "proxy 0.5"),
+    ("2K tuning, proxy 1.0", "proxy 1.0"),
+])
+def test_readme_2k_tuning_table_is_plates_2k_tuning_json(row, variant):
+    assert json.loads((ROOT / "benchmarks/results/plates_2k_tuning.json").read_text())["scale"] == 2.4
+    assert_variant_row("plates_2k_tuning", row, variant, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85",
+                                                          "harmful clicks"])
+
+
 @pytest.mark.parametrize(("row", "config", "proxy"), [
     ("`default` (bundled), its own scale (640x360)", "default", "own"),
     ("`default` (bundled), proxy 1.0", "default", "1.0"),
