@@ -75,19 +75,26 @@ def test_readme_paper_row_is_paper_eval_json():
         assert_printed(cell, summary[column])
 
 
+#: The columns of the README's tables of one eval run each (proxies, 2K plates).
+EVAL_RUN_COLUMNS = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks", "s/click"]
+
+
+def assert_eval_run_row(row: str, measured: dict) -> None:
+    """README's table row ``row`` holds EVAL_RUN_COLUMNS of the HyperSeg summary of eval JSON ``measured``."""
+    summary = {s["method"]: s for s in measured["summary"]}["hyperseg"]
+    cells = table_row("README.md", row)
+    assert len(cells) == len(EVAL_RUN_COLUMNS)
+    for column, cell in zip(EVAL_RUN_COLUMNS, cells, strict=True):
+        assert_printed(cell, summary[column])
+
+
 @pytest.mark.parametrize(("row", "path"), [
     ("0.5", "benchmarks/results/report_proxy_0.5.json"),
     ("the model's own (0.75 here), the default", "model/hyperseg/model/checkpoints/default.eval.json"),
     ("1.0", "benchmarks/results/report_proxy_1.0.json"),
 ])
 def test_readme_proxy_table_is_the_report_evaluations(row, path):
-    summary = {s["method"]: s for s in json.loads((ROOT / path).read_text())["summary"]}["hyperseg"]
-    columns = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks", "s/click"]
-    for column, cell in zip(columns, table_row("README.md", row), strict=True):
-        assert_printed(cell, summary[column])
-
-
-PLATE_COLUMNS = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks", "s/click"]
+    assert_eval_run_row(row, json.loads((ROOT / path).read_text()))
 
 
 @pytest.mark.parametrize(("row", "path", "proxy"), [
@@ -105,9 +112,7 @@ def test_readme_2k_plate_table_is_the_report_frames_grown_to_2k(row, path, proxy
     assert (measured["config"]["scale"], measured["config"]["proxy"]) == (2.4, proxy)
     assert (measured["config"]["sequences"], measured["config"]["frames_per_sequence"]) == (
         report["sequences"], report["frames_per_sequence"])
-    summary = {s["method"]: s for s in measured["summary"]}["hyperseg"]
-    for column, cell in zip(PLATE_COLUMNS, table_row("README.md", row), strict=True):
-        assert_printed(cell, summary[column])
+    assert_eval_run_row(row, measured)
 
 
 @pytest.mark.parametrize(("row", "variant"), [
