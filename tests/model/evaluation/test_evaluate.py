@@ -29,6 +29,11 @@ def test_one_eval_run_scores_every_method_on_the_same_frames(tmp_path):
     assert "| random_walker |" in markdown and "not ImageNet-pretrained" in markdown
     report = json.loads((tmp_path / "out" / "eval.json").read_text())
     assert [row["method"] for row in report["summary"]] == ["hyperseg", "grabcut", "random_walker"]
+    assert "95% interval over frames" in markdown and "| grabcut |" in markdown.split("interval over frames")[1]
+    for row in report["summary"]:  # an interval for every target score the run has (3 clicks: no mIoU@5)
+        interval = report["intervals"][row["method"]]
+        assert list(interval) == ["NoC@85", "NoC@90", "mIoU@1", "never@85", "harmful clicks"]
+        assert all(low - 1e-9 <= row[key] <= high + 1e-9 for key, (low, high) in interval.items())
     assert (tmp_path / "out" / "iou_vs_clicks.png").stat().st_size > 1000
 
 
@@ -78,6 +83,12 @@ def test_summary_counts_frames_that_never_reach_85_and_clicks_that_hurt():
     summary = scores.summary()
     assert summary["never@85"] == 1  # only the second frame stays below 0.85
     assert summary["harmful clicks"] == 1 / 9  # 0.9 -> 0.8 is the one drop over 0.05 in nine transitions
+    twice_second = scores.frames(np.array([1, 1])).summary()
+    assert twice_second["never@85"] == 2 and twice_second["NoC@85"] == 4 and twice_second["harmful clicks"] == 0
+    assert twice_second["mIoU@1"] == pytest.approx(0.2) and twice_second["s/click"] == summary["s/click"]
+    low, high = scores.intervals()["never@85"]
+    # No draw of three holds the stuck frame 8 times in 27 (over the 2.5% tail), every draw 1 in 27 (also over it).
+    assert (low, high) == (0.0, 3.0)
 
 
 def test_the_first_clicks_area_is_recorded_against_the_objects():

@@ -4,8 +4,9 @@ Protocol (RITM / ClickSEG): from an empty mask, each click goes to the deepest p
 error region; a pixel is foreground when its probability exceeds 0.49; up to 20 clicks. Reported:
 NoC@85 and NoC@90, mean IoU after 1/3/5/10/20 clicks, the paper's protocol (10 clicks) with two
 boundary scores kept apart (Boundary IoU of Cheng et al. 2021, band = 2% of the diagonal; the
-paper's mBIOU, 1-pixel dilated contours), seconds per click and per new frame. All scores are
-measured at the frames' full resolution, whatever proxy scale the network runs at.
+paper's mBIOU, 1-pixel dilated contours), seconds per click and per new frame; beside the scores the
+issue's targets are judged on, their 95% interval over frames (``hyperseg.model.evaluation.intervals``).
+All scores are measured at the frames' full resolution, whatever proxy scale the network runs at.
 
 Frames come from DAVIS sequences, or from a still-photograph benchmark (``EvalConfig.images``:
 GrabCut's 50 photographs, Berkeley's 100), whose unknown band is neither clicked nor counted in
@@ -34,6 +35,7 @@ from hyperseg.model.data import (
 )
 from hyperseg.model.evaluation.baselines import baseline_predict_fn
 from hyperseg.model.evaluation.clicker import PROBABILITY_THRESHOLD, PredictFn, run_clicker
+from hyperseg.model.evaluation.intervals import DRAWS, LEVEL, bootstrap_intervals
 from hyperseg.model.evaluation.metrics import boundary_iou, contour_iou
 from hyperseg.model.predictor import Predictor
 from hyperseg.protocol.errors import InputError
@@ -44,6 +46,8 @@ PAPER_CLICKS = 10
 THRESHOLDS = (0.85, 0.90)
 #: A click is harmful when it lowers the IoU by more than this.
 HARMFUL_DROP = 0.05
+#: The scores a report gives an interval over frames: those the issue's targets are set on.
+INTERVAL_KEYS = ("NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks")
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,21 @@ class MethodScores:
         out["s/click"] = float(np.mean(self.seconds_per_click))
         out["s/frame"] = float(np.mean(self.seconds_per_frame)) if self.seconds_per_frame else 0.0
         return out
+
+    def frames(self, indices: np.ndarray) -> MethodScores:
+        """The scores of these frames (repeats allowed); the timings stay whole. A per-frame list
+        an older report lacks (``first_click_area``) stays empty."""
+        def pick(values: list) -> list:
+            return [values[i] for i in indices] if values else []
+
+        return MethodScores(self.method, pick(self.ious), {k: pick(v) for k, v in self.noc.items()},
+                            pick(self.boundary_iou), pick(self.contour_iou), pick(self.first_click_area),
+                            self.seconds_per_click, self.seconds_per_frame)
+
+    def intervals(self) -> dict[str, tuple[float, float]]:
+        """The 95% interval over frames of each of ``INTERVAL_KEYS`` the summary has."""
+        keys = [key for key in INTERVAL_KEYS if key in self.summary()]
+        return bootstrap_intervals(len(self.ious), lambda indices: self.frames(indices).summary(), keys)
 
 
 def evaluation_frames(config: EvalConfig) -> list[FrameSample]:
@@ -178,13 +197,22 @@ def evaluate(predictor: Predictor, config: EvalConfig,
     return methods
 
 
+def _table(keys: list[str], rows: list[tuple[str, list[str]]]) -> str:
+    lines = ["| method | " + " | ".join(keys) + " |", "| --- " * (len(keys) + 1) + "|"]
+    return "\n".join(lines + [f"| {method} | " + " | ".join(cells) + " |" for method, cells in rows])
+
+
 def markdown_table(summaries: list[dict]) -> str:
     keys = [k for k in summaries[0] if k not in ("method", "frames")]
-    lines = ["| method | " + " | ".join(keys) + " |", "| --- " * (len(keys) + 1) + "|"]
-    for row in summaries:
-        cells = [f"{row[k]:.3f}" if isinstance(row[k], float) else str(row[k]) for k in keys]
-        lines.append(f"| {row['method']} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    return _table(keys, [(row["method"], [f"{row[k]:.3f}" if isinstance(row[k], float) else str(row[k]) for k in keys])
+                         for row in summaries])
+
+
+def interval_table(intervals: dict[str, dict[str, tuple[float, float]]]) -> str:
+    """One row per method: each score's interval as ``low-high``."""
+    keys = list(next(iter(intervals.values())))
+    return _table(keys, [(method, [f"{low:.3f}-{high:.3f}" for low, high in row.values()])
+                         for method, row in intervals.items()])
 
 
 def plot_iou_vs_clicks(methods: dict[str, MethodScores], out: Path, title: str) -> None:
@@ -225,8 +253,12 @@ def write_report(predictor: Predictor, config: EvalConfig, methods: dict[str, Me
               + f", later clicks change {info['click_changes']}"
               + f", focus crop {info['focus_crop']}")
     markdown = f"{header}\n\n{markdown_table(summaries)}\n"
+    intervals = {name: scores.intervals() for name, scores in methods.items()} if summaries[0]["frames"] > 1 else {}
+    if intervals:
+        markdown += (f"\n{LEVEL:.0%} interval over frames ({DRAWS} draws of the frames with replacement: how far each "
+                     f"score could move on other frames like these):\n\n{interval_table(intervals)}\n")
     write_text_atomic(out_dir / "eval.md", markdown)
-    payload = {"predictor": info, "config": asdict(config), "summary": summaries,
+    payload = {"predictor": info, "config": asdict(config), "summary": summaries, "intervals": intervals,
                "per_frame": {name: asdict(scores) for name, scores in methods.items()}}
     write_text_atomic(out_dir / "eval.json", json.dumps(payload, indent=2))
     plot_iou_vs_clicks(methods, out_dir / "iou_vs_clicks.png", header)
