@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hyperseg.model.evaluation.evaluate import EvalConfig
+
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "model/hyperseg/model/checkpoints/default.eval.json"
 
@@ -113,6 +115,19 @@ def test_readme_2k_plate_table_is_the_report_frames_grown_to_2k(row, path, proxy
     assert (measured["config"]["sequences"], measured["config"]["frames_per_sequence"]) == (
         report["sequences"], report["frames_per_sequence"])
     assert_eval_run_row(row, measured)
+
+
+@pytest.mark.parametrize(("row", "path", "proxy"), [
+    ("30 frames, the model's own (0.75 here), the default", "docs/report_30/default/eval.json", None),
+    ("30 frames, proxy 0.5", "docs/report_30/0.5/eval.json", 0.5),
+    ("30 frames, proxy 1.0", "docs/report_30/1.0/eval.json", 1.0),
+])
+def test_readme_30_frame_table_is_hyperseg_eval_at_its_default_count(row, path, proxy):
+    """Each row is one ``hyperseg eval`` run on the report split at its default 5 frames a sequence."""
+    measured = json.loads((ROOT / path).read_text())["config"]
+    assert (measured["sequences"], measured["frames_per_sequence"], measured["proxy"], measured["scale"]) == (
+        list(EvalConfig().sequences), EvalConfig().frames_per_sequence, proxy, 1.0)
+    assert_eval_run_row(row, json.loads((ROOT / path).read_text()))
 
 
 @pytest.mark.parametrize(("row", "variant"), [
