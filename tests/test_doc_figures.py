@@ -117,17 +117,46 @@ def test_readme_2k_plate_table_is_the_report_frames_grown_to_2k(row, path, proxy
     assert_eval_run_row(row, measured)
 
 
-@pytest.mark.parametrize(("row", "path", "proxy"), [
-    ("30 frames, the model's own (0.75 here), the default", "docs/report_30/default/eval.json", None),
-    ("30 frames, proxy 0.5", "docs/report_30/0.5/eval.json", 0.5),
-    ("30 frames, proxy 1.0", "docs/report_30/1.0/eval.json", 1.0),
+@pytest.mark.parametrize(("row", "path", "proxy", "scale"), [
+    ("30 frames, the model's own (0.75 here), the default", "docs/report_30/default/eval.json", None, 1.0),
+    ("30 frames, proxy 0.5", "docs/report_30/0.5/eval.json", 0.5, 1.0),
+    ("30 frames, proxy 1.0", "docs/report_30/1.0/eval.json", 1.0, 1.0),
+    ("30 frames as 2K plates, the model's own (0.31 here)", "docs/report_30/plates_2k/default/eval.json", None, 2.4),
+    ("30 frames as 2K plates, proxy 0.5", "docs/report_30/plates_2k/0.5/eval.json", 0.5, 2.4),
+    ("30 frames as 2K plates, proxy 1.0", "docs/report_30/plates_2k/1.0/eval.json", 1.0, 2.4),
 ])
-def test_readme_30_frame_table_is_hyperseg_eval_at_its_default_count(row, path, proxy):
+def test_readme_30_frame_table_is_hyperseg_eval_at_its_default_count(row, path, proxy, scale):
     """Each row is one ``hyperseg eval`` run on the report split at its default 5 frames a sequence."""
     measured = json.loads((ROOT / path).read_text())["config"]
     assert (measured["sequences"], measured["frames_per_sequence"], measured["proxy"], measured["scale"]) == (
-        list(EvalConfig().sequences), EvalConfig().frames_per_sequence, proxy, 1.0)
+        list(EvalConfig().sequences), EvalConfig().frames_per_sequence, proxy, scale)
     assert_eval_run_row(row, json.loads((ROOT / path).read_text()))
+
+
+INTERVAL_ROWS = {
+    "18 frames, the model's own scale, the default": "model/hyperseg/model/checkpoints/default.eval.json",
+    "18 frames, proxy 0.5": "benchmarks/results/report_proxy_0.5.json",
+    "18 frames, proxy 1.0": "benchmarks/results/report_proxy_1.0.json",
+    "30 frames, the model's own scale, the default": "docs/report_30/default/eval.json",
+    "30 frames, proxy 0.5": "docs/report_30/0.5/eval.json",
+    "30 frames, proxy 1.0": "docs/report_30/1.0/eval.json",
+    "30 frames as 2K plates, the model's own scale, the default": "docs/report_30/plates_2k/default/eval.json",
+    "30 frames as 2K plates, proxy 0.5": "docs/report_30/plates_2k/0.5/eval.json",
+    "30 frames as 2K plates, proxy 1.0": "docs/report_30/plates_2k/1.0/eval.json",
+}
+
+
+@pytest.mark.parametrize("row", list(INTERVAL_ROWS))
+def test_readme_interval_table_is_frame_intervals_json(row):
+    rows = json.loads((ROOT / "benchmarks/results/frame_intervals.json").read_text())["rows"]
+    intervals = {r["eval"]: r for r in rows}[INTERVAL_ROWS[row]]["intervals"]
+    columns = ["NoC@85", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"]
+    cells = table_row("README.md", row)
+    assert len(cells) == len(columns)
+    for column, cell in zip(columns, cells, strict=True):
+        low, high = cell.split("-")
+        assert_printed(low, intervals[column][0])
+        assert_printed(high, intervals[column][1])
 
 
 @pytest.mark.parametrize(("row", "variant"), [
@@ -274,6 +303,20 @@ def assert_variant_row(results: str, row: str, variant: str, columns: list[str],
 def test_proxy_reach_table_is_proxy_reach_tuning_json(row, variant):
     assert_variant_row("proxy_reach_tuning", row, variant, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85",
                                                             "harmful clicks"])
+
+
+@pytest.mark.parametrize(("row", "variant"), [
+    ("32 tuning frames, own scale (0.75), reach 4x: the default", "default"),
+    ("32 tuning frames, own scale (0.75), reach 3x", "later clicks change within reach 3x, 2%"),
+    ("32 tuning frames, proxy 0.5, reach 4x", "proxy 0.5"),
+    ("32 tuning frames, proxy 0.5, reach 3x", "proxy 0.5, reach 3x"),
+    ("32 tuning frames, proxy 1.0, reach 4x", "proxy 1.0"),
+    ("32 tuning frames, proxy 1.0, reach 3x", "proxy 1.0, reach 3x"),
+])
+def test_reach_table_on_32_tuning_frames_is_its_json(row, variant):
+    assert json.loads((ROOT / "benchmarks/results/reach_tuning_32_frames.json").read_text())["frames_per_sequence"] == 8
+    assert_variant_row("reach_tuning_32_frames", row, variant, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85",
+                                                                "harmful clicks"])
 
 
 #: The columns of the README's tables of continued training (benchmarks.compare_checkpoints).
