@@ -59,7 +59,8 @@ RUN_PIXELS_640X360 = 640 * 360
 
 #: Fields that change what a trained network's outputs become, not what its weights mean.
 POST_PROCESS_FIELDS = ("name", "enforce_clicks", "boundary_band", "run_pixels", "click_changes", "click_reach",
-                       "click_reach_min", "click_reach_along", "click_reach_geodesic", "mirror_first_click")
+                       "click_reach_min", "click_reach_positive", "click_reach_along", "click_reach_geodesic",
+                       "mirror_first_click")
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,9 @@ class ModelConfig:
     #: contour, and the smallest reach as a fraction of the run grid's diagonal.
     click_reach: float = 3.0
     click_reach_min: float = 0.02
+    #: With click_changes "reach": a positive click's reach in the same multiples, where floods into
+    #: the background come from; 0: ``click_reach``, as a negative click's.
+    click_reach_positive: float = 0.0
     #: With click_changes "reach": a click's own region also changes along the previous contour as far
     #: as it stays within this multiple of the click's distance to it (no smallest reach); 0: off.
     click_reach_along: float = 0.0
@@ -136,9 +140,11 @@ class ModelConfig:
             raise ValueError(f"distance_frame must be (width, height) > 0, got {self.distance_frame}")
         if self.click_changes not in CLICK_CHANGES:
             raise ValueError(f"click_changes must be one of {CLICK_CHANGES}, got {self.click_changes!r}")
-        if self.click_reach <= 0 or self.click_reach_along < 0 or not 0 <= self.click_reach_min <= 1:
-            raise ValueError(f"click_reach must be > 0, click_reach_along >= 0 and click_reach_min in [0, 1], got "
-                             f"{self.click_reach}, {self.click_reach_along}, {self.click_reach_min}")
+        if (self.click_reach <= 0 or self.click_reach_positive < 0 or self.click_reach_along < 0
+                or not 0 <= self.click_reach_min <= 1):
+            raise ValueError(f"click_reach must be > 0, click_reach_positive and click_reach_along >= 0 and "
+                             f"click_reach_min in [0, 1], got {self.click_reach}, {self.click_reach_positive}, "
+                             f"{self.click_reach_along}, {self.click_reach_min}")
         if not 0.0 <= self.boundary_band < 0.5:
             raise ValueError(f"boundary_band must be in [0, 0.5), got {self.boundary_band}")
 

@@ -200,7 +200,9 @@ class Predictor:
             return config.click_changes
         along = f", along the contour {config.click_reach_along:g}x depth" if config.click_reach_along else ""
         measured = ", measured along the image" if config.click_reach_geodesic else ""
-        return f"reach {config.click_reach:g}x depth{measured}, at least {config.click_reach_min:g} x diagonal{along}"
+        positive = f" ({config.click_reach_positive:g}x for positive clicks)" if config.click_reach_positive else ""
+        return (f"reach {config.click_reach:g}x depth{positive}{measured}, at least {config.click_reach_min:g} x "
+                f"diagonal{along}")
 
     def run_proxy(self, width: int, height: int, proxy: float | None = None) -> float:
         """The proxy a ``width`` x ``height`` frame runs at: ``proxy``, or when None the model's own
@@ -333,7 +335,7 @@ class Predictor:
                                           [(x - x0, y - y0) for x, y in added[1]], self.config.click_changes,
                                           self.config.click_reach,
                                           self.config.click_reach_min * math.hypot(*old.shape[1:]),
-                                          self.config.click_reach_along, gradient)
+                                          self.config.click_reach_along, gradient, self.config.click_reach_positive)
         return new
 
     def _whole_frame(self, encoding: FrameEncoding, positive: list[Point], negative: list[Point],

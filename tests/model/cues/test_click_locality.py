@@ -58,6 +58,19 @@ def test_reach_keeps_growth_within_a_disc_sized_by_the_clicks_depth():
     assert np.array_equal(out[0, 10:14, 10:14], old[0, 10:14, 10:14])  # and it never shrinks
 
 
+def test_a_positive_click_may_have_a_reach_of_its_own():
+    old, new = before_and_after()
+    grown = (new[0] > 0.5) & (old[0] <= 0.5)
+    shared = limit_click_changes(old, new, CLICK, [], "reach", 3.0, 1.0)
+    own = limit_click_changes(old, new, CLICK, [], "reach", 9.0, 1.0, positive_reach=3.0)
+    assert np.array_equal(own, shared)  # a positive click's reach is its own, whatever a negative click's is
+    wider = limit_click_changes(old, new, CLICK, [], "reach", 3.0, 1.0, positive_reach=9.0)
+    assert np.count_nonzero(wider[0][grown] > 0.5) > np.count_nonzero(shared[0][grown] > 0.5)
+    corner = [(11.5, 11.5)]  # and a negative click's reach stays click_reach
+    assert np.array_equal(limit_click_changes(old, new, [], corner, "reach", 3.0, 1.0, positive_reach=0.5),
+                          limit_click_changes(old, new, [], corner, "reach", 3.0, 1.0))
+
+
 def test_a_negative_click_may_shrink_its_own_region_only():
     old, new = before_and_after()
     corner = [(11.5, 11.5)]

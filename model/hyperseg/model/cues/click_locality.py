@@ -16,7 +16,8 @@ pixels:
   ``ModelConfig.click_reach`` times its distance to the previous contour (the depth of the error
   it was placed in), at least ``click_reach_min`` of the grid's diagonal. Floods (a click near the
   contour that pours the mask into the background tens of pixels away) are what made most harmful
-  clicks on the tuning frames.
+  clicks on the tuning frames. ``click_reach_positive`` gives positive clicks, whose floods those
+  were, a reach of their own.
   With ``gradient`` given (``click_reach_geodesic``), the reach is measured along the image: the
   geodesic distance over colour gradients that the geodesic cue uses, never shorter than the
   straight one, so a reach stops sooner where it would cross an edge.
@@ -98,14 +99,16 @@ def _along_contour(flipped: np.ndarray, depth: np.ndarray | None, points: Sequen
 def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positive: Sequence[Point],
                         added_negative: Sequence[Point], mode: str,
                         reach: float = ModelConfig.click_reach, smallest: float = 0.0,
-                        along: float = 0.0, gradient: np.ndarray | None = None) -> np.ndarray:
+                        along: float = 0.0, gradient: np.ndarray | None = None,
+                        positive_reach: float = 0.0) -> np.ndarray:
     """(M, H, W) ``current`` hypotheses with the changes ``mode`` does not allow undone.
 
     ``previous``: the same hypotheses before the clicks ``added_positive`` / ``added_negative``
     (in (H, W) pixels) were added; ``mode`` one of ``hyperseg.model.config.CLICK_CHANGES``; ``reach`` and
     ``smallest`` (pixels) size a click's reach in mode "reach", ``along`` (0: off) how far from the
     previous contour its region may change along it; ``gradient`` ((H, W) colour gradient magnitude;
-    None: straight) measures the reach along the image.
+    None: straight) measures the reach along the image; ``positive_reach`` (0: ``reach``) sizes a
+    positive click's.
     """
     if mode == "any":
         return current
@@ -120,7 +123,8 @@ def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positiv
             # A click's depth: its distance to the side it asks to move (the mask for a positive click).
             to_mask = _depth(was) if added_positive else None
             to_background = _depth(~was) if added_negative else None
-            allowed = (grown & _within_reach(to_mask, added_positive, reach, smallest, was.shape, gradient)) | (
+            allowed = (grown & _within_reach(to_mask, added_positive, positive_reach or reach, smallest, was.shape,
+                                             gradient)) | (
                 shrunk & _within_reach(to_background, added_negative, reach, smallest, was.shape, gradient))
             if along > 0:
                 allowed |= _along_contour(grown, to_mask, added_positive, along) | _along_contour(
