@@ -134,15 +134,15 @@ def test_readme_30_frame_table_is_hyperseg_eval_at_its_default_count(row, path, 
 
 
 INTERVAL_ROWS = {
-    "18 frames, the model's own scale, the default": "model/hyperseg/model/checkpoints/default.eval.json",
-    "18 frames, proxy 0.5": "benchmarks/results/report_proxy_0.5.json",
-    "18 frames, proxy 1.0": "benchmarks/results/report_proxy_1.0.json",
-    "30 frames, the model's own scale, the default": "docs/report_30/default/eval.json",
-    "30 frames, proxy 0.5": "docs/report_30/0.5/eval.json",
-    "30 frames, proxy 1.0": "docs/report_30/1.0/eval.json",
-    "30 frames as 2K plates, the model's own scale, the default": "docs/report_30/plates_2k/default/eval.json",
-    "30 frames as 2K plates, proxy 0.5": "docs/report_30/plates_2k/0.5/eval.json",
-    "30 frames as 2K plates, proxy 1.0": "docs/report_30/plates_2k/1.0/eval.json",
+    "over 18 frames, the model's own scale, the default": "model/hyperseg/model/checkpoints/default.eval.json",
+    "over 18 frames, proxy 0.5": "benchmarks/results/report_proxy_0.5.json",
+    "over 18 frames, proxy 1.0": "benchmarks/results/report_proxy_1.0.json",
+    "over 30 frames, the model's own scale, the default": "docs/report_30/default/eval.json",
+    "over 30 frames, proxy 0.5": "docs/report_30/0.5/eval.json",
+    "over 30 frames, proxy 1.0": "docs/report_30/1.0/eval.json",
+    "over 30 frames as 2K plates, the model's own scale, the default": "docs/report_30/plates_2k/default/eval.json",
+    "over 30 frames as 2K plates, proxy 0.5": "docs/report_30/plates_2k/0.5/eval.json",
+    "over 30 frames as 2K plates, proxy 1.0": "docs/report_30/plates_2k/1.0/eval.json",
 }
 
 
