@@ -319,6 +319,19 @@ def test_reach_table_on_32_tuning_frames_is_its_json(row, variant):
                                                                 "harmful clicks"])
 
 
+@pytest.mark.parametrize(("row", "variant"), [
+    ("32 tuning frames, own scale (0.75), positive clicks 3x", "positive clicks reach 3x"),
+    ("32 tuning frames, proxy 0.5, positive clicks 3x", "proxy 0.5, positive clicks reach 3x"),
+    ("32 tuning frames, proxy 1.0, positive clicks 3x", "proxy 1.0, positive clicks reach 3x"),
+])
+def test_positive_reach_table_is_its_json(row, variant):
+    measured = json.loads((ROOT / "benchmarks/results/positive_reach_tuning_32_frames.json").read_text())
+    assert measured["frames"] == json.loads((ROOT / "benchmarks/results/reach_tuning_32_frames.json").read_text())[
+        "frames"]  # the same frames as the 4x rows it is set against
+    assert_variant_row("positive_reach_tuning_32_frames", row, variant, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10",
+                                                                         "never@85", "harmful clicks"])
+
+
 #: The columns of the README's tables of continued training (benchmarks.compare_checkpoints).
 CONTINUATION_COLUMNS = ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks", "first-click area"]
 
