@@ -78,6 +78,8 @@ def test_readme_paper_row_is_paper_eval_json():
 
 
 #: The columns of the README's tables of one eval run each (proxies, 2K plates).
+#: The columns of the README's tables of settings measured on the tuning frames.
+TUNING_COLUMNS = ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"]
 EVAL_RUN_COLUMNS = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks", "s/click"]
 
 
@@ -166,8 +168,7 @@ def test_readme_interval_table_is_frame_intervals_json(row):
 ])
 def test_readme_2k_tuning_table_is_plates_2k_tuning_json(row, variant):
     assert json.loads((ROOT / "benchmarks/results/plates_2k_tuning.json").read_text())["scale"] == 2.4
-    assert_variant_row("plates_2k_tuning", row, variant, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85",
-                                                          "harmful clicks"])
+    assert_variant_row("plates_2k_tuning", row, variant, TUNING_COLUMNS)
 
 
 @pytest.mark.parametrize(("row", "config", "proxy"), [
@@ -301,39 +302,34 @@ def assert_variant_row(results: str, row: str, variant: str, columns: list[str],
     ("proxy 1.0, reach 3x", "proxy 1.0, reach 3x"),
 ])
 def test_proxy_reach_table_is_proxy_reach_tuning_json(row, variant):
-    assert_variant_row("proxy_reach_tuning", row, variant, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85",
-                                                            "harmful clicks"])
+    assert_variant_row("proxy_reach_tuning", row, variant, TUNING_COLUMNS)
 
 
-@pytest.mark.parametrize(("row", "variant"), [
-    ("32 tuning frames, own scale (0.75), reach 4x: the default", "default"),
-    ("32 tuning frames, own scale (0.75), reach 3x", "later clicks change within reach 3x, 2%"),
-    ("32 tuning frames, proxy 0.5, reach 4x", "proxy 0.5"),
-    ("32 tuning frames, proxy 0.5, reach 3x", "proxy 0.5, reach 3x"),
-    ("32 tuning frames, proxy 1.0, reach 4x", "proxy 1.0"),
-    ("32 tuning frames, proxy 1.0, reach 3x", "proxy 1.0, reach 3x"),
+@pytest.mark.parametrize(("results", "row", "variant"), [
+    ("reach_tuning_32_frames", "32 tuning frames, own scale (0.75), reach 4x: the default", "default"),
+    ("reach_tuning_32_frames", "32 tuning frames, own scale (0.75), reach 3x",
+     "later clicks change within reach 3x, 2%"),
+    ("reach_tuning_32_frames", "32 tuning frames, proxy 0.5, reach 4x", "proxy 0.5"),
+    ("reach_tuning_32_frames", "32 tuning frames, proxy 0.5, reach 3x", "proxy 0.5, reach 3x"),
+    ("reach_tuning_32_frames", "32 tuning frames, proxy 1.0, reach 4x", "proxy 1.0"),
+    ("reach_tuning_32_frames", "32 tuning frames, proxy 1.0, reach 3x", "proxy 1.0, reach 3x"),
+    ("positive_reach_tuning_32_frames", "32 tuning frames, own scale (0.75), positive clicks 3x",
+     "positive clicks reach 3x"),
+    ("positive_reach_tuning_32_frames", "32 tuning frames, proxy 0.5, positive clicks 3x",
+     "proxy 0.5, positive clicks reach 3x"),
+    ("positive_reach_tuning_32_frames", "32 tuning frames, proxy 1.0, positive clicks 3x",
+     "proxy 1.0, positive clicks reach 3x"),
 ])
-def test_reach_table_on_32_tuning_frames_is_its_json(row, variant):
-    assert json.loads((ROOT / "benchmarks/results/reach_tuning_32_frames.json").read_text())["frames_per_sequence"] == 8
-    assert_variant_row("reach_tuning_32_frames", row, variant, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85",
-                                                                "harmful clicks"])
-
-
-@pytest.mark.parametrize(("row", "variant"), [
-    ("32 tuning frames, own scale (0.75), positive clicks 3x", "positive clicks reach 3x"),
-    ("32 tuning frames, proxy 0.5, positive clicks 3x", "proxy 0.5, positive clicks reach 3x"),
-    ("32 tuning frames, proxy 1.0, positive clicks 3x", "proxy 1.0, positive clicks reach 3x"),
-])
-def test_positive_reach_table_is_its_json(row, variant):
-    measured = json.loads((ROOT / "benchmarks/results/positive_reach_tuning_32_frames.json").read_text())
-    assert measured["frames"] == json.loads((ROOT / "benchmarks/results/reach_tuning_32_frames.json").read_text())[
-        "frames"]  # the same frames as the 4x rows it is set against
-    assert_variant_row("positive_reach_tuning_32_frames", row, variant, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10",
-                                                                         "never@85", "harmful clicks"])
+def test_reach_tables_on_32_tuning_frames_are_their_json(results, row, variant):
+    """Both files ran the same 32 frames (8 a tuning sequence), so their rows may be set side by side."""
+    frames = [json.loads((ROOT / f"benchmarks/results/{name}.json").read_text())["frames"]
+              for name in ("reach_tuning_32_frames", results)]
+    assert len(frames[0]) == 32 and frames[0] == frames[1]
+    assert_variant_row(results, row, variant, TUNING_COLUMNS)
 
 
 #: The columns of the README's tables of continued training (benchmarks.compare_checkpoints).
-CONTINUATION_COLUMNS = ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks", "first-click area"]
+CONTINUATION_COLUMNS = [*TUNING_COLUMNS, "first-click area"]
 
 
 @pytest.mark.parametrize(("results", "row", "checkpoint"), [
@@ -361,7 +357,6 @@ def test_continuation_tables_are_compare_checkpoints_jsons(results, row, checkpo
 
 
 #: The columns of the README's table of proxy jitter, one row per checkpoint and run scale.
-BY_SCALE_COLUMNS = ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"]
 
 
 @pytest.mark.parametrize(("results", "row", "key", "name"), [
@@ -378,7 +373,7 @@ BY_SCALE_COLUMNS = ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmfu
     ("composites_scales_300_proxy_tuning", "300 more, composites and proxy jitter, at 1.0", "variant", "proxy 1.0"),
 ])
 def test_proxy_jitter_table_is_its_jsons(results, row, key, name):
-    assert_variant_row(results, row, name, BY_SCALE_COLUMNS, key=key)
+    assert_variant_row(results, row, name, TUNING_COLUMNS, key=key)
 
 
 def test_proxy_jitter_checkpoints_are_one_run_of_its_recipe():
@@ -399,7 +394,7 @@ def test_proxy_jitter_checkpoints_are_one_run_of_its_recipe():
      "later clicks change within reach 4x or along the contour 3x"),
 ])
 def test_click_reach_along_tuning_table_is_its_json(results, row, variant):
-    assert_variant_row(results, row, variant, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"])
+    assert_variant_row(results, row, variant, TUNING_COLUMNS)
 
 
 REPORT_CHECK_COLUMNS = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"]
