@@ -6,7 +6,14 @@ import pytest
 from hyperseg.model import Predictor
 from hyperseg.model.config import ModelConfig
 from hyperseg.model.data import load_sample, still_samples
-from hyperseg.model.evaluation.evaluate import EvalConfig, MethodScores, evaluate, score_run, write_report
+from hyperseg.model.evaluation.evaluate import (
+    EvalConfig,
+    MethodScores,
+    evaluate,
+    paired_differences,
+    score_run,
+    write_report,
+)
 from hyperseg.protocol.errors import InputError
 
 from ..conftest import write_davis_like, write_stills_like
@@ -105,3 +112,20 @@ def test_the_first_clicks_area_is_recorded_against_the_objects():
     scores = MethodScores("half, then whole")
     score_run(scores, gt, half_then_whole, 2)
     assert scores.first_click_area == [0.5] and scores.ious == [[0.5, 1.0]]
+
+
+def test_paired_differences_tell_a_gain_on_every_frame_from_one_on_a_few():
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0.5, 0.84, (12, 6))  # never at 85% in 6 clicks: NoC@85 6 on every frame
+    same = paired_differences(base, base)
+    assert all(entry == {"difference": 0.0, "interval": [0.0, 0.0]} for entry in same.values())
+    everywhere = base.copy()
+    everywhere[:, 4:] = 0.9  # every frame reaches 85% at click 5: one click fewer on each
+    gain = paired_differences(base, everywhere)["NoC@85"]
+    assert gain == {"difference": -1.0, "interval": [-1.0, -1.0]}
+    one_frame = base.copy()
+    one_frame[0, 1:] = 0.9  # four clicks fewer on one frame of twelve: a third of a click on average
+    lucky = paired_differences(base, one_frame)["NoC@85"]
+    assert lucky["difference"] == pytest.approx(-4 / 12) and lucky["interval"][1] == 0.0  # not shown
+    with pytest.raises(InputError, match=r"same frames and clicks: \(12, 6\) against \(11, 6\)"):
+        paired_differences(base, base[1:])

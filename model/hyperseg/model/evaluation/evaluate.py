@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import textwrap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from hyperseg.model.data import (
 from hyperseg.model.evaluation.baselines import baseline_predict_fn
 from hyperseg.model.evaluation.clicker import PROBABILITY_THRESHOLD, PredictFn, run_clicker
 from hyperseg.model.evaluation.intervals import DRAWS, LEVEL, bootstrap_intervals
-from hyperseg.model.evaluation.metrics import boundary_iou, contour_iou
+from hyperseg.model.evaluation.metrics import boundary_iou, contour_iou, noc
 from hyperseg.model.predictor import Predictor
 from hyperseg.protocol.errors import InputError
 from hyperseg.protocol.proxy import proxy_label
@@ -82,6 +82,35 @@ class EvalConfig:
         return f"{count} frames of {', '.join(self.sequences)}{resized}"
 
 
+def click_scores(ious: Sequence[Sequence[float]]) -> dict:
+    """The scores of runs' IoU after each click ((frames, clicks), every run as long): NoC@85 and
+    NoC@90, mIoU after REPORT_CLICKS clicks (as many as the runs have), never@85, harmful clicks."""
+    ious = np.asarray(ious, dtype=np.float64)
+    out = {f"NoC@{round(t * 100)}": float(np.mean([noc(run, t, len(run)) for run in ious])) for t in THRESHOLDS}
+    out |= {f"mIoU@{k}": float(ious[:, k - 1].mean()) for k in REPORT_CLICKS if k <= ious.shape[1]}
+    out["never@85"] = int((ious.max(axis=1) < THRESHOLDS[0]).sum())
+    drops = ious[:, :-1] - ious[:, 1:]
+    out["harmful clicks"] = float((drops > HARMFUL_DROP).mean()) if drops.size else 0.0
+    return out
+
+
+def paired_differences(base: Sequence[Sequence[float]], candidate: Sequence[Sequence[float]]) -> dict:
+    """``candidate``'s click scores minus ``base``'s, runs of the same frames in the same order, each
+    with its 95% interval over frames (both drawn with the same frames: a paired bootstrap)."""
+    base, candidate = np.asarray(base, dtype=np.float64), np.asarray(candidate, dtype=np.float64)
+    if base.shape != candidate.shape:
+        raise InputError(f"paired runs must cover the same frames and clicks: {base.shape} against {candidate.shape}")
+
+    def difference(indices: np.ndarray) -> dict:
+        before, after = click_scores(base[indices]), click_scores(candidate[indices])
+        return {key: after[key] - before[key] for key in after}
+
+    keys = [key for key in INTERVAL_KEYS if key in click_scores(base)]
+    intervals = bootstrap_intervals(len(base), difference, keys)
+    whole = difference(np.arange(len(base)))
+    return {key: {"difference": whole[key], "interval": list(intervals[key])} for key in keys}
+
+
 @dataclass
 class MethodScores:
     method: str
@@ -95,18 +124,12 @@ class MethodScores:
     seconds_per_frame: list[float] = field(default_factory=list)
 
     def summary(self) -> dict:
-        ious = np.array(self.ious)
+        clicks = click_scores(self.ious)
         out = {"method": self.method, "frames": len(self.ious)}
-        for threshold in THRESHOLDS:
-            out[f"NoC@{round(threshold * 100)}"] = float(np.mean(self.noc[str(threshold)]))
-        for k in REPORT_CLICKS:
-            if k <= ious.shape[1]:
-                out[f"mIoU@{k}"] = float(ious[:, k - 1].mean())
+        out |= {key: value for key, value in clicks.items() if key.startswith(("NoC", "mIoU"))}
         out[f"BoundaryIoU@{PAPER_CLICKS}"] = float(np.mean(self.boundary_iou))
         out[f"mBIOU@{PAPER_CLICKS}"] = float(np.mean(self.contour_iou))
-        out["never@85"] = int((ious.max(axis=1) < THRESHOLDS[0]).sum())
-        drops = ious[:, :-1] - ious[:, 1:]
-        out["harmful clicks"] = float((drops > HARMFUL_DROP).mean()) if drops.size else 0.0
+        out["never@85"], out["harmful clicks"] = clicks["never@85"], clicks["harmful clicks"]
         out["s/click"] = float(np.mean(self.seconds_per_click))
         out["s/frame"] = float(np.mean(self.seconds_per_frame)) if self.seconds_per_frame else 0.0
         return out
