@@ -115,6 +115,7 @@ def paired_differences(base: Sequence[Sequence[float]], candidate: Sequence[Sequ
 class MethodScores:
     method: str
     ious: list[list[float]] = field(default_factory=list)  # per frame, IoU after each click
+    #: Per threshold, the clicker's NoC per frame as it recorded it (the summary counts it from ``ious``).
     noc: dict[str, list[int]] = field(default_factory=dict)
     boundary_iou: list[float] = field(default_factory=list)  # after PAPER_CLICKS clicks
     contour_iou: list[float] = field(default_factory=list)
@@ -134,20 +135,11 @@ class MethodScores:
         out["s/frame"] = float(np.mean(self.seconds_per_frame)) if self.seconds_per_frame else 0.0
         return out
 
-    def frames(self, indices: np.ndarray) -> MethodScores:
-        """The scores of these frames (repeats allowed); the timings stay whole. A per-frame list
-        an older report lacks (``first_click_area``) stays empty."""
-        def pick(values: list) -> list:
-            return [values[i] for i in indices] if values else []
-
-        return MethodScores(self.method, pick(self.ious), {k: pick(v) for k, v in self.noc.items()},
-                            pick(self.boundary_iou), pick(self.contour_iou), pick(self.first_click_area),
-                            self.seconds_per_click, self.seconds_per_frame)
-
     def intervals(self) -> dict[str, tuple[float, float]]:
-        """The 95% interval over frames of each of ``INTERVAL_KEYS`` the summary has."""
-        keys = [key for key in INTERVAL_KEYS if key in self.summary()]
-        return bootstrap_intervals(len(self.ious), lambda indices: self.frames(indices).summary(), keys)
+        """The 95% interval over frames of each of ``INTERVAL_KEYS`` the runs have clicks for."""
+        ious = np.asarray(self.ious, dtype=np.float64)
+        keys = [key for key in INTERVAL_KEYS if key in click_scores(ious)]
+        return bootstrap_intervals(len(ious), lambda indices: click_scores(ious[indices]), keys)
 
 
 def evaluation_frames(config: EvalConfig) -> list[FrameSample]:
