@@ -166,6 +166,31 @@ def test_a_reach_measured_along_the_image_is_described_and_keeps_a_later_click_n
     assert (changed["straight"][1] & ~changed["along"][1]).any()
 
 
+def test_a_positive_clicks_own_reach_is_described_and_holds_only_positive_clicks():
+    """Through the public API: click_reach_positive shortens what a later positive click may change and
+    leaves a later negative click's answer as it was."""
+    config = replace(ModelConfig.tiny(), extra_context=("walker_probability",), enforce_clicks=True,
+                     click_changes="reach", click_reach=4.0, click_reach_min=0.0)
+    rgb = np.random.default_rng(5).random((48, 64, 3), dtype=np.float32) * 0.3
+    rgb[10:40, 12:40] += 0.6
+    shared = Predictor.untrained(seed=2, config=config, focus_crop=False)
+    own = Predictor.untrained(seed=2, config=replace(config, click_reach_positive=1.0), focus_crop=False)
+    assert "1x for positive clicks" in own.describe()["click_changes"]
+    assert "positive" not in shared.describe()["click_changes"]
+    answers = {}
+    for name, predictor in (("shared", shared), ("own", own)):
+        predictor.set_frame(rgb)
+        first = predictor.predict([(20.5, 20.5)], [(55.5, 5.5)]).masks
+        positive = predictor.predict([(20.5, 20.5), (35.5, 30.5)], [(55.5, 5.5)]).masks
+        predictor.set_frame(rgb)
+        predictor.predict([(20.5, 20.5)], [(55.5, 5.5)])
+        negative = predictor.predict([(20.5, 20.5)], [(55.5, 5.5), (30.5, 25.5)]).masks
+        answers[name] = (positive > 0.5) != (first > 0.5), negative
+    changed_shared, changed_own = answers["shared"][0], answers["own"][0]
+    assert not (changed_own & ~changed_shared).any() and (changed_shared & ~changed_own).any()
+    np.testing.assert_array_equal(answers["shared"][1], answers["own"][1])
+
+
 def test_a_plate_twice_the_size_at_half_the_proxy_answers_as_the_plate_itself():
     """Click distances and radii are measured against ModelConfig.distance_frame, not the plate's own pixels:
     the same picture at twice the size, run at half the proxy, gets the same cues and so the same masks on
