@@ -18,15 +18,15 @@ import json
 from pathlib import Path
 
 from benchmarks import harness
-from hyperseg.model.evaluation.evaluate import paired_differences
+from hyperseg.model.evaluation.evaluate import EvalConfig, evaluation_frames, paired_differences
 
 
 def load_run(path: Path, row: str) -> tuple[list[str], list[list[float]]]:
     """The frames and per-frame IoUs of row ``row`` of the result or eval file at ``path``."""
     document = json.loads(path.read_text())
-    if "per_frame" in document:
-        config = document["config"]
-        return [f"{config['sequences']} x {config['frames_per_sequence']}"], document["per_frame"][row]["ious"]
+    if "per_frame" in document:  # an eval.json names its frames by its config, as hyperseg eval picked them
+        config = EvalConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in document["config"].items()})
+        return [sample.name for sample in evaluation_frames(config)], document["per_frame"][row]["ious"]
     rows = {r.get("variant", r.get("checkpoint")): r for r in document["rows"]}
     if row not in rows:
         raise SystemExit(f"{path} has no row {row!r}; it has {sorted(rows)}")

@@ -333,12 +333,20 @@ def test_reach_tables_on_32_tuning_frames_are_their_json(results, row, variant):
     ("paired: reach 4x or along the contour 2x", "later clicks change within reach 4x or along the contour 2x"),
     ("paired: 300 more steps, composites 0.25", "runs/continue_default_composites/model.pt"),
     ("paired: reach 8x along the image", "reach 8x along the image"),
+    ("paired on the report: reach 4x or along the contour 2x",
+     "later clicks change within reach 4x or along the contour 2x"),
+    ("paired on the report: first click mirrored too", "first click mirrored too"),
+    ("paired on the report: reach 8x along the image", "reach 8x along the image"),
 ])
 def test_readme_paired_table_is_paired_differences_json(row, candidate):
     """Each cell is ``difference (low to high)`` of the candidate minus the default on the same frames."""
-    measured = json.loads((ROOT / "benchmarks/results/paired_differences.json").read_text())
+    results, base, frames = (("paired_differences_report", ["model/hyperseg/model/checkpoints/default.eval.json",
+                                                              "hyperseg"], 18)
+                             if row.startswith("paired on the report") else
+                             ("paired_differences", ["benchmarks/results/proxy_reach_tuning.json", "default"], 16))
+    measured = json.loads((ROOT / f"benchmarks/results/{results}.json").read_text())
     result = {r["candidate"][1]: r for r in measured["rows"]}[candidate]
-    assert result["base"] == ["benchmarks/results/proxy_reach_tuning.json", "default"] and result["frames"] == 16
+    assert result["base"] == base and result["frames"] == frames
     cells = table_row("README.md", row)
     for column, cell in zip(["NoC@85", "mIoU@5", "mIoU@10", "harmful clicks"], cells, strict=True):
         difference, low, high = re.fullmatch(r"(\S+) \((\S+) to (\S+)\)", cell).groups()

@@ -42,3 +42,21 @@ def test_runs_of_other_frames_are_refused_in_one_line(tmp_path):
     assert done.returncode != 0 and "ran other frames than the base" in done.stderr.strip().splitlines()[-1]
     done = run(tmp_path, "--base", str(base), "missing", "--candidate", str(other), "x")
     assert "has no row 'missing'; it has ['default']" in done.stderr
+
+
+def test_an_eval_json_names_its_frames_as_hyperseg_eval_picked_them(tmp_path):
+    """A report of hyperseg eval pairs with a check_on_report row of the same frames (frame files only listed)."""
+    for stem in ("00000", "00001", "00002"):
+        for folder, suffix in (("JPEGImages", "jpg"), ("Annotations", "png")):
+            path = tmp_path / "davis" / folder / "480p" / "alpha" / f"{stem}.{suffix}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch()
+    report = tmp_path / "eval.json"
+    report.write_text(json.dumps({
+        "config": {"data": str(tmp_path / "davis"), "sequences": ["alpha"], "frames_per_sequence": 2, "proxy": None},
+        "per_frame": {"hyperseg": {"ious": [[0.5, 0.9], [0.6, 0.7]]}}}))
+    checked = result_file(tmp_path / "check.json", ["alpha/00000", "alpha/00002"], {"x": [[0.9, 0.9], [0.6, 0.7]]})
+    done = run(tmp_path, "--base", str(report), "hyperseg", "--candidate", str(checked), "x")
+    assert done.returncode == 0, done.stderr
+    row, = json.loads((tmp_path / "out.json").read_text())["rows"]
+    assert row["NoC@85"]["difference"] == -0.5 and row["mIoU@1"]["difference"] == pytest.approx(0.2)
