@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hyperseg.model.data import HELD_OUT_SEQUENCES
 from hyperseg.model.evaluation.evaluate import EvalConfig
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -328,6 +329,17 @@ def test_reach_tables_on_32_tuning_frames_are_their_json(results, row, variant):
     assert_variant_row(results, row, variant, TUNING_COLUMNS)
 
 
+def assert_paired_row(row: str, result: dict, columns: list[str]) -> None:
+    """README's row ``row`` prints ``difference (low to high)`` of a paired_differences ``result`` per column."""
+    cells = table_row("README.md", row)
+    assert len(cells) == len(columns)
+    for column, cell in zip(columns, cells, strict=True):
+        difference, low, high = re.fullmatch(r"(\S+) \((\S+) to (\S+)\)", cell).groups()
+        for printed, value in zip((difference, low, high), (result[column]["difference"], *result[column]["interval"]),
+                                  strict=True):
+            assert_printed(printed, value)
+
+
 @pytest.mark.parametrize(("row", "candidate"), [
     ("paired: first click mirrored too", "first click mirrored too"),
     ("paired: reach 4x or along the contour 2x", "later clicks change within reach 4x or along the contour 2x"),
@@ -347,12 +359,46 @@ def test_readme_paired_table_is_paired_differences_json(row, candidate):
     measured = json.loads((ROOT / f"benchmarks/results/{results}.json").read_text())
     result = {r["candidate"][1]: r for r in measured["rows"]}[candidate]
     assert result["base"] == base and result["frames"] == frames
-    cells = table_row("README.md", row)
-    for column, cell in zip(["NoC@85", "mIoU@5", "mIoU@10", "harmful clicks"], cells, strict=True):
-        difference, low, high = re.fullmatch(r"(\S+) \((\S+) to (\S+)\)", cell).groups()
-        for printed, value in zip((difference, low, high), (result[column]["difference"], *result[column]["interval"]),
-                                  strict=True):
-            assert_printed(printed, value)
+    assert_paired_row(row, result, ["NoC@85", "mIoU@5", "mIoU@10", "harmful clicks"])
+
+
+WITHOUT_ARTICULATED = "benchmarks/results/without_articulated"
+
+
+@pytest.mark.parametrize(("row", "run"), [
+    ("bundled default (34 train sequences), own scale", "bundled_own"),
+    ("retrained on 30, own scale", "retrained_own"),
+    ("bundled default (34 train sequences), proxy 0.5", "bundled_0.5"),
+    ("retrained on 30, proxy 0.5", "retrained_0.5"),
+])
+def test_wider_tuning_split_rows_are_their_eval_runs_on_the_old_tuning_frames(row, run):
+    measured = json.loads((ROOT / WITHOUT_ARTICULATED / run / "eval.json").read_text())
+    assert measured["config"]["sequences"] == ["blackswan", "car-roundabout", "cows", "scooter-black"]
+    assert measured["config"]["frames_per_sequence"] == 8
+    assert measured["config"]["proxy"] == (0.5 if run.endswith("0.5") else None)
+    summary = {s["method"]: s for s in measured["summary"]}["hyperseg"]
+    for column, cell in zip(TUNING_COLUMNS, table_row("README.md", row), strict=True):
+        assert_printed(cell, summary[column])
+
+
+def test_wider_tuning_split_recipe_is_the_default_recipe_but_four_more_held_out():
+    recipe = json.loads((ROOT / "benchmarks/recipes/default_without_articulated.json").read_text())
+    default = json.loads((ROOT / "model/hyperseg/model/train_configs/default.json").read_text())
+    held_out = recipe.pop("validation")
+    assert sorted(set(held_out) - set(HELD_OUT_SEQUENCES)) == ["dance-jump", "dog-agility", "flamingo", "tennis"]
+    assert set(HELD_OUT_SEQUENCES) <= set(held_out)
+    assert {**recipe, "steps": default["steps"]} == default and recipe["steps"] == 650
+
+
+@pytest.mark.parametrize(("row", "scale"), [("paired: retrained on 30, own scale", "own"),
+                                             ("paired: retrained on 30, proxy 0.5", "0.5")])
+def test_wider_tuning_split_paired_rows_are_their_json(row, scale):
+    measured = json.loads((ROOT / WITHOUT_ARTICULATED / f"paired_{scale}.json").read_text())
+    (result,) = measured["rows"]
+    assert result["base"] == [f"{WITHOUT_ARTICULATED}/bundled_{scale}/eval.json", "hyperseg"]
+    assert result["candidate"] == [f"{WITHOUT_ARTICULATED}/retrained_{scale}/eval.json", "hyperseg"]
+    assert result["frames"] == 32
+    assert_paired_row(row, result, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "harmful clicks"])
 
 
 #: The columns of the README's tables of continued training (benchmarks.compare_checkpoints).

@@ -2,11 +2,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from davis_like import write_davis_like
 
 from hyperseg.model.data import FrameSample, davis_samples, load_sample, still_samples
 from hyperseg.protocol.errors import HypersegError
 
-from .conftest import write_davis_like, write_stills_like
+from .conftest import write_stills_like
 
 
 @pytest.mark.parametrize("layout", [("data_GT", "boundary_GT"), ("images", "masks")])

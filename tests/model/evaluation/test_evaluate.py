@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 import pytest
+from davis_like import write_davis_like
 
 from hyperseg.model import Predictor
 from hyperseg.model.config import ModelConfig
@@ -16,7 +17,7 @@ from hyperseg.model.evaluation.evaluate import (
 )
 from hyperseg.protocol.errors import InputError
 
-from ..conftest import write_davis_like, write_stills_like
+from ..conftest import write_stills_like
 
 
 def test_one_eval_run_scores_every_method_on_the_same_frames(tmp_path):

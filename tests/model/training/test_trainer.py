@@ -4,6 +4,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import torch
+from davis_like import write_davis_like
 from scipy.ndimage import binary_erosion
 
 from hyperseg.cli import main
@@ -18,8 +19,6 @@ from hyperseg.model.training.feature_cache import compressed_features
 from hyperseg.model.training.trainer import TrainConfig, Trainer
 from hyperseg.model.training.tucker_fit import fit_tucker, load_tucker
 from hyperseg.protocol.errors import InputError
-
-from ..conftest import write_davis_like
 
 
 @pytest.fixture(scope="module")
