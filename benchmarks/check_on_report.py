@@ -23,7 +23,8 @@ from hyperseg.model.evaluation.evaluate import EvalConfig, evaluate, evaluation_
 def main() -> None:
     parser = harness.parser("check_on_report", __doc__)
     parser.add_argument("--data", default=str(DEFAULT_DAVIS_ROOT))
-    parser.add_argument("--frames", type=int, default=3, help="frames per report sequence (the README's report: 3)")
+    parser.add_argument("--frames", type=int, default=3,
+                        help="frames per report sequence (the default's first report: 3)")
     parser.add_argument("--variants", nargs="+", required=True, choices=list(VARIANTS))
     parser.add_argument("--scale", type=float, default=1.0,
                         help="resize the frames first, as hyperseg eval --scale (2.4: 2050x1152 plates)")

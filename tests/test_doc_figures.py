@@ -12,20 +12,27 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hyperseg.model.data import HELD_OUT_SEQUENCES
 from hyperseg.model.evaluation.evaluate import EvalConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "model/hyperseg/model/checkpoints/default.eval.json"
 
 
-def table_row(doc: str, first_cell: str) -> list[str]:
-    """The cells after the first of the table row of ``doc`` whose first cell is ``first_cell``."""
-    for line in (ROOT / doc).read_text().splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if line.strip().startswith("|") and cells[0] == first_cell:
-            return cells[1:]
-    raise AssertionError(f"{doc} has no table row {first_cell!r}")
+#: The docs whose tables hold measured figures: README and every page under docs/.
+DOCS = ["README.md", *sorted(str(path.relative_to(ROOT)) for path in (ROOT / "docs").glob("*.md"))]
+
+
+def table_row(first_cell: str, doc: str | None = None) -> list[str]:
+    """The cells after the first of the one table row whose first cell is ``first_cell``, in ``doc`` or,
+    by default, in whichever of DOCS holds it."""
+    found = []
+    for name in [doc] if doc else DOCS:
+        for line in (ROOT / name).read_text().splitlines():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if line.strip().startswith("|") and cells[0] == first_cell:
+                found.append((name, cells[1:]))
+    assert len(found) == 1, f"{len(found)} table rows {first_cell!r} in {[name for name, _ in found] or doc or DOCS}"
+    return found[0][1]
 
 
 def figure(cell: str) -> float:
@@ -48,46 +55,84 @@ COLUMNS = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@3", "mIoU@5", "mIoU@10", "mIoU@20
     ("GrabCut (OpenCV)", "grabcut"),
     ("random walker (scikit-image)", "random_walker"),
 ])
-def test_readme_evaluation_table_is_default_eval_json(row, method):
+def test_first_report_table_is_default_eval_json(row, method):
     summary = {s["method"]: s for s in json.loads(EVAL.read_text())["summary"]}[method]
-    cells = table_row("README.md", row)
+    cells = table_row(row)
     assert len(cells) == len(COLUMNS)
     for column, cell in zip(COLUMNS, cells, strict=True):
         assert_printed(cell, summary[column])
 
 
-def test_readme_says_where_hyperseg_leads_after_each_click():
-    """README names the click counts (1-20) after which a baseline's mean IoU is above HyperSeg's."""
-    per_frame = json.loads(EVAL.read_text())["per_frame"]
+#: The README's headline: ``hyperseg eval`` at its defaults (the 30 report frames), the paper's configuration
+#: by the same command with its checkpoint.
+REPORT_30 = ROOT / "docs/report_30/default/eval.json"
+PAPER_30 = ROOT / "docs/report_30/paper/eval.json"
+
+
+@pytest.mark.parametrize(("row", "path", "method"), [
+    ("**`default` (bundled, 650 steps)**", REPORT_30, "hyperseg"),
+    ("`paper` (Table 1, 375 steps)", PAPER_30, "hyperseg"),
+    ("GrabCut", REPORT_30, "grabcut"),
+    ("random walker", REPORT_30, "random_walker"),
+])
+def test_readme_headline_table_is_hyperseg_eval_at_its_defaults(row, path, method):
+    measured = json.loads(path.read_text())
+    defaults = EvalConfig()
+    assert (measured["config"]["sequences"], measured["config"]["frames_per_sequence"], measured["config"]["proxy"],
+            measured["config"]["scale"]) == (list(defaults.sequences), defaults.frames_per_sequence, None, 1.0)
+    summary = {s["method"]: s for s in measured["summary"]}[method]
+    cells = table_row(row, "README.md")
+    assert len(cells) == len(COLUMNS)
+    for column, cell in zip(COLUMNS, cells, strict=True):
+        assert_printed(cell, summary[column])
+
+
+@pytest.mark.parametrize(("path", "doc"), [(EVAL, "docs/tuning.md"), (REPORT_30, "README.md")])
+def test_docs_say_where_hyperseg_leads_after_each_click(path, doc):
+    """The doc names the click counts (1-20) after which a baseline's mean IoU is above HyperSeg's."""
+    per_frame = json.loads(path.read_text())["per_frame"]
     mean = {name: np.mean(np.array(scores["ious"]), axis=0) for name, scores in per_frame.items()}
     behind = [k + 1 for k in range(20) if mean["hyperseg"][k] < max(mean["grabcut"][k], mean["random_walker"][k])]
-    readme = " ".join((ROOT / "README.md").read_text().split())
+    text = " ".join((ROOT / doc).read_text().split())
     if behind:
-        assert f"a baseline is ahead after {', '.join(map(str, behind))} clicks" in readme
+        assert f"a baseline is ahead after {', '.join(map(str, behind))} clicks" in text
     else:
-        assert "ahead of both baselines after every click count" in readme
+        assert "ahead of both baselines after every click count" in text
+
+
+def test_readme_says_how_far_the_paper_configuration_trails():
+    """The click counts after which the paper's configuration is behind each baseline, as README words them."""
+    paper = np.mean(np.array(json.loads(PAPER_30.read_text())["per_frame"]["hyperseg"]["ious"]), axis=0)
+    baselines = json.loads(REPORT_30.read_text())["per_frame"]
+    behind = {name: [k + 1 for k in range(20) if paper[k] < np.mean(np.array(baselines[name]["ious"]), axis=0)[k]]
+              for name in ("random_walker", "grabcut")}
+    assert behind["random_walker"] == list(range(1, 21))
+    assert behind["grabcut"] == list(range(1, len(behind["grabcut"]) + 1))
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert (f"behind the random walker after every click count and behind GrabCut until its "
+            f"{len(behind['grabcut']) + 1}th click") in readme
 
 
 def test_readme_paper_row_is_paper_eval_json():
     path = ROOT / "model/hyperseg/model/checkpoints/paper.eval.json"
     summary = {s["method"]: s for s in json.loads(path.read_text())["summary"]}["hyperseg"]
     columns = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "mIoU@20", "never@85", "harmful clicks", "s/click"]
-    cells = table_row("README.md", "HyperSeg `paper` (Table 1, 375 steps)")
+    cells = table_row("HyperSeg `paper` (Table 1, 375 steps)")
     assert len(cells) == len(columns)
     for column, cell in zip(columns, cells, strict=True):
         assert_printed(cell, summary[column])
 
 
-#: The columns of the README's tables of one eval run each (proxies, 2K plates).
 #: The columns of the README's tables of settings measured on the tuning frames.
 TUNING_COLUMNS = ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"]
+#: The columns of the README's tables of one eval run each (proxies, 2K plates).
 EVAL_RUN_COLUMNS = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "never@85", "harmful clicks", "s/click"]
 
 
 def assert_eval_run_row(row: str, measured: dict) -> None:
     """README's table row ``row`` holds EVAL_RUN_COLUMNS of the HyperSeg summary of eval JSON ``measured``."""
     summary = {s["method"]: s for s in measured["summary"]}["hyperseg"]
-    cells = table_row("README.md", row)
+    cells = table_row(row)
     assert len(cells) == len(EVAL_RUN_COLUMNS)
     for column, cell in zip(EVAL_RUN_COLUMNS, cells, strict=True):
         assert_printed(cell, summary[column])
@@ -154,7 +199,7 @@ def test_readme_interval_table_is_frame_intervals_json(row):
     rows = json.loads((ROOT / "benchmarks/results/frame_intervals.json").read_text())["rows"]
     intervals = {r["eval"]: r for r in rows}[INTERVAL_ROWS[row]]["intervals"]
     columns = ["NoC@85", "mIoU@5", "mIoU@10", "never@85", "harmful clicks"]
-    cells = table_row("README.md", row)
+    cells = table_row(row)
     assert len(cells) == len(columns)
     for column, cell in zip(columns, cells, strict=True):
         low, high = cell.split("-")
@@ -180,7 +225,7 @@ def test_readme_2k_tuning_table_is_plates_2k_tuning_json(row, variant):
 def test_readme_memory_table_is_predictor_memory_json(row, config, proxy):
     result = json.loads((ROOT / "benchmarks/results/predictor_memory.json").read_text())
     measured = {(r["config"], r["proxy"]): r for r in result["rows"]}[config, proxy]
-    cells = [c.split()[0] for c in table_row("README.md", row)]
+    cells = [c.split()[0] for c in table_row(row)]
     keys = ["set_frame_s", "first_click_s", "later_click_s_median", "peak_rss_gb", "naive_input_tensor_gb"]
     for cell, key in zip(cells, keys, strict=True):
         assert_printed(cell, measured[key])
@@ -196,7 +241,7 @@ def test_readme_memory_table_is_predictor_memory_json(row, config, proxy):
 ])
 def test_daemon_latency_table_is_daemon_latency_json(row, key, sent, received):
     result = json.loads((ROOT / "benchmarks/results/daemon_latency.json").read_text())
-    seconds, ratio, sent_cell, received_cell = table_row("docs/daemon.md", row)
+    seconds, ratio, sent_cell, received_cell = table_row(row, "docs/daemon.md")
     assert_printed(seconds, result["seconds_per_click"][key])
     assert_printed(ratio, result["ratio_to_floor"].get(key, 1.0))
     for cell, name in ((sent_cell, sent), (received_cell, received)):
@@ -213,7 +258,7 @@ def test_batch_throughput_table_is_batch_throughput_json(row, mode):
     result = json.loads((ROOT / "benchmarks/results/batch_throughput.json").read_text())
     assert result["checkpoint"] in (ROOT / "docs/batch.md").read_text(), "docs/batch.md names the checkpoint it ran"
     measured = {r["mode"]: r for r in result["rows"]}[mode]
-    fps, ratio, megabytes = table_row("docs/batch.md", row)
+    fps, ratio, megabytes = table_row(row, "docs/batch.md")
     assert_printed(fps, measured["frames_per_s"])
     assert_printed(ratio, measured["ratio_to_in_process"])
     assert_printed(megabytes, measured["wire_bytes_per_frame"] / 1e6)
@@ -232,13 +277,13 @@ LATENCY = json.loads((ROOT / "benchmarks/results/click_latency.json").read_text(
 def test_click_latency_tables_are_click_latency_json(measured):
     name = _latency_row_name(measured)
     seconds = ["set_frame_s", "first_click_s", "later_click_s_median", "whole_frame_click_s"]
-    cells = [c.split()[0].rstrip("x").replace(",", "") for c in table_row("docs/performance.md", name)]
+    cells = [c.split()[0].rstrip("x").replace(",", "") for c in table_row(name, "docs/performance.md")]
     assert cells[0] == measured["run_grid"]
     for cell, key in zip(cells[1:], [*seconds, "whole_frame_over_later", "network_pixels_median",
                                       "click_over_floor", "decode_over_floor", "click_over_walker", "peak_rss_gb",
                                       "load_avg_1min"], strict=True):
         assert_printed(cell, measured[key])
-    readme = [c.split()[0] for c in table_row("README.md", name)]
+    readme = [c.split()[0] for c in table_row(name, "README.md")]
     for cell, key in zip(readme, [*seconds, "peak_rss_gb"], strict=True):
         assert_printed(cell, measured[key])
 
@@ -248,7 +293,7 @@ SLOW_HOST_LATENCY = json.loads((ROOT / "benchmarks/results/click_latency_slow_ho
 
 @pytest.mark.parametrize("measured", SLOW_HOST_LATENCY, ids=_latency_row_name)
 def test_slower_host_latency_table_is_its_json(measured):
-    cells = [c.split()[0] for c in table_row("docs/performance.md", f"{_latency_row_name(measured)}, slower host")]
+    cells = [c.split()[0] for c in table_row(f"{_latency_row_name(measured)}, slower host", "docs/performance.md")]
     for cell, key in zip(cells, ["later_click_s_median", "floor_s", "click_over_floor", "decode_over_floor",
                                  "peak_rss_gb", "load_avg_1min"], strict=True):
         assert_printed(cell, measured[key])
@@ -260,14 +305,14 @@ def test_focus_crop_accuracy_table_is_focus_crop_eval_json(row, variant):
     assert summary["method"] == "hyperseg"
     columns = ["NoC@85", "NoC@90", "mIoU@3", "mIoU@5", "mIoU@10", "mIoU@20", "BoundaryIoU@10", "mBIOU@10",
                "s/click"]
-    for column, cell in zip(columns, table_row("docs/performance.md", row), strict=True):
+    for column, cell in zip(columns, table_row(row, "docs/performance.md"), strict=True):
         assert_printed(cell, summary[column])
 
 
 def test_focus_crop_tuning_table_is_focus_crop_tuning_json():
     result = json.loads((ROOT / "benchmarks/results/focus_crop_tuning.json").read_text())
     for row in result["rows"]:
-        cells = table_row("docs/performance.md", row["setting"])
+        cells = table_row(row["setting"], "docs/performance.md")
         assert_printed(cells[0], row["mean_iou"])
         if "loss_against_whole_frame" in row:
             assert_printed(cells[1], row["loss_against_whole_frame"])
@@ -288,7 +333,7 @@ def assert_variant_row(results: str, row: str, variant: str, columns: list[str],
     ``key`` is ``variant``."""
     measured = json.loads((ROOT / f"benchmarks/results/{results}.json").read_text())
     summary = {r[key]: r for r in measured["rows"]}[variant]
-    cells = table_row("README.md", row)
+    cells = table_row(row)
     assert len(cells) == len(columns)
     for column, cell in zip(columns, cells, strict=True):
         assert_printed(cell, summary[column])
@@ -331,7 +376,7 @@ def test_reach_tables_on_32_tuning_frames_are_their_json(results, row, variant):
 
 def assert_paired_row(row: str, result: dict, columns: list[str]) -> None:
     """README's row ``row`` prints ``difference (low to high)`` of a paired_differences ``result`` per column."""
-    cells = table_row("README.md", row)
+    cells = table_row(row)
     assert len(cells) == len(columns)
     for column, cell in zip(columns, cells, strict=True):
         difference, low, high = re.fullmatch(r"(\S+) \((\S+) to (\S+)\)", cell).groups()
@@ -377,17 +422,8 @@ def test_wider_tuning_split_rows_are_their_eval_runs_on_the_old_tuning_frames(ro
     assert measured["config"]["frames_per_sequence"] == 8
     assert measured["config"]["proxy"] == (0.5 if run.endswith("0.5") else None)
     summary = {s["method"]: s for s in measured["summary"]}["hyperseg"]
-    for column, cell in zip(TUNING_COLUMNS, table_row("README.md", row), strict=True):
+    for column, cell in zip(TUNING_COLUMNS, table_row(row), strict=True):
         assert_printed(cell, summary[column])
-
-
-def test_wider_tuning_split_recipe_is_the_default_recipe_but_four_more_held_out():
-    recipe = json.loads((ROOT / "benchmarks/recipes/default_without_articulated.json").read_text())
-    default = json.loads((ROOT / "model/hyperseg/model/train_configs/default.json").read_text())
-    held_out = recipe.pop("validation")
-    assert sorted(set(held_out) - set(HELD_OUT_SEQUENCES)) == ["dance-jump", "dog-agility", "flamingo", "tennis"]
-    assert set(HELD_OUT_SEQUENCES) <= set(held_out)
-    assert {**recipe, "steps": default["steps"]} == default and recipe["steps"] == 650
 
 
 @pytest.mark.parametrize(("row", "scale"), [("paired: retrained on 30, own scale", "own"),
@@ -496,7 +532,7 @@ def test_report_checks_are_their_json_beside_the_defaults_report(results, varian
     assert check["sequences"] == default["config"]["sequences"]
     checked = {r["variant"]: r for r in check["rows"]}[variant]
     for row, summary in ((default_row, default["summary"][0]), (checked_row, checked)):
-        for column, cell in zip(REPORT_CHECK_COLUMNS, table_row("README.md", row), strict=True):
+        for column, cell in zip(REPORT_CHECK_COLUMNS, table_row(row), strict=True):
             assert_printed(cell, summary[column])
 
 
@@ -528,7 +564,7 @@ def test_geodesic_reach_report_rows_sit_beside_the_defaults_reports_on_the_same_
     check = json.loads((ROOT / "benchmarks/results/click_reach_geodesic_report.json").read_text())
     assert (check["sequences"], check["frames_per_sequence"]) == (
         measured["config"]["sequences"], measured["config"]["frames_per_sequence"])
-    for column, cell in zip(REPORT_CHECK_COLUMNS, table_row("README.md", row), strict=True):
+    for column, cell in zip(REPORT_CHECK_COLUMNS, table_row(row), strict=True):
         assert_printed(cell, measured["summary"][0][column])
 
 
@@ -540,7 +576,7 @@ def test_geodesic_reach_report_rows_sit_beside_the_defaults_reports_on_the_same_
      "strict tracker (window 21, 3 levels, fb 1 px, half the support)"),
 ])
 def test_re_seeding_table_is_the_propagation_tuning_json(row, setting):
-    cells = table_row("docs/batch.md", row)
+    cells = table_row(row, "docs/batch.md")
     expected = []
     for name in ("propagation_tuning", "propagation_tuning_whole_shots"):
         measured = {r["setting"]: r for r in json.loads((ROOT / f"benchmarks/results/{name}.json").read_text())["rows"]}
@@ -562,7 +598,7 @@ VIDEO_COLUMNS = ["J", "J first third", "J last third", "decay", "flicker"]
 ])
 def test_readme_whole_shot_table_is_video_json(row, method):
     summary = {(s["sequence"], s["method"]): s for s in json.loads(VIDEO.read_text())["summary"]}[("all", method)]
-    cells = table_row("README.md", row)
+    cells = table_row(row)
     assert len(cells) == len(VIDEO_COLUMNS)
     for column, cell in zip(VIDEO_COLUMNS, cells, strict=True):
         assert_printed(cell, summary[column])
@@ -573,7 +609,7 @@ def test_readme_per_sequence_propagation_table_is_video_json():
     summary = {(s["sequence"], s["method"]): s for s in json.loads(VIDEO.read_text())["summary"]}
     for sequence in json.loads(VIDEO.read_text())["config"]["sequences"]:
         propagated, still = summary[(sequence, "propagated")], summary[(sequence, "held still")]
-        cells = table_row("README.md", sequence)
+        cells = table_row(sequence, "README.md")
         expected = [propagated["J"], still["J"], propagated["J"] - still["J"], propagated["decay"],
                     propagated["frames without a positive click"]]
         assert len(cells) == len(expected)
@@ -586,7 +622,7 @@ WALKER_CUE = json.loads((ROOT / "benchmarks/results/walker_cue.json").read_text(
 
 @pytest.mark.parametrize("measured", WALKER_CUE, ids=lambda row: row["sequence"])
 def test_walker_cue_table_is_walker_cue_json(measured):
-    cells = [c.split()[0].rstrip("x") for c in table_row("docs/performance.md", measured["sequence"])]
+    cells = [c.split()[0].rstrip("x") for c in table_row(measured["sequence"], "docs/performance.md")]
     for cell, key in zip(cells, ["first_fresh_s", "first_kept_s", "later_fresh_s_median", "later_kept_s_median",
                                  "later_speedup", "refits"], strict=False):
         assert_printed(cell, measured[key])

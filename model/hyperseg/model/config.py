@@ -2,7 +2,7 @@
 
 ``ModelConfig.paper()`` is Table 1 of the paper exactly. ``ModelConfig.default()`` is the
 configuration the bundled checkpoint was trained with; every way it departs from the paper is a
-named, documented field here, chosen on the validation sequences (see the README).
+named, documented field here, chosen on the tuning sequences (docs/tuning.md).
 """
 
 from __future__ import annotations
