@@ -437,6 +437,28 @@ def test_wider_tuning_split_paired_rows_are_their_json(row, scale):
     assert_paired_row(row, result, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "harmful clicks"])
 
 
+COLOUR_SEPARABLE = ROOT / "benchmarks/results/colour_separable_report_30.json"
+
+
+@pytest.mark.parametrize(("row", "side"), [("GrabCut on them", "base"), ("HyperSeg `default` on them", "candidate")])
+def test_colour_separable_rows_are_the_30_frame_reports_frames_where_grabcut_starts_well(row, side):
+    measured = json.loads(COLOUR_SEPARABLE.read_text())
+    (result,) = measured["rows"]
+    assert result["base"] == ["docs/report_30/default/eval.json", "grabcut"]
+    assert result["candidate"] == ["docs/report_30/default/eval.json", "hyperseg"]
+    first_clicks = [run[0] for run in json.loads(REPORT_30.read_text())["per_frame"]["grabcut"]["ious"]]
+    assert result["frames"] == sum(iou > measured["base first click above"] for iou in first_clicks) == 9
+    columns = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "never@85"]
+    for column, cell in zip(columns, table_row(row, "README.md"), strict=True):
+        assert_printed(cell, result["scores"][side][column])
+
+
+def test_colour_separable_paired_row_is_its_json():
+    (result,) = json.loads(COLOUR_SEPARABLE.read_text())["rows"]
+    assert_paired_row("paired: colour-separable report frames", result,
+                      ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10"])
+
+
 #: The columns of the README's tables of continued training (benchmarks.compare_checkpoints).
 CONTINUATION_COLUMNS = [*TUNING_COLUMNS, "first-click area"]
 

@@ -60,3 +60,21 @@ def test_an_eval_json_names_its_frames_as_hyperseg_eval_picked_them(tmp_path):
     assert done.returncode == 0, done.stderr
     row, = json.loads((tmp_path / "out.json").read_text())["rows"]
     assert row["NoC@85"]["difference"] == -0.5 and row["mIoU@1"]["difference"] == pytest.approx(0.2)
+
+
+def test_only_frames_whose_base_first_click_scored_above_are_paired(tmp_path):
+    frames = ["a/0", "a/1", "b/0"]
+    base = result_file(tmp_path / "base.json", frames, {"grabcut": [[0.8, 0.9], [0.3, 0.4], [0.7, 0.95]]})
+    other = result_file(tmp_path / "other.json", frames, {"hyperseg": [[0.5, 0.9], [0.9, 0.9], [0.6, 0.7]]})
+    done = run(tmp_path, "--base", str(base), "grabcut", "--candidate", str(other), "hyperseg",
+               "--base-first-click-above", "0.6")
+    assert done.returncode == 0, done.stderr
+    measured = json.loads((tmp_path / "out.json").read_text())
+    row, = measured["rows"]
+    assert measured["base first click above"] == 0.6
+    assert row["frames"] == 2 and row["frame names"] == ["a/0", "b/0"]
+    assert row["scores"]["base"]["mIoU@1"] == pytest.approx(0.75) and row["scores"]["candidate"]["mIoU@1"] == 0.55
+    assert row["mIoU@1"]["difference"] == pytest.approx(-0.2)
+    done = run(tmp_path, "--base", str(base), "grabcut", "--candidate", str(other), "hyperseg",
+               "--base-first-click-above", "0.9")
+    assert done.returncode != 0 and "no frame's base run scored above 0.9" in done.stderr.strip().splitlines()[-1]
