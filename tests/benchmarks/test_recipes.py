@@ -37,7 +37,10 @@ def settings(config: TrainConfig) -> dict:
 
 #: recipes trained from scratch -> the settings they change from the bundled default's recipe (beside
 #: its length, which a run may change anyway).
-FROM_SCRATCH = {"default_without_articulated": {"validation"}}
+FROM_SCRATCH = {
+    "default_without_articulated": {"validation"},
+    "default_object_crops": {"examples.object_crop_probability"},
+}
 DEFAULT_RECIPE = ROOT / "model" / "hyperseg" / "model" / "train_configs" / "default.json"
 
 
