@@ -410,14 +410,19 @@ def test_readme_paired_table_is_paired_differences_json(row, candidate):
 WITHOUT_ARTICULATED = "benchmarks/results/without_articulated"
 
 
-@pytest.mark.parametrize(("row", "run"), [
-    ("bundled default (34 train sequences), own scale", "bundled_own"),
-    ("retrained on 30, own scale", "retrained_own"),
-    ("bundled default (34 train sequences), proxy 0.5", "bundled_0.5"),
-    ("retrained on 30, proxy 0.5", "retrained_0.5"),
+OBJECT_CROPS = "benchmarks/results/object_crops"
+
+
+@pytest.mark.parametrize(("row", "folder", "run"), [
+    ("bundled default (34 train sequences), own scale", WITHOUT_ARTICULATED, "bundled_own"),
+    ("retrained on 30, own scale", WITHOUT_ARTICULATED, "retrained_own"),
+    ("bundled default (34 train sequences), proxy 0.5", WITHOUT_ARTICULATED, "bundled_0.5"),
+    ("retrained on 30, proxy 0.5", WITHOUT_ARTICULATED, "retrained_0.5"),
+    ("whole-object crops from step 0, own scale", OBJECT_CROPS, "retrained_own"),
+    ("whole-object crops from step 0, proxy 0.5", OBJECT_CROPS, "retrained_0.5"),
 ])
-def test_wider_tuning_split_rows_are_their_eval_runs_on_the_old_tuning_frames(row, run):
-    measured = json.loads((ROOT / WITHOUT_ARTICULATED / run / "eval.json").read_text())
+def test_retrained_rows_are_their_eval_runs_on_the_old_tuning_frames(row, folder, run):
+    measured = json.loads((ROOT / folder / run / "eval.json").read_text())
     assert measured["config"]["sequences"] == ["blackswan", "car-roundabout", "cows", "scooter-black"]
     assert measured["config"]["frames_per_sequence"] == 8
     assert measured["config"]["proxy"] == (0.5 if run.endswith("0.5") else None)
@@ -426,13 +431,17 @@ def test_wider_tuning_split_rows_are_their_eval_runs_on_the_old_tuning_frames(ro
         assert_printed(cell, summary[column])
 
 
-@pytest.mark.parametrize(("row", "scale"), [("paired: retrained on 30, own scale", "own"),
-                                             ("paired: retrained on 30, proxy 0.5", "0.5")])
-def test_wider_tuning_split_paired_rows_are_their_json(row, scale):
-    measured = json.loads((ROOT / WITHOUT_ARTICULATED / f"paired_{scale}.json").read_text())
+@pytest.mark.parametrize(("row", "folder", "scale"), [
+    ("paired: retrained on 30, own scale", WITHOUT_ARTICULATED, "own"),
+    ("paired: retrained on 30, proxy 0.5", WITHOUT_ARTICULATED, "0.5"),
+    ("paired: whole-object crops from step 0, own scale", OBJECT_CROPS, "own"),
+    ("paired: whole-object crops from step 0, proxy 0.5", OBJECT_CROPS, "0.5"),
+])
+def test_retrained_paired_rows_are_their_json_against_the_bundled_default(row, folder, scale):
+    measured = json.loads((ROOT / folder / f"paired_{scale}.json").read_text())
     (result,) = measured["rows"]
     assert result["base"] == [f"{WITHOUT_ARTICULATED}/bundled_{scale}/eval.json", "hyperseg"]
-    assert result["candidate"] == [f"{WITHOUT_ARTICULATED}/retrained_{scale}/eval.json", "hyperseg"]
+    assert result["candidate"] == [f"{folder}/retrained_{scale}/eval.json", "hyperseg"]
     assert result["frames"] == 32
     assert_paired_row(row, result, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "harmful clicks"])
 
