@@ -46,6 +46,14 @@ def assert_printed(cell: str, value: float) -> None:
     assert figure(cell) == pytest.approx(round(value, decimals), abs=10**-decimals / 2 + 1e-12), (cell, value)
 
 
+def assert_summary_row(row: str, summary: dict, columns: list[str], doc: str | None = None) -> None:
+    """The table row ``row`` (of ``doc``, or whichever doc holds it) prints ``summary[column]`` for each column."""
+    cells = table_row(row, doc)
+    assert len(cells) == len(columns)
+    for column, cell in zip(columns, cells, strict=True):
+        assert_printed(cell, summary[column])
+
+
 COLUMNS = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@3", "mIoU@5", "mIoU@10", "mIoU@20", "BoundaryIoU@10", "mBIOU@10",
            "never@85", "harmful clicks", "s/click", "s/frame"]
 
@@ -57,10 +65,7 @@ COLUMNS = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@3", "mIoU@5", "mIoU@10", "mIoU@20
 ])
 def test_first_report_table_is_default_eval_json(row, method):
     summary = {s["method"]: s for s in json.loads(EVAL.read_text())["summary"]}[method]
-    cells = table_row(row)
-    assert len(cells) == len(COLUMNS)
-    for column, cell in zip(COLUMNS, cells, strict=True):
-        assert_printed(cell, summary[column])
+    assert_summary_row(row, summary, COLUMNS)
 
 
 #: The README's headline: ``hyperseg eval`` at its defaults (the 30 report frames), the paper's configuration
@@ -81,10 +86,7 @@ def test_readme_headline_table_is_hyperseg_eval_at_its_defaults(row, path, metho
     assert (measured["config"]["sequences"], measured["config"]["frames_per_sequence"], measured["config"]["proxy"],
             measured["config"]["scale"]) == (list(defaults.sequences), defaults.frames_per_sequence, None, 1.0)
     summary = {s["method"]: s for s in measured["summary"]}[method]
-    cells = table_row(row, "README.md")
-    assert len(cells) == len(COLUMNS)
-    for column, cell in zip(COLUMNS, cells, strict=True):
-        assert_printed(cell, summary[column])
+    assert_summary_row(row, summary, COLUMNS, "README.md")
 
 
 @pytest.mark.parametrize(("path", "doc"), [(EVAL, "docs/tuning.md"), (REPORT_30, "README.md")])
@@ -103,8 +105,9 @@ def test_docs_say_where_hyperseg_leads_after_each_click(path, doc):
 def test_readme_says_how_far_the_paper_configuration_trails():
     """The click counts after which the paper's configuration is behind each baseline, as README words them."""
     paper = np.mean(np.array(json.loads(PAPER_30.read_text())["per_frame"]["hyperseg"]["ious"]), axis=0)
-    baselines = json.loads(REPORT_30.read_text())["per_frame"]
-    behind = {name: [k + 1 for k in range(20) if paper[k] < np.mean(np.array(baselines[name]["ious"]), axis=0)[k]]
+    baselines = {name: np.mean(np.array(scores["ious"]), axis=0)
+                 for name, scores in json.loads(REPORT_30.read_text())["per_frame"].items()}
+    behind = {name: [k + 1 for k in range(20) if paper[k] < baselines[name][k]]
               for name in ("random_walker", "grabcut")}
     assert behind["random_walker"] == list(range(1, 21))
     assert behind["grabcut"] == list(range(1, len(behind["grabcut"]) + 1))
@@ -117,10 +120,7 @@ def test_readme_paper_row_is_paper_eval_json():
     path = ROOT / "model/hyperseg/model/checkpoints/paper.eval.json"
     summary = {s["method"]: s for s in json.loads(path.read_text())["summary"]}["hyperseg"]
     columns = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "mIoU@20", "never@85", "harmful clicks", "s/click"]
-    cells = table_row("HyperSeg `paper` (Table 1, 375 steps)")
-    assert len(cells) == len(columns)
-    for column, cell in zip(columns, cells, strict=True):
-        assert_printed(cell, summary[column])
+    assert_summary_row("HyperSeg `paper` (Table 1, 375 steps)", summary, columns)
 
 
 #: The columns of the README's tables of settings measured on the tuning frames.
@@ -132,10 +132,7 @@ EVAL_RUN_COLUMNS = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "never@85
 def assert_eval_run_row(row: str, measured: dict) -> None:
     """README's table row ``row`` holds EVAL_RUN_COLUMNS of the HyperSeg summary of eval JSON ``measured``."""
     summary = {s["method"]: s for s in measured["summary"]}["hyperseg"]
-    cells = table_row(row)
-    assert len(cells) == len(EVAL_RUN_COLUMNS)
-    for column, cell in zip(EVAL_RUN_COLUMNS, cells, strict=True):
-        assert_printed(cell, summary[column])
+    assert_summary_row(row, summary, EVAL_RUN_COLUMNS)
 
 
 @pytest.mark.parametrize(("row", "path"), [
@@ -305,8 +302,7 @@ def test_focus_crop_accuracy_table_is_focus_crop_eval_json(row, variant):
     assert summary["method"] == "hyperseg"
     columns = ["NoC@85", "NoC@90", "mIoU@3", "mIoU@5", "mIoU@10", "mIoU@20", "BoundaryIoU@10", "mBIOU@10",
                "s/click"]
-    for column, cell in zip(columns, table_row(row, "docs/performance.md"), strict=True):
-        assert_printed(cell, summary[column])
+    assert_summary_row(row, summary, columns, "docs/performance.md")
 
 
 def test_focus_crop_tuning_table_is_focus_crop_tuning_json():
@@ -333,10 +329,7 @@ def assert_variant_row(results: str, row: str, variant: str, columns: list[str],
     ``key`` is ``variant``."""
     measured = json.loads((ROOT / f"benchmarks/results/{results}.json").read_text())
     summary = {r[key]: r for r in measured["rows"]}[variant]
-    cells = table_row(row)
-    assert len(cells) == len(columns)
-    for column, cell in zip(columns, cells, strict=True):
-        assert_printed(cell, summary[column])
+    assert_summary_row(row, summary, columns)
 
 
 @pytest.mark.parametrize(("row", "variant"), [
@@ -408,8 +401,6 @@ def test_readme_paired_table_is_paired_differences_json(row, candidate):
 
 
 WITHOUT_ARTICULATED = "benchmarks/results/without_articulated"
-
-
 OBJECT_CROPS = "benchmarks/results/object_crops"
 
 
@@ -427,8 +418,7 @@ def test_retrained_rows_are_their_eval_runs_on_the_old_tuning_frames(row, folder
     assert measured["config"]["frames_per_sequence"] == 8
     assert measured["config"]["proxy"] == (0.5 if run.endswith("0.5") else None)
     summary = {s["method"]: s for s in measured["summary"]}["hyperseg"]
-    for column, cell in zip(TUNING_COLUMNS, table_row(row), strict=True):
-        assert_printed(cell, summary[column])
+    assert_summary_row(row, summary, TUNING_COLUMNS)
 
 
 @pytest.mark.parametrize(("row", "folder", "scale"), [
@@ -458,8 +448,7 @@ def test_colour_separable_rows_are_the_30_frame_reports_frames_where_grabcut_sta
     first_clicks = [run[0] for run in json.loads(REPORT_30.read_text())["per_frame"]["grabcut"]["ious"]]
     assert result["frames"] == sum(iou > measured["base first click above"] for iou in first_clicks) == 9
     columns = ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "never@85"]
-    for column, cell in zip(columns, table_row(row, "README.md"), strict=True):
-        assert_printed(cell, result["scores"][side][column])
+    assert_summary_row(row, result["scores"][side], columns, "README.md")
 
 
 def test_colour_separable_paired_row_is_its_json():
@@ -563,8 +552,7 @@ def test_report_checks_are_their_json_beside_the_defaults_report(results, varian
     assert check["sequences"] == default["config"]["sequences"]
     checked = {r["variant"]: r for r in check["rows"]}[variant]
     for row, summary in ((default_row, default["summary"][0]), (checked_row, checked)):
-        for column, cell in zip(REPORT_CHECK_COLUMNS, table_row(row), strict=True):
-            assert_printed(cell, summary[column])
+        assert_summary_row(row, summary, REPORT_CHECK_COLUMNS)
 
 
 GEODESIC_REACH = "reach 8x along the image"
@@ -595,8 +583,7 @@ def test_geodesic_reach_report_rows_sit_beside_the_defaults_reports_on_the_same_
     check = json.loads((ROOT / "benchmarks/results/click_reach_geodesic_report.json").read_text())
     assert (check["sequences"], check["frames_per_sequence"]) == (
         measured["config"]["sequences"], measured["config"]["frames_per_sequence"])
-    for column, cell in zip(REPORT_CHECK_COLUMNS, table_row(row), strict=True):
-        assert_printed(cell, measured["summary"][0][column])
+    assert_summary_row(row, measured["summary"][0], REPORT_CHECK_COLUMNS)
 
 
 @pytest.mark.parametrize(("row", "setting"), [
@@ -629,10 +616,7 @@ VIDEO_COLUMNS = ["J", "J first third", "J last third", "decay", "flicker"]
 ])
 def test_readme_whole_shot_table_is_video_json(row, method):
     summary = {(s["sequence"], s["method"]): s for s in json.loads(VIDEO.read_text())["summary"]}[("all", method)]
-    cells = table_row(row)
-    assert len(cells) == len(VIDEO_COLUMNS)
-    for column, cell in zip(VIDEO_COLUMNS, cells, strict=True):
-        assert_printed(cell, summary[column])
+    assert_summary_row(row, summary, VIDEO_COLUMNS)
 
 
 def test_readme_per_sequence_propagation_table_is_video_json():
