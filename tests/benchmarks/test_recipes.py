@@ -40,6 +40,7 @@ def settings(config: TrainConfig) -> dict:
 FROM_SCRATCH = {
     "default_without_articulated": {"validation"},
     "default_object_crops": {"examples.object_crop_probability"},
+    "default_composites": {"examples.composite_probability"},
 }
 DEFAULT_RECIPE = ROOT / "model" / "hyperseg" / "model" / "train_configs" / "default.json"
 
