@@ -60,6 +60,9 @@ VARIANTS: dict[str, tuple[dict, dict, float | None]] = {
                                              "click_reach_geodesic": True}, {}, 0.5),
     "proxy 1.0, reach 8x along the image": ({"click_changes": "reach", "click_reach": 8.0,
                                              "click_reach_geodesic": True}, {}, 1.0),
+    "first click re-cut by GrabCut 0.25": ({"first_click_recut": 0.25}, {}, None),
+    "proxy 0.5, first click re-cut by GrabCut 0.25": ({"first_click_recut": 0.25}, {}, 0.5),
+    "proxy 1.0, first click re-cut by GrabCut 0.25": ({"first_click_recut": 0.25}, {}, 1.0),
 }
 
 

@@ -60,7 +60,7 @@ RUN_PIXELS_640X360 = 640 * 360
 #: Fields that change what a trained network's outputs become, not what its weights mean.
 POST_PROCESS_FIELDS = ("name", "enforce_clicks", "boundary_band", "run_pixels", "click_changes", "click_reach",
                        "click_reach_min", "click_reach_positive", "click_reach_along", "click_reach_geodesic",
-                       "mirror_first_click")
+                       "mirror_first_click", "first_click_recut")
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,9 @@ class ModelConfig:
     #: pass, cues and post-processes), and its hypotheses are the mean of the two answers
     #: (test-time augmentation); later clicks run once. Doubles the first click's cost.
     mirror_first_click: bool = False
+    #: A frame's first answer is re-cut by GrabCut within this multiple of each hypothesis's
+    #: equivalent radius around it (``hyperseg.model.cues.colour_recut``); 0 turns it off.
+    first_click_recut: float = 0.0
 
     def __post_init__(self) -> None:
         if len(self.tucker_ranks) != len(HYPERCOLUMN_CHANNELS):
@@ -145,6 +148,8 @@ class ModelConfig:
             raise ValueError(f"click_reach must be > 0, click_reach_positive and click_reach_along >= 0 and "
                              f"click_reach_min in [0, 1], got {self.click_reach}, {self.click_reach_positive}, "
                              f"{self.click_reach_along}, {self.click_reach_min}")
+        if self.first_click_recut < 0:
+            raise ValueError(f"first_click_recut must be >= 0, got {self.first_click_recut}")
         if not 0.0 <= self.boundary_band < 0.5:
             raise ValueError(f"boundary_band must be in [0, 0.5), got {self.boundary_band}")
 

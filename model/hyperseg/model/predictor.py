@@ -27,6 +27,7 @@ from hyperseg.model.cues.classical import FrameWalker
 from hyperseg.model.cues.click_enforcement import enforce_clicks
 from hyperseg.model.cues.click_locality import limit_click_changes
 from hyperseg.model.cues.colour_model import colour_probability_map
+from hyperseg.model.cues.colour_recut import recut_with_grabcut
 from hyperseg.model.cues.context import (
     build_context,
     context_slice,
@@ -190,6 +191,8 @@ class Predictor:
         }
         if self.config.mirror_first_click:  # named only when on: reports of settings without it stay as written
             info["mirror_first_click"] = "yes"
+        if self.config.first_click_recut:  # named only when on, as mirror_first_click
+            info["first_click_recut"] = f"GrabCut within {self.config.first_click_recut:g}x the mask's radius"
         if not weights.pretrained:
             info["warning"] = "backbone is a fingerprinted random initialisation, not ImageNet-pretrained VGG-19"
         return info
@@ -279,6 +282,9 @@ class Predictor:
                                                                 refine, state.walker if state is not None else None)
             if run_added is not None:
                 run_masks = self._limit_changes(encoding, state.run_masks, run_masks, run_added, (0, 0, h, w))
+            elif self.config.first_click_recut > 0:
+                run_masks = recut_with_grabcut(run_masks, encoding.rgb, run_positive, run_negative,
+                                               self.config.first_click_recut, refine, math.hypot(h, w))
             masks = run_masks
             if (h, w) != encoding.frame_size:
                 masks = F.interpolate(torch.from_numpy(run_masks)[None], size=encoding.frame_size, mode="bilinear",

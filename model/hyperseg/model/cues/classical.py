@@ -130,15 +130,22 @@ def grabcut_segment(
     radius = config.click_radius(shape)
     labels[_disks(shape, neg, radius)] = cv2.GC_BGD
     labels[_disks(shape, pos, radius)] = cv2.GC_FGD
+    return grabcut_labels(image, labels, iterations).astype(np.float32)
+
+
+def grabcut_labels(image: np.ndarray, labels: np.ndarray, iterations: int) -> np.ndarray:
+    """(H, W) bool foreground of OpenCV's GrabCut on ``image`` ((H, W, 3) in [0, 1]) from ``labels``
+    (uint8 ``cv2.GC_*`` per pixel, updated in place); the labels' own foreground where one side has
+    too few pixels for its colour mixture."""
     foreground = (labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD)
     if min(np.count_nonzero(foreground), np.count_nonzero(~foreground)) < _GMM_COMPONENTS:
-        return foreground.astype(np.float32)
+        return foreground
     image_u8 = np.round(image * 255.0).astype(np.uint8)
     background_model = np.zeros((1, 65), dtype=np.float64)
     foreground_model = np.zeros((1, 65), dtype=np.float64)
     cv2.setRNGSeed(0)  # GrabCut's k-means initialisation draws from OpenCV's RNG: same input, same output
     cv2.grabCut(image_u8, labels, None, background_model, foreground_model, iterations, cv2.GC_INIT_WITH_MASK)
-    return ((labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD)).astype(np.float32)
+    return (labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD)
 
 
 def walker_input(rgb: np.ndarray, frame_std: float | None = None) -> np.ndarray:
