@@ -6,6 +6,7 @@ import pytest
 from hyperseg.model import Predictor
 from hyperseg.model.config import ModelConfig
 from hyperseg.model.cues.boundary_band import contour_band
+from hyperseg.model.cues.colour_recut import recut_with_grabcut
 from hyperseg.protocol.errors import HypersegError, InputError
 
 
@@ -142,6 +143,25 @@ def test_a_mirrored_first_click_is_the_mean_of_the_frame_and_its_mirror_image():
     assert not np.allclose(first.masks, unmirrored.masks, atol=1e-3), "the mirror image answers otherwise"
     later = both.predict([*positive, (30.5, 30.5)], negative)
     assert later.window is not None  # a later click goes through the focus crop, unmirrored
+
+
+def test_a_first_click_recut_is_grabcut_on_the_plain_answer_for_the_hypotheses_the_caller_uses():
+    rgb = np.random.default_rng(5).random((48, 64, 3), dtype=np.float32) * 0.3
+    rgb[10:40, 12:40] += 0.6
+    config = ModelConfig.tiny()
+    plain = Predictor.untrained(seed=3, config=config)
+    recut = Predictor.untrained(seed=3, config=replace(config, first_click_recut=0.5))
+    assert "first_click_recut" in recut.describe() and "first_click_recut" not in plain.describe()
+    positive, negative = [(20.5, 20.5)], [(55.5, 5.5)]
+    plain.set_frame(rgb)
+    recut.set_frame(rgb)
+    first, unrecut = recut.predict(positive, negative), plain.predict(positive, negative)
+    expected = recut_with_grabcut(unrecut.masks, rgb, positive, negative, 0.5, [0])
+    np.testing.assert_allclose(first.masks, expected, atol=1e-6)
+    assert not np.array_equal(first.masks[0] > 0.5, unrecut.masks[0] > 0.5), "GrabCut moves this contour"
+    np.testing.assert_array_equal(first.masks[1:], unrecut.masks[1:])
+    later = recut.predict([*positive, (30.5, 30.5)], negative)
+    assert later.window is not None  # a later click goes through the focus crop, not re-cut
 
 
 def test_a_reach_measured_along_the_image_is_described_and_keeps_a_later_click_nearer():

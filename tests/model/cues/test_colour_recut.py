@@ -1,0 +1,70 @@
+import math
+
+import cv2
+import numpy as np
+import pytest
+
+from hyperseg.model.config import ModelConfig
+from hyperseg.model.cues.colour_recut import recut_labels, recut_with_grabcut
+
+
+def two_tone_object():
+    """A 40x40 object of two colours (left half red, right half yellow) on a noisy blue background;
+    the background's colour model knows no red or yellow."""
+    rng = np.random.default_rng(0)
+    rgb = np.clip(np.array([0.1, 0.2, 0.7]) + 0.03 * rng.standard_normal((96, 120, 3)), 0, 1).astype(np.float32)
+    rgb[28:68, 40:60] = (0.9, 0.1, 0.1)
+    rgb[28:68, 60:80] = (0.9, 0.9, 0.1)
+    truth = np.zeros((96, 120), bool)
+    truth[28:68, 40:80] = True
+    return rgb, truth
+
+
+def iou(mask, truth):
+    return (mask & truth).sum() / (mask | truth).sum()
+
+
+def test_labels_are_the_mask_a_band_around_it_and_background_beyond():
+    inside = np.zeros((60, 60), bool)
+    inside[20:40, 20:40] = True
+    radius = math.sqrt(400 / math.pi)
+    labels = recut_labels(inside, 0.5, [(30.5, 30.5)], [(5.5, 50.5)], diagonal=85.0)
+    assert labels[25, 25] == cv2.GC_PR_FGD and labels[30, 30] == cv2.GC_FGD
+    assert labels[30, 40 + int(0.5 * radius) - 1] == cv2.GC_PR_BGD
+    assert labels[30, 40 + int(0.5 * radius) + 2] == cv2.GC_BGD
+    assert labels[50, 5] == cv2.GC_BGD and labels[0, 30] == cv2.GC_BGD
+
+
+def test_a_mask_short_of_the_object_grows_to_its_edge_within_the_band():
+    rgb, truth = two_tone_object()
+    hypotheses = np.full((2, 96, 120), 0.1, np.float32)
+    hypotheses[0, 34:62, 44:76] = 0.8  # 6 pixels short of the top and bottom, 4 of the sides
+    hypotheses[1] = 0.9  # no contour: left alone
+    out = recut_with_grabcut(hypotheses, rgb, [(50.5, 48.5)], [], band=0.5)
+    assert iou(hypotheses[0] > 0.5, truth) < 0.7 and iou(out[0] > 0.5, truth) > 0.95
+    grown = (out[0] > 0.5) & ~(hypotheses[0] > 0.5)
+    assert np.allclose(out[0][grown], 0.9)  # the network's confidence, on the other side
+    assert np.array_equal(out[1], hypotheses[1])
+
+
+def test_the_band_bounds_how_far_it_grows():
+    rgb, truth = two_tone_object()
+    hypotheses = np.full((1, 96, 120), 0.1, np.float32)
+    hypotheses[0, 34:62, 44:76] = 0.8
+    narrow = recut_with_grabcut(hypotheses, rgb, [(45.5, 48.5)], [], band=0.1)[0] > 0.5
+    wide = recut_with_grabcut(hypotheses, rgb, [(45.5, 48.5)], [], band=0.5)[0] > 0.5
+    assert not narrow[:30].any()  # 0.1 x the mask's radius is 1.7 pixels
+    assert iou(wide, truth) > iou(narrow, truth) + 0.1
+
+
+def test_clicked_pixels_keep_their_side():
+    rgb, _ = two_tone_object()
+    hypotheses = np.full((1, 96, 120), 0.1, np.float32)
+    hypotheses[0, 28:68, 40:80] = 0.8
+    out = recut_with_grabcut(hypotheses, rgb, [(50.5, 48.5)], [(70.5, 48.5)], band=0.25)
+    assert out[0, 48, 50] > 0.5 and out[0, 48, 70] < 0.5
+
+
+def test_band_is_validated():
+    with pytest.raises(ValueError, match="first_click_recut"):
+        ModelConfig(first_click_recut=-0.1)
