@@ -15,7 +15,10 @@ import pytest
 from hyperseg.model.evaluation.evaluate import EvalConfig
 
 ROOT = Path(__file__).resolve().parents[1]
-EVAL = ROOT / "model/hyperseg/model/checkpoints/default.eval.json"
+#: The bundled checkpoint's first report (18 frames), from before its first answer was re-cut by GrabCut
+#: (checkpoint a3bcd129132f): the base the tuning history set later settings against.
+BEFORE_RECUT = "benchmarks/results/before_recut"
+EVAL = ROOT / BEFORE_RECUT / "default.eval.json"
 
 
 #: The docs whose tables hold measured figures: README and every page under docs/.
@@ -137,7 +140,7 @@ def assert_eval_run_row(row: str, measured: dict) -> None:
 
 @pytest.mark.parametrize(("row", "path"), [
     ("0.5", "benchmarks/results/report_proxy_0.5.json"),
-    ("the model's own (0.75 here), the default", "model/hyperseg/model/checkpoints/default.eval.json"),
+    ("the model's own (0.75 here), the default", f"{BEFORE_RECUT}/default.eval.json"),
     ("1.0", "benchmarks/results/report_proxy_1.0.json"),
 ])
 def test_readme_proxy_table_is_the_report_evaluations(row, path):
@@ -155,7 +158,7 @@ def test_readme_proxy_table_is_the_report_evaluations(row, path):
 def test_readme_2k_plate_table_is_the_report_frames_grown_to_2k(row, path, proxy):
     """Each row is one ``hyperseg eval --scale 2.4`` run on the default report's frames, at its proxy."""
     measured = json.loads((ROOT / path).read_text())
-    report = json.loads((ROOT / "model/hyperseg/model/checkpoints/default.eval.json").read_text())["config"]
+    report = json.loads(EVAL.read_text())["config"]
     assert (measured["config"]["scale"], measured["config"]["proxy"]) == (2.4, proxy)
     assert (measured["config"]["sequences"], measured["config"]["frames_per_sequence"]) == (
         report["sequences"], report["frames_per_sequence"])
@@ -179,9 +182,6 @@ def test_readme_30_frame_table_is_hyperseg_eval_at_its_default_count(row, path, 
 
 
 INTERVAL_ROWS = {
-    "over 18 frames, the model's own scale, the default": "model/hyperseg/model/checkpoints/default.eval.json",
-    "over 18 frames, proxy 0.5": "benchmarks/results/report_proxy_0.5.json",
-    "over 18 frames, proxy 1.0": "benchmarks/results/report_proxy_1.0.json",
     "over 30 frames, the model's own scale, the default": "docs/report_30/default/eval.json",
     "over 30 frames, proxy 0.5": "docs/report_30/0.5/eval.json",
     "over 30 frames, proxy 1.0": "docs/report_30/1.0/eval.json",
@@ -390,7 +390,7 @@ def assert_paired_row(row: str, result: dict, columns: list[str]) -> None:
 ])
 def test_readme_paired_table_is_paired_differences_json(row, candidate):
     """Each cell is ``difference (low to high)`` of the candidate minus the default on the same frames."""
-    results, base, frames = (("paired_differences_report", ["model/hyperseg/model/checkpoints/default.eval.json",
+    results, base, frames = (("paired_differences_report", [f"{BEFORE_RECUT}/default.eval.json",
                                                               "hyperseg"], 18)
                              if row.startswith("paired on the report") else
                              ("paired_differences", ["benchmarks/results/proxy_reach_tuning.json", "default"], 16))
@@ -547,7 +547,7 @@ def test_report_checks_are_their_json_beside_the_defaults_report(results, varian
     """A setting checked once on the report frames (benchmarks.check_on_report) sits beside the default's own
     report, measured on the same frames."""
     check = json.loads((ROOT / f"benchmarks/results/{results}.json").read_text())
-    default = json.loads((ROOT / "model/hyperseg/model/checkpoints/default.eval.json").read_text())
+    default = json.loads(EVAL.read_text())
     assert check["frames_per_sequence"] == default["config"]["frames_per_sequence"]
     assert check["sequences"] == default["config"]["sequences"]
     checked = {r["variant"]: r for r in check["rows"]}[variant]
@@ -574,7 +574,7 @@ def test_geodesic_reach_rows_are_their_jsons(row, results, name):
 
 
 @pytest.mark.parametrize(("row", "report"), [
-    ("report, own scale (0.75), straight", "model/hyperseg/model/checkpoints/default.eval.json"),
+    ("report, own scale (0.75), straight", f"{BEFORE_RECUT}/default.eval.json"),
     ("report, proxy 0.5, straight", "benchmarks/results/report_proxy_0.5.json"),
     ("report, proxy 1.0, straight", "benchmarks/results/report_proxy_1.0.json"),
 ])
@@ -642,3 +642,49 @@ def test_walker_cue_table_is_walker_cue_json(measured):
                                  "later_speedup", "refits"], strict=False):
         assert_printed(cell, measured[key])
     assert float(cells[-1]) == pytest.approx(measured["max_abs_diff"], rel=0.05)
+
+
+RECUT = "first click re-cut by GrabCut 0.25"
+
+
+@pytest.mark.parametrize(("row", "variant"), [
+    (RECUT, RECUT), (f"proxy 0.5, {RECUT}", f"proxy 0.5, {RECUT}")])
+def test_first_click_recut_tuning_rows_are_their_json_on_the_32_reach_frames(row, variant):
+    frames = [json.loads((ROOT / f"benchmarks/results/{name}.json").read_text())["frames"]
+              for name in ("reach_tuning_32_frames", "first_click_recut_tuning")]
+    assert len(frames[0]) == 32 and frames[0] == frames[1]
+    assert_variant_row("first_click_recut_tuning", row, variant, TUNING_COLUMNS)
+
+
+@pytest.mark.parametrize(("row", "results", "base"), [
+    ("paired: first click re-cut, own scale", "first_click_recut_paired_own", "default"),
+    ("paired: first click re-cut, proxy 0.5", "first_click_recut_paired_0.5", "proxy 0.5"),
+])
+def test_first_click_recut_paired_rows_are_their_json_against_the_default(row, results, base):
+    (result,) = json.loads((ROOT / f"benchmarks/results/{results}.json").read_text())["rows"]
+    assert result["base"] == ["benchmarks/results/reach_tuning_32_frames.json", base]
+    assert result["candidate"][0] == "benchmarks/results/first_click_recut_tuning.json"
+    assert_paired_row(row, result, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "harmful clicks"])
+
+
+BEFORE_RECUT_REPORT_30 = f"{BEFORE_RECUT}/report_30/default/eval.json"
+
+
+def test_first_click_recut_report_check_sits_beside_the_30_frame_report_it_replaced():
+    check = json.loads((ROOT / "benchmarks/results/first_click_recut_report.json").read_text())
+    before = json.loads((ROOT / BEFORE_RECUT_REPORT_30).read_text())
+    assert before["predictor"]["checkpoint"] == "a3bcd129132f"
+    assert (check["frames_per_sequence"], check["sequences"]) == (5, before["config"]["sequences"])
+    assert_summary_row("the default before the re-cut (`a3bcd129132f`)", before["summary"][0], REPORT_CHECK_COLUMNS)
+    assert_summary_row("first click re-cut by GrabCut 0.25, checked once", check["rows"][0], REPORT_CHECK_COLUMNS)
+    (result,) = json.loads((ROOT / "benchmarks/results/first_click_recut_report_paired.json").read_text())["rows"]
+    assert result["base"] == [BEFORE_RECUT_REPORT_30, "hyperseg"] and result["frames"] == 30
+    assert_paired_row("paired on the report: first click re-cut", result,
+                      ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "harmful clicks"])
+
+
+def test_the_shipped_default_is_the_recut_checked_on_the_report():
+    """The re-cut checked once on the report frames became the default: the headline run gives its IoUs."""
+    check = json.loads((ROOT / "benchmarks/results/first_click_recut_report.json").read_text())
+    headline = json.loads(REPORT_30.read_text())["per_frame"]["hyperseg"]["ious"]
+    np.testing.assert_allclose(headline, check["rows"][0]["IoU per click per frame"], atol=1e-6)

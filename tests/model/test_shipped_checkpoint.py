@@ -25,7 +25,7 @@ SHIPPED_BACKBONE_FINGERPRINT = "e74a6908e7c9782f"
 
 #: name -> (its named config, training steps, checkpoint id): what each shipped file must be.
 SHIPPED = {
-    "default": (ModelConfig.default(), 650, "a3bcd129132f"),
+    "default": (ModelConfig.default(), 650, "046e4ad3acb5"),
     "paper": (ModelConfig.paper(), 375, "22086e14eb0f"),
 }
 
