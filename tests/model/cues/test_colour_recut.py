@@ -70,22 +70,22 @@ def test_band_is_validated():
         ModelConfig(first_click_recut=-0.1)
 
 
-def test_a_grid_larger_than_its_limit_is_cut_smaller_and_grown_back():
+def test_a_grid_of_another_size_is_cut_at_the_working_size_and_resized_back():
     rgb, truth = two_tone_object()
     big_rgb = np.repeat(np.repeat(rgb, 2, axis=0), 2, axis=1)
     big_truth = np.repeat(np.repeat(truth, 2, axis=0), 2, axis=1)
     hypotheses = np.full((1, 192, 240), 0.1, np.float32)
     hypotheses[0, 68:124, 88:152] = 0.8
-    full = recut_with_grabcut(hypotheses, big_rgb, [(100.5, 96.5)], [], band=0.5)[0] > 0.5
-    shrunk = recut_with_grabcut(hypotheses, big_rgb, [(100.5, 96.5)], [], band=0.5, max_pixels=96 * 120)[0] > 0.5
     assert iou(hypotheses[0] > 0.5, big_truth) < 0.6
-    assert iou(full, big_truth) > 0.95 and iou(shrunk, big_truth) > 0.95
+    for pixels in (192 * 240, 96 * 120, 384 * 480):  # its own size, half and twice it
+        cut = recut_with_grabcut(hypotheses, big_rgb, [(100.5, 96.5)], [], band=0.5, pixels=pixels)[0] > 0.5
+        assert iou(cut, big_truth) > 0.95, pixels
 
 
-def test_cut_smaller_it_moves_no_pixel_where_grabcut_changed_nothing():
+def test_cut_at_another_size_it_moves_no_pixel_where_grabcut_changed_nothing():
     rgb, truth = two_tone_object()
     big_rgb = np.repeat(np.repeat(rgb, 2, axis=0), 2, axis=1)
     hypotheses = np.where(np.repeat(np.repeat(truth, 2, axis=0), 2, axis=1), 0.8, 0.1).astype(np.float32)[None]
     hypotheses[0, 60:62, 85:87] = 0.3  # a hole of two pixels the shrunk grid cannot see
-    out = recut_with_grabcut(hypotheses, big_rgb, [(100.5, 96.5)], [], band=0.25, max_pixels=96 * 120)
+    out = recut_with_grabcut(hypotheses, big_rgb, [(100.5, 96.5)], [], band=0.25, pixels=96 * 120)
     assert np.array_equal(out, hypotheses)

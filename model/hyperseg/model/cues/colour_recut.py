@@ -10,8 +10,9 @@ background beyond that and on the frame's border; the click disks are fixed to t
 colour mixtures (fitted on the whole frame) and graph cut decide every probable pixel, so the mask
 may grow to the object's edge or give back what is not the object's colour, within the band only.
 A pixel whose side GrabCut changes keeps the network's confidence on the other side (p becomes
-1 - p), so alpha stays soft where the two agree. A grid larger than ``RECUT_MAX_PIXELS`` is cut at
-that size and the changes grown back, so the re-cut's cost is bounded whatever the proxy.
+1 - p), so alpha stays soft where the two agree. GrabCut's smoothing acts between neighbouring
+pixels, so a grid of another size is cut at ``RECUT_PIXELS`` and the changes resized back: the
+re-cut means the same, at one cost, whatever the proxy.
 """
 
 from __future__ import annotations
@@ -30,9 +31,10 @@ from hyperseg.protocol.clicks import Point
 #: first click's IoU that 5 did, in three fifths of the time.
 RECUT_ITERATIONS = 3
 
-#: GrabCut runs on at most this many pixels (640x360's worth, the default model's own run grid, where
-#: its band was chosen; a 2K plate at proxy 1.0 would take seconds).
-RECUT_MAX_PIXELS = 640 * 360
+#: GrabCut runs on this many pixels (640x360's worth, the default model's own run grid, where its
+#: band was chosen): on the tuning frames' first clicks, a frame at proxy 0.5 cut at its own 427x240
+#: gained a third of what it gained cut at this size, and a 2K plate at proxy 1.0 would take seconds.
+RECUT_PIXELS = 640 * 360
 
 
 def recut_labels(inside: np.ndarray, band: float, positive: Sequence[Point], negative: Sequence[Point],
@@ -50,41 +52,46 @@ def recut_labels(inside: np.ndarray, band: float, positive: Sequence[Point], neg
     return labels
 
 
+def _resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``image`` at ``size`` ((width, height), as cv2 takes it): area-averaged down, bilinear up."""
+    if size == image.shape[1::-1]:
+        return image
+    shrinking = size[0] * size[1] < image.shape[0] * image.shape[1]
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
+
+
 def recut_with_grabcut(probabilities: np.ndarray, rgb: np.ndarray, positive: Sequence[Point],
                        negative: Sequence[Point], band: float, hypotheses: Sequence[int] | None = None,
-                       diagonal: float | None = None, max_pixels: int = RECUT_MAX_PIXELS) -> np.ndarray:
+                       diagonal: float | None = None, pixels: int = RECUT_PIXELS) -> np.ndarray:
     """(M, H, W) hypotheses re-cut by GrabCut within ``band`` x each one's equivalent radius (see the module).
 
     ``rgb`` is the (H, W, 3) frame in [0, 1] and clicks are (x, y) in its pixels. Only the
     ``hypotheses`` listed are re-cut (None: all); ``diagonal`` (default: ``rgb``'s) sizes the click disks.
-    GrabCut runs on the grid shrunk to at most ``max_pixels``. A hypothesis with no contour is left as it is.
+    GrabCut runs on the grid resized to ``pixels``. A hypothesis with no contour is left as it is.
     """
     height, width = probabilities.shape[1:]
     diagonal = math.hypot(height, width) if diagonal is None else diagonal
-    scale = min(1.0, math.sqrt(max_pixels / (height * width)))
-    small = (max(1, round(width * scale)), max(1, round(height * scale)))  # (width, height), as cv2 takes it
+    scale = math.sqrt(pixels / (height * width))
+    work = (max(1, round(width * scale)), max(1, round(height * scale)))
+    if work == (width, height):
+        scale = 1.0
 
-    def shrink(image: np.ndarray) -> np.ndarray:
-        return image if scale == 1.0 else cv2.resize(image, small, interpolation=cv2.INTER_AREA)
+    def back(mask: np.ndarray) -> np.ndarray:
+        return _resized(mask.astype(np.float32), (width, height)) > 0.5
 
-    def grow(mask: np.ndarray) -> np.ndarray:
-        if scale == 1.0:
-            return mask
-        return cv2.resize(mask.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR) > 0.5
-
-    small_rgb = shrink(rgb)
-    small_positive = [(x * scale, y * scale) for x, y in positive]
-    small_negative = [(x * scale, y * scale) for x, y in negative]
+    work_rgb = _resized(rgb, work)
+    work_positive = [(x * scale, y * scale) for x, y in positive]
+    work_negative = [(x * scale, y * scale) for x, y in negative]
     out = probabilities.copy()
     for index in range(len(out)) if hypotheses is None else hypotheses:
         hypothesis = out[index]
         inside = hypothesis > 0.5
         if inside.all() or not inside.any():
             continue
-        small_inside = shrink(hypothesis) > 0.5
-        labels = recut_labels(small_inside, band, small_positive, small_negative, diagonal * scale)
-        cut = grabcut_labels(small_rgb, labels, RECUT_ITERATIONS)
-        # Only what GrabCut changed on its grid changes here: the grid's own resampling moves no pixel.
-        flipped = grow(cut != small_inside) & (grow(cut) != inside)
+        work_inside = _resized(hypothesis, work) > 0.5
+        labels = recut_labels(work_inside, band, work_positive, work_negative, diagonal * scale)
+        cut = grabcut_labels(work_rgb, labels, RECUT_ITERATIONS)
+        # Only what GrabCut changed on its grid changes here: resizing alone moves no pixel.
+        flipped = back(cut != work_inside) & (back(cut) != inside)
         hypothesis[flipped] = 1.0 - hypothesis[flipped]
     return out
