@@ -6,8 +6,8 @@ issue's targets are set on its 95% interval over frames, as ``hyperseg eval`` no
 report (``hyperseg.model.evaluation.intervals``): a target met by less than its interval's half
 width was met on these frames, not shown to hold on others.
 
-    .venv/bin/python -m benchmarks.frame_intervals model/hyperseg/model/checkpoints/default.eval.json \
-        benchmarks/results/report_proxy_0.5.json benchmarks/results/report_proxy_1.0.json
+    .venv/bin/python -m benchmarks.frame_intervals docs/report_30/default/eval.json \
+        docs/report_30/0.5/eval.json docs/report_30/1.0/eval.json
 """
 
 from __future__ import annotations
