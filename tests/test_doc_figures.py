@@ -688,3 +688,16 @@ def test_the_shipped_default_is_the_recut_checked_on_the_report():
     check = json.loads((ROOT / "benchmarks/results/first_click_recut_report.json").read_text())
     headline = json.loads(REPORT_30.read_text())["per_frame"]["hyperseg"]["ious"]
     np.testing.assert_allclose(headline, check["rows"][0]["IoU per click per frame"], atol=1e-6)
+
+
+def test_first_click_recut_at_the_working_size_rows_are_their_json():
+    frames = [json.loads((ROOT / f"benchmarks/results/{name}.json").read_text())["frames"]
+              for name in ("reach_tuning_32_frames", "first_click_recut_working_size_tuning")]
+    assert len(frames[0]) == 32 and frames[0] == frames[1]
+    assert_variant_row("first_click_recut_working_size_tuning", "proxy 0.5, re-cut at 640x360 pixels' worth",
+                       f"proxy 0.5, {RECUT}", TUNING_COLUMNS)
+    (result,) = json.loads((ROOT / "benchmarks/results/first_click_recut_working_size_paired_0.5.json")
+                           .read_text())["rows"]
+    assert result["base"] == ["benchmarks/results/reach_tuning_32_frames.json", "proxy 0.5"]
+    assert_paired_row("paired: first click re-cut at 640x360, proxy 0.5", result,
+                      ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "harmful clicks"])
