@@ -701,3 +701,32 @@ def test_first_click_recut_at_the_working_size_rows_are_their_json():
     assert result["base"] == ["benchmarks/results/reach_tuning_32_frames.json", "proxy 0.5"]
     assert_paired_row("paired: first click re-cut at 640x360, proxy 0.5", result,
                       ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "harmful clicks"])
+
+
+def test_whole_shot_figures_before_the_recut_are_its_video_json():
+    before = json.loads((ROOT / BEFORE_RECUT / "video.json").read_text())
+    assert before["predictor"]["checkpoint"] == "a3bcd129132f"
+    summary = {(s["sequence"], s["method"]): s for s in before["summary"]}
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    propagated, still = summary[("all", "propagated")], summary[("all", "held still")]
+    quoted = (f"the same run gave J {propagated['J']:.3f} against {still['J']:.3f} held still and decay "
+              f"{propagated['decay']:.3f}")
+    assert quoted in readme
+
+
+@pytest.mark.parametrize(("row", "setting"), [
+    ("the network's answer", "network"),
+    *[(f"re-cut within {band} of its radius", f"band {float(band):g}") for band in ("0.1", "0.25", "0.5", "1.0")],
+])
+def test_first_click_recut_band_table_is_its_json(row, setting):
+    measured = json.loads((ROOT / "benchmarks/results/first_click_recut_bands.json").read_text())
+    assert len(measured["frames"]) == 32
+    rows = {(r["proxy"], r["setting"]): r["mIoU@1"] for r in measured["rows"]}
+    network = setting == "network"
+    expected = [rows[(None, setting if network else f"{setting}, run grid")],
+                rows[(0.5, setting if network else f"{setting}, run grid")],
+                rows[(0.5, setting if network else f"{setting}, 640x360")]]
+    cells = table_row(row, "docs/tuning.md")
+    assert len(cells) == len(expected)
+    for cell, value in zip(cells, expected, strict=True):
+        assert_printed(cell, value)
