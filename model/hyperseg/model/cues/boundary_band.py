@@ -12,7 +12,7 @@ or all background) is left as it is.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import torch
@@ -36,6 +36,16 @@ def band_window(unknown: np.ndarray) -> tuple[slice, slice]:
     return (slice(max(rows[0] - 1, 0), rows[-1] + 2), slice(max(cols[0] - 1, 0), cols[-1] + 2))
 
 
+def contoured(probabilities: np.ndarray, hypotheses: Sequence[int] | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Each listed hypothesis (None: all) of (M, H, W) ``probabilities`` that has a 0.5 contour (neither all
+    foreground nor all background), as (the hypothesis, a view to change in place; its inside)."""
+    for index in range(len(probabilities)) if hypotheses is None else hypotheses:
+        hypothesis = probabilities[index]
+        inside = hypothesis > 0.5
+        if inside.any() and not inside.all():
+            yield hypothesis, inside
+
+
 def refine_boundaries(probabilities: np.ndarray, rgb: np.ndarray, positive: Sequence[Point],
                       negative: Sequence[Point], band: float, hypotheses: Sequence[int] | None = None,
                       diagonal: float | None = None, frame_std: float | None = None,
@@ -56,11 +66,7 @@ def refine_boundaries(probabilities: np.ndarray, rgb: np.ndarray, positive: Sequ
     negative_seeds = click_disks(shape, negative, radius)
     frame_std = float(rgb.std()) if frame_std is None else frame_std
     out = probabilities.copy()
-    for index in range(len(out)) if hypotheses is None else hypotheses:
-        hypothesis = out[index]
-        inside = hypothesis > 0.5
-        if inside.all() or not inside.any():
-            continue
+    for hypothesis, inside in contoured(out, hypotheses):
         unknown = contour_band(inside, band_pixels)
         seeds = np.where(inside, 1, 2).astype(np.int32)
         seeds[unknown] = 0

@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 from scipy import ndimage
 
+from hyperseg.model.cues.boundary_band import contoured
 from hyperseg.model.cues.classical import DEFAULT_CONFIG, click_disks, grabcut_labels
 from hyperseg.protocol.clicks import Point
 
@@ -84,11 +85,7 @@ def recut_with_grabcut(probabilities: np.ndarray, rgb: np.ndarray, positive: Seq
     work_positive = [(x * scale, y * scale) for x, y in positive]
     work_negative = [(x * scale, y * scale) for x, y in negative]
     out = probabilities.copy()
-    for index in range(len(out)) if hypotheses is None else hypotheses:
-        hypothesis = out[index]
-        inside = hypothesis > 0.5
-        if inside.all() or not inside.any():
-            continue
+    for hypothesis, inside in contoured(out, hypotheses):
         work_inside = _resized(hypothesis, work) > 0.5
         labels = recut_labels(work_inside, band, work_positive, work_negative, diagonal * scale)
         cut = grabcut_labels(work_rgb, labels, RECUT_ITERATIONS)
