@@ -13,7 +13,6 @@ this on the report sequences.
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 import torch
@@ -25,13 +24,9 @@ from hyperseg.model.cues.colour_recut import RECUT_PIXELS, recut_with_grabcut
 from hyperseg.model.data import usable_samples
 from hyperseg.model.evaluation.clicker import PROBABILITY_THRESHOLD, EvalClicker
 from hyperseg.model.evaluation.evaluate import EvalConfig, evaluation_frames
+from hyperseg.model.evaluation.metrics import iou
 
 BANDS = (0.1, 0.25, 0.5, 1.0)
-
-
-def iou(probability: np.ndarray, truth: np.ndarray) -> float:
-    mask = probability > PROBABILITY_THRESHOLD
-    return float(np.count_nonzero(mask & truth) / max(np.count_nonzero(mask | truth), 1))
 
 
 def main() -> None:
@@ -57,11 +52,11 @@ def main() -> None:
             click = [(x * w / full_w, y * h / full_h)]
             for name, band, grid in settings:
                 run_masks = answer.focus.run_masks if band is None else recut_with_grabcut(
-                    answer.focus.run_masks, encoding.rgb, click, [], band, [0], math.hypot(h, w),
-                    h * w if grid == "run grid" else RECUT_PIXELS)
+                    answer.focus.run_masks, encoding.rgb, click, [], band, [0],
+                    pixels=h * w if grid == "run grid" else RECUT_PIXELS)
                 full = F.interpolate(torch.from_numpy(run_masks[:1])[None], size=(full_h, full_w), mode="bilinear",
                                      align_corners=False)[0, 0].numpy()
-                ious[name].append(iou(full, frame.mask))
+                ious[name].append(iou(full > PROBABILITY_THRESHOLD, frame.mask))
             print(f"proxy {proxy or 'own'}: {sample.name}", flush=True)
         for name, values in ious.items():
             rows.append({"proxy": proxy or None, "setting": name, "mIoU@1": float(np.mean(values)),

@@ -344,6 +344,9 @@ def test_proxy_reach_table_is_proxy_reach_tuning_json(row, variant):
     assert_variant_row("proxy_reach_tuning", row, variant, TUNING_COLUMNS)
 
 
+RECUT = "first click re-cut by GrabCut 0.25"
+
+
 @pytest.mark.parametrize(("results", "row", "variant"), [
     ("reach_tuning_32_frames", "32 tuning frames, own scale (0.75), reach 4x: the default", "default"),
     ("reach_tuning_32_frames", "32 tuning frames, own scale (0.75), reach 3x",
@@ -358,6 +361,9 @@ def test_proxy_reach_table_is_proxy_reach_tuning_json(row, variant):
      "proxy 0.5, positive clicks reach 3x"),
     ("positive_reach_tuning_32_frames", "32 tuning frames, proxy 1.0, positive clicks 3x",
      "proxy 1.0, positive clicks reach 3x"),
+    ("first_click_recut_tuning", RECUT, RECUT),
+    ("first_click_recut_tuning", f"proxy 0.5, {RECUT}", f"proxy 0.5, {RECUT}"),
+    ("first_click_recut_working_size_tuning", "proxy 0.5, re-cut at 640x360 pixels' worth", f"proxy 0.5, {RECUT}"),
 ])
 def test_reach_tables_on_32_tuning_frames_are_their_json(results, row, variant):
     """Both files ran the same 32 frames (8 a tuning sequence), so their rows may be set side by side."""
@@ -644,26 +650,16 @@ def test_walker_cue_table_is_walker_cue_json(measured):
     assert float(cells[-1]) == pytest.approx(measured["max_abs_diff"], rel=0.05)
 
 
-RECUT = "first click re-cut by GrabCut 0.25"
-
-
-@pytest.mark.parametrize(("row", "variant"), [
-    (RECUT, RECUT), (f"proxy 0.5, {RECUT}", f"proxy 0.5, {RECUT}")])
-def test_first_click_recut_tuning_rows_are_their_json_on_the_32_reach_frames(row, variant):
-    frames = [json.loads((ROOT / f"benchmarks/results/{name}.json").read_text())["frames"]
-              for name in ("reach_tuning_32_frames", "first_click_recut_tuning")]
-    assert len(frames[0]) == 32 and frames[0] == frames[1]
-    assert_variant_row("first_click_recut_tuning", row, variant, TUNING_COLUMNS)
-
-
-@pytest.mark.parametrize(("row", "results", "base"), [
-    ("paired: first click re-cut, own scale", "first_click_recut_paired_own", "default"),
-    ("paired: first click re-cut, proxy 0.5", "first_click_recut_paired_0.5", "proxy 0.5"),
+@pytest.mark.parametrize(("row", "results", "base", "candidate"), [
+    ("paired: first click re-cut, own scale", "first_click_recut_paired_own", "default", "first_click_recut_tuning"),
+    ("paired: first click re-cut, proxy 0.5", "first_click_recut_paired_0.5", "proxy 0.5", "first_click_recut_tuning"),
+    ("paired: first click re-cut at 640x360, proxy 0.5", "first_click_recut_working_size_paired_0.5", "proxy 0.5",
+     "first_click_recut_working_size_tuning"),
 ])
-def test_first_click_recut_paired_rows_are_their_json_against_the_default(row, results, base):
+def test_first_click_recut_paired_rows_are_their_json_against_the_default(row, results, base, candidate):
     (result,) = json.loads((ROOT / f"benchmarks/results/{results}.json").read_text())["rows"]
     assert result["base"] == ["benchmarks/results/reach_tuning_32_frames.json", base]
-    assert result["candidate"][0] == "benchmarks/results/first_click_recut_tuning.json"
+    assert result["candidate"][0] == f"benchmarks/results/{candidate}.json"
     assert_paired_row(row, result, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "harmful clicks"])
 
 
@@ -689,18 +685,6 @@ def test_the_shipped_default_is_the_recut_checked_on_the_report():
     headline = json.loads(REPORT_30.read_text())["per_frame"]["hyperseg"]["ious"]
     np.testing.assert_allclose(headline, check["rows"][0]["IoU per click per frame"], atol=1e-6)
 
-
-def test_first_click_recut_at_the_working_size_rows_are_their_json():
-    frames = [json.loads((ROOT / f"benchmarks/results/{name}.json").read_text())["frames"]
-              for name in ("reach_tuning_32_frames", "first_click_recut_working_size_tuning")]
-    assert len(frames[0]) == 32 and frames[0] == frames[1]
-    assert_variant_row("first_click_recut_working_size_tuning", "proxy 0.5, re-cut at 640x360 pixels' worth",
-                       f"proxy 0.5, {RECUT}", TUNING_COLUMNS)
-    (result,) = json.loads((ROOT / "benchmarks/results/first_click_recut_working_size_paired_0.5.json")
-                           .read_text())["rows"]
-    assert result["base"] == ["benchmarks/results/reach_tuning_32_frames.json", "proxy 0.5"]
-    assert_paired_row("paired: first click re-cut at 640x360, proxy 0.5", result,
-                      ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "harmful clicks"])
 
 
 def test_whole_shot_figures_before_the_recut_are_its_video_json():

@@ -284,7 +284,7 @@ class Predictor:
                 run_masks = self._limit_changes(encoding, state.run_masks, run_masks, run_added, (0, 0, h, w))
             elif self.config.first_click_recut > 0:
                 run_masks = recut_with_grabcut(run_masks, encoding.rgb, run_positive, run_negative,
-                                               self.config.first_click_recut, refine, math.hypot(h, w))
+                                               self.config.first_click_recut, refine)
             masks = run_masks
             if (h, w) != encoding.frame_size:
                 masks = F.interpolate(torch.from_numpy(run_masks)[None], size=encoding.frame_size, mode="bilinear",

@@ -81,7 +81,8 @@ def click_disks(shape: tuple[int, int], points: Sequence[Point], radius: int) ->
     return _disks(shape, [(int(y), int(x)) for x, y in points], radius)
 
 
-def _border(shape: tuple[int, int], width: int) -> np.ndarray:
+def frame_border(shape: tuple[int, int], width: int) -> np.ndarray:
+    """(H, W) bool: the ``width`` pixels along the frame's edges."""
     border = np.ones(shape, dtype=bool)
     border[width:-width, width:-width] = False
     return border
@@ -89,7 +90,7 @@ def _border(shape: tuple[int, int], width: int) -> np.ndarray:
 
 def _background_border(shape: tuple[int, int], pos: Sequence[tuple[int, int]], config: BaselineConfig) -> np.ndarray:
     """The frame border, less the parts within the prior radius of a positive click."""
-    return _border(shape, config.border_width) & ~_disks(shape, pos, config.prior_radius(shape))
+    return frame_border(shape, config.border_width) & ~_disks(shape, pos, config.prior_radius(shape))
 
 
 def _previous_mask(previous: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

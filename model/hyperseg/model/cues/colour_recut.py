@@ -25,7 +25,8 @@ import numpy as np
 from scipy import ndimage
 
 from hyperseg.model.cues.boundary_band import contoured
-from hyperseg.model.cues.classical import DEFAULT_CONFIG, click_disks, grabcut_labels
+from hyperseg.model.cues.classical import DEFAULT_CONFIG, click_disks, frame_border, grabcut_labels
+from hyperseg.model.frames import enlarge, resize
 from hyperseg.protocol.clicks import Point
 
 #: GrabCut's rounds of fitting its colour mixtures and cutting; on the tuning frames 3 gave the
@@ -45,8 +46,7 @@ def recut_labels(inside: np.ndarray, band: float, positive: Sequence[Point], neg
     reach = band * math.sqrt(np.count_nonzero(inside) / math.pi)
     labels = np.full(inside.shape, cv2.GC_BGD, dtype=np.uint8)
     labels[ndimage.distance_transform_edt(~inside) <= reach] = cv2.GC_PR_BGD
-    width = DEFAULT_CONFIG.border_width
-    labels[:width], labels[-width:], labels[:, :width], labels[:, -width:] = (cv2.GC_BGD,) * 4
+    labels[frame_border(inside.shape, DEFAULT_CONFIG.border_width)] = cv2.GC_BGD
     labels[inside] = cv2.GC_PR_FGD
     radius = DEFAULT_CONFIG.click_radius_at(diagonal)
     labels[click_disks(inside.shape, negative, radius)] = cv2.GC_BGD
@@ -55,11 +55,9 @@ def recut_labels(inside: np.ndarray, band: float, positive: Sequence[Point], neg
 
 
 def _resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """``image`` at ``size`` ((width, height), as cv2 takes it): area-averaged down, bilinear up."""
-    if size == image.shape[1::-1]:
-        return image
+    """``image`` at ``size`` = (h, w): area-averaged down (``resize``), bilinear up (``enlarge``)."""
     shrinking = size[0] * size[1] < image.shape[0] * image.shape[1]
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
+    return (resize if shrinking else enlarge)(image, size)
 
 
 def recut_with_grabcut(probabilities: np.ndarray, rgb: np.ndarray, positive: Sequence[Point],
@@ -74,12 +72,12 @@ def recut_with_grabcut(probabilities: np.ndarray, rgb: np.ndarray, positive: Seq
     height, width = probabilities.shape[1:]
     diagonal = math.hypot(height, width) if diagonal is None else diagonal
     scale = math.sqrt(pixels / (height * width))
-    work = (max(1, round(width * scale)), max(1, round(height * scale)))
-    if work == (width, height):
+    work = (max(1, round(height * scale)), max(1, round(width * scale)))
+    if work == (height, width):
         scale = 1.0
 
     def back(mask: np.ndarray) -> np.ndarray:
-        return _resized(mask.astype(np.float32), (width, height)) > 0.5
+        return _resized(mask.astype(np.float32), (height, width)) > 0.5
 
     work_rgb = _resized(rgb, work)
     work_positive = [(x * scale, y * scale) for x, y in positive]
