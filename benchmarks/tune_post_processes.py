@@ -61,6 +61,12 @@ VARIANTS: dict[str, tuple[dict, dict, float | None]] = {
     "proxy 1.0, reach 8x along the image": ({"click_changes": "reach", "click_reach": 8.0,
                                              "click_reach_geodesic": True}, {}, 1.0),
     "first click re-cut by GrabCut 0.25": ({"first_click_recut": 0.25}, {}, None),
+    "later clicks change no deeper than 1.5x their depth": ({"click_reach_depth": 1.5}, {}, None),
+    "proxy 0.5, later clicks change no deeper than 1.5x their depth": ({"click_reach_depth": 1.5}, {}, 0.5),
+    "proxy 1.0, later clicks change no deeper than 1.5x their depth": ({"click_reach_depth": 1.5}, {}, 1.0),
+    "later clicks change no deeper than 2x their depth": ({"click_reach_depth": 2.0}, {}, None),
+    "proxy 0.5, later clicks change no deeper than 2x their depth": ({"click_reach_depth": 2.0}, {}, 0.5),
+    "proxy 1.0, later clicks change no deeper than 2x their depth": ({"click_reach_depth": 2.0}, {}, 1.0),
     "proxy 0.5, first click re-cut by GrabCut 0.25": ({"first_click_recut": 0.25}, {}, 0.5),
     "proxy 1.0, first click re-cut by GrabCut 0.25": ({"first_click_recut": 0.25}, {}, 1.0),
 }

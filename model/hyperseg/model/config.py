@@ -60,7 +60,7 @@ RUN_PIXELS_640X360 = 640 * 360
 #: Fields that change what a trained network's outputs become, not what its weights mean.
 POST_PROCESS_FIELDS = ("name", "enforce_clicks", "boundary_band", "run_pixels", "click_changes", "click_reach",
                        "click_reach_min", "click_reach_positive", "click_reach_along", "click_reach_geodesic",
-                       "mirror_first_click", "first_click_recut")
+                       "click_reach_depth", "mirror_first_click", "first_click_recut")
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,10 @@ class ModelConfig:
     #: distance over colour gradients of the geodesic cue) instead of straight, so it stops sooner at
     #: edges: a click on a head no longer pours the mask into the wall behind it.
     click_reach_geodesic: bool = False
+    #: With click_changes "reach": a click's change also keeps within this multiple of its distance to
+    #: the previous contour, measured from that contour (at least ``click_reach_min``): an error lies
+    #: about twice its click's depth deep at most, a flood runs on into the other side; 0: off.
+    click_reach_depth: float = 0.0
     #: The first click on a frame also runs on the frame mirrored left to right (its own backbone
     #: pass, cues and post-processes), and its hypotheses are the mean of the two answers
     #: (test-time augmentation); later clicks run once. Doubles the first click's cost.
@@ -144,10 +148,10 @@ class ModelConfig:
         if self.click_changes not in CLICK_CHANGES:
             raise ValueError(f"click_changes must be one of {CLICK_CHANGES}, got {self.click_changes!r}")
         if (self.click_reach <= 0 or self.click_reach_positive < 0 or self.click_reach_along < 0
-                or not 0 <= self.click_reach_min <= 1):
-            raise ValueError(f"click_reach must be > 0, click_reach_positive and click_reach_along >= 0 and "
-                             f"click_reach_min in [0, 1], got {self.click_reach}, {self.click_reach_positive}, "
-                             f"{self.click_reach_along}, {self.click_reach_min}")
+                or self.click_reach_depth < 0 or not 0 <= self.click_reach_min <= 1):
+            raise ValueError(f"click_reach must be > 0, click_reach_positive, click_reach_along and click_reach_depth "
+                             f">= 0 and click_reach_min in [0, 1], got {self.click_reach}, {self.click_reach_positive}, "
+                             f"{self.click_reach_along}, {self.click_reach_depth}, {self.click_reach_min}")
         if self.first_click_recut < 0:
             raise ValueError(f"first_click_recut must be >= 0, got {self.first_click_recut}")
         if not 0.0 <= self.boundary_band < 0.5:

@@ -204,8 +204,9 @@ class Predictor:
         along = f", along the contour {config.click_reach_along:g}x depth" if config.click_reach_along else ""
         measured = ", measured along the image" if config.click_reach_geodesic else ""
         positive = f" ({config.click_reach_positive:g}x for positive clicks)" if config.click_reach_positive else ""
+        deepest = f", no deeper than {config.click_reach_depth:g}x depth" if config.click_reach_depth else ""
         return (f"reach {config.click_reach:g}x depth{positive}{measured}, at least {config.click_reach_min:g} x "
-                f"diagonal{along}")
+                f"diagonal{along}{deepest}")
 
     def run_proxy(self, width: int, height: int, proxy: float | None = None) -> float:
         """The proxy a ``width`` x ``height`` frame runs at: ``proxy``, or when None the model's own
@@ -341,7 +342,8 @@ class Predictor:
                                           [(x - x0, y - y0) for x, y in added[1]], self.config.click_changes,
                                           self.config.click_reach,
                                           self.config.click_reach_min * math.hypot(*old.shape[1:]),
-                                          self.config.click_reach_along, gradient, self.config.click_reach_positive)
+                                          self.config.click_reach_along, gradient, self.config.click_reach_positive,
+                                          self.config.click_reach_depth)
         return new
 
     def _whole_frame(self, encoding: FrameEncoding, positive: list[Point], negative: list[Point],

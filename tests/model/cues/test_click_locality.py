@@ -150,3 +150,34 @@ def test_reach_along_the_image_is_never_longer_than_straight():
         changed_along, changed_straight = (along > 0.5) != (old > 0.5), (straight > 0.5) != (old > 0.5)
         assert changed_along.any() and not (changed_along & ~changed_straight).any()
         assert (changed_straight & ~changed_along).any()
+
+
+def test_a_depth_cap_stops_a_flood_deep_into_the_background_but_keeps_the_error_near_the_contour():
+    """The click sits 4 pixels off the square's right edge (the error it was placed in is 8 wide); the
+    re-run filled the error and poured on to the right within the disc: only pixels within 2x the
+    click's depth of the old square are kept."""
+    old = np.zeros((1, 60, 80), np.float32)
+    old[0, 10:50, 10:30] = 0.9
+    new = old.copy()
+    new[0, 20:40, 30:38] = 0.8  # the error, 8 columns off the square
+    new[0, 26:34, 38:60] = 0.8  # the flood, on to the right
+    click = [(33.5, 30.5)]  # depth 4 (to column 29)
+    disc = limit_click_changes(old, new, click, [], "reach", 8.0, 1.0)
+    capped = limit_click_changes(old, new, click, [], "reach", 8.0, 1.0, deepest=2.0)
+    assert (disc[0, 26:34, 38:60] > 0.5).all()  # the disc alone keeps the flood
+    depth = np.maximum(np.arange(80) - 29, 0)[None, :]  # columns' distance to the old square, in its rows
+    grown = (new[0] > 0.5) & (old[0] <= 0.5)
+    assert np.array_equal(capped[0] > 0.5, (old[0] > 0.5) | (grown & (depth <= 8)))
+    smallest = limit_click_changes(old, new, click, [], "reach", 8.0, 40.0, deepest=2.0)
+    assert np.array_equal(smallest, limit_click_changes(old, new, click, [], "reach", 8.0, 40.0))  # floor
+
+
+def test_a_depth_cap_limits_a_negative_click_the_same_way():
+    old = np.zeros((1, 60, 60), np.float32)
+    old[0, 10:50, 10:50] = 0.9
+    new = old.copy()
+    new[0, 25:35, 10:40] = 0.1  # a cut from the left edge 30 deep into the object
+    out = limit_click_changes(old, new, [], [(12.5, 30.5)], "reach", 20.0, 1.0, deepest=1.5)  # depth 3
+    assert (out[0, 25:35, 10:14] < 0.5).all() and (out[0, 25:35, 15:40] > 0.5).all()
+    with pytest.raises(ValueError, match="click_reach_depth"):
+        ModelConfig(click_reach_depth=-1.0)

@@ -96,11 +96,20 @@ def _along_contour(flipped: np.ndarray, depth: np.ndarray | None, points: Sequen
     return along
 
 
+def _shallow(depth: np.ndarray | None, points: Sequence[Point], deepest: float, smallest: float,
+             shape: tuple[int, int]) -> np.ndarray:
+    """Pixels no deeper than ``deepest`` x the deepest of ``points``' depths (at least ``smallest`` pixels) in
+    ``depth``, the distance to the side the points were placed against; everything when off (0) or unmeasured."""
+    if deepest <= 0 or not points or depth is None:
+        return np.ones(shape, dtype=bool)
+    return depth <= max(deepest * max(depth[_pixel(point, shape)] for point in points), smallest)
+
+
 def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positive: Sequence[Point],
                         added_negative: Sequence[Point], mode: str,
                         reach: float = ModelConfig.click_reach, smallest: float = 0.0,
                         along: float = 0.0, gradient: np.ndarray | None = None,
-                        positive_reach: float = 0.0) -> np.ndarray:
+                        positive_reach: float = 0.0, deepest: float = 0.0) -> np.ndarray:
     """(M, H, W) ``current`` hypotheses with the changes ``mode`` does not allow undone.
 
     ``previous``: the same hypotheses before the clicks ``added_positive`` / ``added_negative``
@@ -108,7 +117,8 @@ def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positiv
     ``smallest`` (pixels) size a click's reach in mode "reach", ``along`` (0: off) how far from the
     previous contour its region may change along it; ``gradient`` ((H, W) colour gradient magnitude;
     None: straight) measures the reach along the image; ``positive_reach`` (0: ``reach``) sizes a
-    positive click's.
+    positive click's; ``deepest`` (0: off) keeps a click's change within that multiple of its depth of
+    the previous contour.
     """
     if mode == "any":
         return current
@@ -129,6 +139,9 @@ def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positiv
             if along > 0:
                 allowed |= _along_contour(grown, to_mask, added_positive, along) | _along_contour(
                     shrunk, to_background, added_negative, along)
+            if deepest > 0:
+                allowed &= (grown & _shallow(to_mask, added_positive, deepest, smallest, was.shape)) | (
+                    shrunk & _shallow(to_background, added_negative, deepest, smallest, was.shape))
         else:
             allowed = _regions_at(grown, added_positive) | _regions_at(shrunk, added_negative)
         undo = (grown | shrunk) & ~allowed
