@@ -345,6 +345,7 @@ def test_proxy_reach_table_is_proxy_reach_tuning_json(row, variant):
 
 
 RECUT = "first click re-cut by GrabCut 0.25"
+DEPTH_CAP = "later clicks change no deeper than 1.5x their depth"
 
 
 @pytest.mark.parametrize(("results", "row", "variant"), [
@@ -364,6 +365,10 @@ RECUT = "first click re-cut by GrabCut 0.25"
     ("first_click_recut_tuning", RECUT, RECUT),
     ("first_click_recut_tuning", f"proxy 0.5, {RECUT}", f"proxy 0.5, {RECUT}"),
     ("first_click_recut_working_size_tuning", "proxy 0.5, re-cut at 640x360 pixels' worth", f"proxy 0.5, {RECUT}"),
+    ("click_reach_depth_tuning", DEPTH_CAP, DEPTH_CAP),
+    ("click_reach_depth_tuning", f"proxy 0.5, {DEPTH_CAP}", f"proxy 0.5, {DEPTH_CAP}"),
+    ("click_reach_depth_tuning", f"proxy 1.0, {DEPTH_CAP}", f"proxy 1.0, {DEPTH_CAP}"),
+    ("click_reach_depth_tuning", f"proxy 1.0, {RECUT} (the default at 1.0)", f"proxy 1.0, {RECUT}"),
 ])
 def test_reach_tables_on_32_tuning_frames_are_their_json(results, row, variant):
     """Both files ran the same 32 frames (8 a tuning sequence), so their rows may be set side by side."""
@@ -661,6 +666,21 @@ def test_first_click_recut_paired_rows_are_their_json_against_the_default(row, r
     assert result["base"] == ["benchmarks/results/reach_tuning_32_frames.json", base]
     assert result["candidate"][0] == f"benchmarks/results/{candidate}.json"
     assert_paired_row(row, result, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "harmful clicks"])
+
+
+@pytest.mark.parametrize(("row", "results", "base"), [
+    ("paired: capped at 1.5x, own scale", "click_reach_depth_paired_own",
+     ["first_click_recut_tuning", RECUT]),
+    ("paired: capped at 1.5x, proxy 0.5", "click_reach_depth_paired_0.5",
+     ["first_click_recut_working_size_tuning", f"proxy 0.5, {RECUT}"]),
+    ("paired: capped at 1.5x, proxy 1.0", "click_reach_depth_paired_1.0",
+     ["click_reach_depth_tuning", f"proxy 1.0, {RECUT}"]),
+])
+def test_click_reach_depth_paired_rows_are_their_json_against_the_default(row, results, base):
+    (result,) = json.loads((ROOT / f"benchmarks/results/{results}.json").read_text())["rows"]
+    assert result["base"] == [f"benchmarks/results/{base[0]}.json", base[1]]
+    assert result["candidate"][0] == "benchmarks/results/click_reach_depth_tuning.json"
+    assert_paired_row(row, result, ["NoC@85", "mIoU@5", "mIoU@10", "harmful clicks"])
 
 
 BEFORE_RECUT_REPORT_30 = f"{BEFORE_RECUT}/report_30/default/eval.json"
