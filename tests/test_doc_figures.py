@@ -346,6 +346,7 @@ def test_proxy_reach_table_is_proxy_reach_tuning_json(row, variant):
 
 RECUT = "first click re-cut by GrabCut 0.25"
 DEPTH_CAP = "later clicks change no deeper than 1.5x their depth"
+DEPTH_CAP_2X = "later clicks change no deeper than 2x their depth"
 
 
 @pytest.mark.parametrize(("results", "row", "variant"), [
@@ -369,6 +370,9 @@ DEPTH_CAP = "later clicks change no deeper than 1.5x their depth"
     ("click_reach_depth_tuning", f"proxy 0.5, {DEPTH_CAP}", f"proxy 0.5, {DEPTH_CAP}"),
     ("click_reach_depth_tuning", f"proxy 1.0, {DEPTH_CAP}", f"proxy 1.0, {DEPTH_CAP}"),
     ("click_reach_depth_tuning", f"proxy 1.0, {RECUT} (the default at 1.0)", f"proxy 1.0, {RECUT}"),
+    ("click_reach_depth_2x_tuning", DEPTH_CAP_2X, DEPTH_CAP_2X),
+    ("click_reach_depth_2x_tuning", f"proxy 0.5, {DEPTH_CAP_2X}", f"proxy 0.5, {DEPTH_CAP_2X}"),
+    ("click_reach_depth_2x_tuning", f"proxy 1.0, {DEPTH_CAP_2X}", f"proxy 1.0, {DEPTH_CAP_2X}"),
 ])
 def test_reach_tables_on_32_tuning_frames_are_their_json(results, row, variant):
     """Both files ran the same 32 frames (8 a tuning sequence), so their rows may be set side by side."""
@@ -668,18 +672,19 @@ def test_first_click_recut_paired_rows_are_their_json_against_the_default(row, r
     assert_paired_row(row, result, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "harmful clicks"])
 
 
-@pytest.mark.parametrize(("row", "results", "base"), [
-    ("paired: capped at 1.5x, own scale", "click_reach_depth_paired_own",
-     ["first_click_recut_tuning", RECUT]),
-    ("paired: capped at 1.5x, proxy 0.5", "click_reach_depth_paired_0.5",
-     ["first_click_recut_working_size_tuning", f"proxy 0.5, {RECUT}"]),
-    ("paired: capped at 1.5x, proxy 1.0", "click_reach_depth_paired_1.0",
-     ["click_reach_depth_tuning", f"proxy 1.0, {RECUT}"]),
+@pytest.mark.parametrize("multiple", ["1.5x", "2x"])
+@pytest.mark.parametrize(("scale", "base"), [
+    ("own scale", ["first_click_recut_tuning", RECUT]),
+    ("proxy 0.5", ["first_click_recut_working_size_tuning", f"proxy 0.5, {RECUT}"]),
+    ("proxy 1.0", ["click_reach_depth_tuning", f"proxy 1.0, {RECUT}"]),
 ])
-def test_click_reach_depth_paired_rows_are_their_json_against_the_default(row, results, base):
+def test_click_reach_depth_paired_rows_are_their_json_against_the_default(multiple, scale, base):
+    name = "click_reach_depth" if multiple == "1.5x" else "click_reach_depth_2x"
+    row = f"paired: capped at {multiple}, {scale}"
+    results = f"{name}_paired_{'own' if scale == 'own scale' else scale.split()[1]}"
     (result,) = json.loads((ROOT / f"benchmarks/results/{results}.json").read_text())["rows"]
     assert result["base"] == [f"benchmarks/results/{base[0]}.json", base[1]]
-    assert result["candidate"][0] == "benchmarks/results/click_reach_depth_tuning.json"
+    assert result["candidate"][0] == f"benchmarks/results/{name}_tuning.json"
     assert_paired_row(row, result, ["NoC@85", "mIoU@5", "mIoU@10", "harmful clicks"])
 
 
