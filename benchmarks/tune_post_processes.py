@@ -67,6 +67,12 @@ VARIANTS: dict[str, tuple[dict, dict, float | None]] = {
     "later clicks change no deeper than 2x their depth": ({"click_reach_depth": 2.0}, {}, None),
     "proxy 0.5, later clicks change no deeper than 2x their depth": ({"click_reach_depth": 2.0}, {}, 0.5),
     "proxy 1.0, later clicks change no deeper than 2x their depth": ({"click_reach_depth": 2.0}, {}, 1.0),
+    "later clicks change no deeper than 2x their depth unless its colour agrees": (
+        {"click_reach_depth": 2.0, "click_reach_depth_colour": True}, {}, None),
+    "proxy 0.5, later clicks change no deeper than 2x their depth unless its colour agrees": (
+        {"click_reach_depth": 2.0, "click_reach_depth_colour": True}, {}, 0.5),
+    "proxy 1.0, later clicks change no deeper than 2x their depth unless its colour agrees": (
+        {"click_reach_depth": 2.0, "click_reach_depth_colour": True}, {}, 1.0),
     "proxy 0.5, first click re-cut by GrabCut 0.25": ({"first_click_recut": 0.25}, {}, 0.5),
     "proxy 1.0, first click re-cut by GrabCut 0.25": ({"first_click_recut": 0.25}, {}, 1.0),
 }

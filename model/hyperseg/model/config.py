@@ -60,7 +60,8 @@ RUN_PIXELS_640X360 = 640 * 360
 #: Fields that change what a trained network's outputs become, not what its weights mean.
 POST_PROCESS_FIELDS = ("name", "enforce_clicks", "boundary_band", "run_pixels", "click_changes", "click_reach",
                        "click_reach_min", "click_reach_positive", "click_reach_along", "click_reach_geodesic",
-                       "click_reach_depth", "mirror_first_click", "first_click_recut")
+                       "click_reach_depth", "click_reach_depth_colour",
+                       "mirror_first_click", "first_click_recut")
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,9 @@ class ModelConfig:
     #: the previous contour, measured from that contour (at least ``click_reach_min``): an error lies
     #: about twice its click's depth deep at most, a flood runs on into the other side; 0: off.
     click_reach_depth: float = 0.0
+    #: With click_reach_depth: a pixel deeper than that still changes where a colour model of the
+    #: previous mask (its pixels against the rest of the window) puts it on the side the click asks for.
+    click_reach_depth_colour: bool = False
     #: The first click on a frame also runs on the frame mirrored left to right (its own backbone
     #: pass, cues and post-processes), and its hypotheses are the mean of the two answers
     #: (test-time augmentation); later clicks run once. Doubles the first click's cost.

@@ -205,6 +205,7 @@ class Predictor:
         measured = ", measured along the image" if config.click_reach_geodesic else ""
         positive = f" ({config.click_reach_positive:g}x for positive clicks)" if config.click_reach_positive else ""
         deepest = f", no deeper than {config.click_reach_depth:g}x depth" if config.click_reach_depth else ""
+        deepest += " unless its colour agrees" if config.click_reach_depth and config.click_reach_depth_colour else ""
         return (f"reach {config.click_reach:g}x depth{positive}{measured}, at least {config.click_reach_min:g} x "
                 f"diagonal{along}{deepest}")
 
@@ -343,7 +344,8 @@ class Predictor:
                                           self.config.click_reach,
                                           self.config.click_reach_min * math.hypot(*old.shape[1:]),
                                           self.config.click_reach_along, gradient, self.config.click_reach_positive,
-                                          self.config.click_reach_depth)
+                                          self.config.click_reach_depth,
+                                          encoding.rgb[y0:y1, x0:x1] if self.config.click_reach_depth_colour else None)
         return new
 
     def _whole_frame(self, encoding: FrameEncoding, positive: list[Point], negative: list[Point],

@@ -181,3 +181,24 @@ def test_a_depth_cap_limits_a_negative_click_the_same_way():
     assert (out[0, 25:35, 10:14] < 0.5).all() and (out[0, 25:35, 15:40] > 0.5).all()
     with pytest.raises(ValueError, match="click_reach_depth"):
         ModelConfig(click_reach_depth=-1.0)
+
+
+def test_beyond_the_depth_cap_a_pixel_of_the_objects_colour_still_changes():
+    """The square is red on grey; the re-run filled a red limb running 30 pixels deep from it and poured
+    into the grey background as deep: with the colour check only the limb is kept whole."""
+    old = np.zeros((1, 60, 80), np.float32)
+    old[0, 10:50, 10:30] = 0.9
+    rgb = np.full((60, 80, 3), 0.5, np.float32)
+    rgb[10:50, 10:30] = (0.9, 0.1, 0.1)
+    rgb[20:24, 30:60] = (0.9, 0.1, 0.1)  # the limb
+    new = old.copy()
+    new[0, 20:24, 30:60] = 0.8
+    new[0, 34:40, 30:60] = 0.8  # the flood, as deep, of the background's colour
+    click = [(31.5, 21.5)]  # depth 2: the cap alone keeps 4 columns
+    capped = limit_click_changes(old, new, click, [], "reach", 30.0, 1.0, deepest=2.0)
+    coloured = limit_click_changes(old, new, click, [], "reach", 30.0, 1.0, deepest=2.0, rgb=rgb)
+    assert (capped[0, 20:24, 34:60] < 0.5).all() and (capped[0, 34:40, 34:60] < 0.5).all()
+    assert (coloured[0, 20:24, 30:60] > 0.5).all()
+    assert np.array_equal(coloured[0, 34:40], capped[0, 34:40])  # the grey flood stops at the cap
+    assert np.array_equal(limit_click_changes(old, new, click, [], "reach", 30.0, 1.0, rgb=rgb),
+                          limit_click_changes(old, new, click, [], "reach", 30.0, 1.0))  # no cap: colour unused

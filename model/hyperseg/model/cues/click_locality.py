@@ -37,6 +37,7 @@ import numpy as np
 from scipy import ndimage
 
 from hyperseg.model.config import ModelConfig
+from hyperseg.model.cues.colour_model import colour_posterior
 from hyperseg.model.cues.context import geodesic_distance_map
 from hyperseg.protocol.clicks import Point
 
@@ -109,7 +110,8 @@ def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positiv
                         added_negative: Sequence[Point], mode: str,
                         reach: float = ModelConfig.click_reach, smallest: float = 0.0,
                         along: float = 0.0, gradient: np.ndarray | None = None,
-                        positive_reach: float = 0.0, deepest: float = 0.0) -> np.ndarray:
+                        positive_reach: float = 0.0, deepest: float = 0.0,
+                        rgb: np.ndarray | None = None) -> np.ndarray:
     """(M, H, W) ``current`` hypotheses with the changes ``mode`` does not allow undone.
 
     ``previous``: the same hypotheses before the clicks ``added_positive`` / ``added_negative``
@@ -118,7 +120,8 @@ def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positiv
     previous contour its region may change along it; ``gradient`` ((H, W) colour gradient magnitude;
     None: straight) measures the reach along the image; ``positive_reach`` (0: ``reach``) sizes a
     positive click's; ``deepest`` (0: off) keeps a click's change within that multiple of its depth of
-    the previous contour.
+    the previous contour, except, with ``rgb`` ((H, W, 3) in [0, 1]), where the previous mask's colours
+    put a pixel on the side the click asks for.
     """
     if mode == "any":
         return current
@@ -140,8 +143,10 @@ def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positiv
                 allowed |= _along_contour(grown, to_mask, added_positive, along) | _along_contour(
                     shrunk, to_background, added_negative, along)
             if deepest > 0:
-                allowed &= (grown & _shallow(to_mask, added_positive, deepest, smallest, was.shape)) | (
-                    shrunk & _shallow(to_background, added_negative, deepest, smallest, was.shape))
+                foreground = colour_posterior(rgb, was, ~was) > 0.5 if rgb is not None else np.zeros_like(was)
+                background = ~foreground if rgb is not None else foreground
+                allowed &= (grown & (foreground | _shallow(to_mask, added_positive, deepest, smallest, was.shape))) | (
+                    shrunk & (background | _shallow(to_background, added_negative, deepest, smallest, was.shape)))
         else:
             allowed = _regions_at(grown, added_positive) | _regions_at(shrunk, added_negative)
         undo = (grown | shrunk) & ~allowed

@@ -46,7 +46,13 @@ def colour_probability_map(rgb: np.ndarray, positive: Sequence[Point], negative:
         edge = np.ones(shape, bool)
         edge[border:-border, border:-border] = False
         background |= edge & ~click_map(positive, height, width, 2 * radius).astype(bool)
-    background &= ~foreground
+    return colour_posterior(rgb, foreground, background & ~foreground, config)
+
+
+def colour_posterior(rgb: np.ndarray, foreground: np.ndarray, background: np.ndarray,
+                     config: ColourModelConfig = ColourModelConfig()) -> np.ndarray:
+    """(H, W) float32 posterior p_f / (p_f + p_b) of every pixel's colour, from smoothed histograms of
+    the ``foreground`` and ``background`` (H, W) bool samples, with equal priors."""
     codes = np.clip((rgb * config.bins).astype(np.int32), 0, config.bins - 1)
     index = (codes[..., 0] * config.bins + codes[..., 1]) * config.bins + codes[..., 2]
     size = config.bins**3
