@@ -153,9 +153,10 @@ class ModelConfig:
             raise ValueError(f"click_changes must be one of {CLICK_CHANGES}, got {self.click_changes!r}")
         if (self.click_reach <= 0 or self.click_reach_positive < 0 or self.click_reach_along < 0
                 or self.click_reach_depth < 0 or not 0 <= self.click_reach_min <= 1):
-            raise ValueError(f"click_reach must be > 0, click_reach_positive, click_reach_along and click_reach_depth "
-                             f">= 0 and click_reach_min in [0, 1], got {self.click_reach}, {self.click_reach_positive}, "
-                             f"{self.click_reach_along}, {self.click_reach_depth}, {self.click_reach_min}")
+            raise ValueError(f"click_reach must be > 0, click_reach_positive, click_reach_along and "
+                             f"click_reach_depth >= 0 and click_reach_min in [0, 1], got {self.click_reach}, "
+                             f"{self.click_reach_positive}, {self.click_reach_along}, {self.click_reach_depth}, "
+                             f"{self.click_reach_min}")
         if self.first_click_recut < 0:
             raise ValueError(f"first_click_recut must be >= 0, got {self.first_click_recut}")
         if not 0.0 <= self.boundary_band < 0.5:
