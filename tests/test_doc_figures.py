@@ -347,6 +347,7 @@ def test_proxy_reach_table_is_proxy_reach_tuning_json(row, variant):
 RECUT = "first click re-cut by GrabCut 0.25"
 DEPTH_CAP = "later clicks change no deeper than 1.5x their depth"
 DEPTH_CAP_2X = "later clicks change no deeper than 2x their depth"
+DEPTH_CAP_COLOUR = f"{DEPTH_CAP_2X} unless its colour agrees"
 
 
 @pytest.mark.parametrize(("results", "row", "variant"), [
@@ -373,6 +374,9 @@ DEPTH_CAP_2X = "later clicks change no deeper than 2x their depth"
     ("click_reach_depth_2x_tuning", DEPTH_CAP_2X, DEPTH_CAP_2X),
     ("click_reach_depth_2x_tuning", f"proxy 0.5, {DEPTH_CAP_2X}", f"proxy 0.5, {DEPTH_CAP_2X}"),
     ("click_reach_depth_2x_tuning", f"proxy 1.0, {DEPTH_CAP_2X}", f"proxy 1.0, {DEPTH_CAP_2X}"),
+    ("click_reach_depth_colour_tuning", DEPTH_CAP_COLOUR, DEPTH_CAP_COLOUR),
+    ("click_reach_depth_colour_tuning", f"proxy 0.5, {DEPTH_CAP_COLOUR}", f"proxy 0.5, {DEPTH_CAP_COLOUR}"),
+    ("click_reach_depth_colour_tuning", f"proxy 1.0, {DEPTH_CAP_COLOUR}", f"proxy 1.0, {DEPTH_CAP_COLOUR}"),
 ])
 def test_reach_tables_on_32_tuning_frames_are_their_json(results, row, variant):
     """Both files ran the same 32 frames (8 a tuning sequence), so their rows may be set side by side."""
@@ -672,15 +676,15 @@ def test_first_click_recut_paired_rows_are_their_json_against_the_default(row, r
     assert_paired_row(row, result, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "harmful clicks"])
 
 
-@pytest.mark.parametrize("multiple", ["1.5x", "2x"])
+@pytest.mark.parametrize(("cap", "name"), [("1.5x", "click_reach_depth"), ("2x", "click_reach_depth_2x"),
+                                           ("2x unless its colour agrees", "click_reach_depth_colour")])
 @pytest.mark.parametrize(("scale", "base"), [
     ("own scale", ["first_click_recut_tuning", RECUT]),
     ("proxy 0.5", ["first_click_recut_working_size_tuning", f"proxy 0.5, {RECUT}"]),
     ("proxy 1.0", ["click_reach_depth_tuning", f"proxy 1.0, {RECUT}"]),
 ])
-def test_click_reach_depth_paired_rows_are_their_json_against_the_default(multiple, scale, base):
-    name = "click_reach_depth" if multiple == "1.5x" else "click_reach_depth_2x"
-    row = f"paired: capped at {multiple}, {scale}"
+def test_click_reach_depth_paired_rows_are_their_json_against_the_default(cap, name, scale, base):
+    row = f"paired: capped at {cap}, {scale}"
     results = f"{name}_paired_{'own' if scale == 'own scale' else scale.split()[1]}"
     (result,) = json.loads((ROOT / f"benchmarks/results/{results}.json").read_text())["rows"]
     assert result["base"] == [f"benchmarks/results/{base[0]}.json", base[1]]
