@@ -143,10 +143,13 @@ def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positiv
                 allowed |= _along_contour(grown, to_mask, added_positive, along) | _along_contour(
                     shrunk, to_background, added_negative, along)
             if deepest > 0:
-                foreground = colour_posterior(rgb, was, ~was) > 0.5 if rgb is not None else np.zeros_like(was)
-                background = ~foreground if rgb is not None else foreground
-                allowed &= (grown & (foreground | _shallow(to_mask, added_positive, deepest, smallest, was.shape))) | (
-                    shrunk & (background | _shallow(to_background, added_negative, deepest, smallest, was.shape)))
+                too_deep_grown = ~_shallow(to_mask, added_positive, deepest, smallest, was.shape)
+                too_deep_shrunk = ~_shallow(to_background, added_negative, deepest, smallest, was.shape)
+                if rgb is not None:  # a deeper pixel still changes to the side the previous mask's colours put it on
+                    coloured = colour_posterior(rgb, was, ~was) > 0.5
+                    too_deep_grown &= ~coloured
+                    too_deep_shrunk &= coloured
+                allowed &= ~((grown & too_deep_grown) | (shrunk & too_deep_shrunk))
         else:
             allowed = _regions_at(grown, added_positive) | _regions_at(shrunk, added_negative)
         undo = (grown | shrunk) & ~allowed
