@@ -743,3 +743,15 @@ def test_first_click_recut_band_table_is_its_json(row, setting):
     assert len(cells) == len(expected)
     for cell, value in zip(cells, expected, strict=True):
         assert_printed(cell, value)
+
+
+def test_harmful_clicks_table_is_its_json():
+    measured = json.loads((ROOT / "benchmarks/results/harmful_clicks_0.5.json").read_text())
+    assert measured["eval"] == "docs/report_30/0.5/eval.json"
+    run = json.loads((ROOT / measured["eval"]).read_text())
+    assert measured["checkpoint"] == run["predictor"]["checkpoint"]
+    ious = np.asarray(run["per_frame"]["hyperseg"]["ious"])
+    assert measured["summary"]["recorded"] == round(run["summary"][0]["harmful clicks"] * (ious.size - len(ious)))
+    assert_summary_row("replayed", measured["summary"], ["recorded", "met again", "positive",
+                                                         "region put right by half or more",
+                                                         "median wrong per clicked pixel"], "docs/tuning.md")
