@@ -27,7 +27,7 @@ from hyperseg.model.cues.classical import FrameWalker
 from hyperseg.model.cues.click_enforcement import enforce_clicks
 from hyperseg.model.cues.click_locality import limit_click_changes
 from hyperseg.model.cues.colour_model import colour_probability_map
-from hyperseg.model.cues.colour_recut import recut_with_grabcut
+from hyperseg.model.cues.colour_recut import recut_pixels, recut_with_grabcut
 from hyperseg.model.cues.context import (
     build_context,
     context_slice,
@@ -286,7 +286,8 @@ class Predictor:
                 run_masks = self._limit_changes(encoding, state.run_masks, run_masks, run_added, (0, 0, h, w))
             elif self.config.first_click_recut > 0:
                 run_masks = recut_with_grabcut(run_masks, encoding.rgb, run_positive, run_negative,
-                                               self.config.first_click_recut, refine)
+                                               self.config.first_click_recut, refine,
+                                               pixels=recut_pixels(encoding.frame_size))
             masks = run_masks
             if (h, w) != encoding.frame_size:
                 masks = F.interpolate(torch.from_numpy(run_masks)[None], size=encoding.frame_size, mode="bilinear",

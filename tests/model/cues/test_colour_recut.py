@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from hyperseg.model.config import ModelConfig
-from hyperseg.model.cues.colour_recut import recut_labels, recut_with_grabcut
+from hyperseg.model.cues.colour_recut import RECUT_PIXELS, recut_labels, recut_pixels, recut_with_grabcut
 
 
 def two_tone_object():
@@ -89,3 +89,8 @@ def test_cut_at_another_size_it_moves_no_pixel_where_grabcut_changed_nothing():
     hypotheses[0, 60:62, 85:87] = 0.3  # a hole of two pixels the shrunk grid cannot see
     out = recut_with_grabcut(hypotheses, big_rgb, [(100.5, 96.5)], [], band=0.25, pixels=96 * 120)
     assert np.array_equal(out, hypotheses)
+
+
+def test_a_frame_smaller_than_the_working_size_is_cut_at_its_own():
+    assert recut_pixels((96, 128)) == 96 * 128
+    assert recut_pixels((480, 854)) == RECUT_PIXELS == recut_pixels((360, 640))
