@@ -755,3 +755,19 @@ def test_harmful_clicks_table_is_its_json():
     assert_summary_row("replayed", measured["summary"], ["recorded", "met again", "positive",
                                                          "region put right by half or more",
                                                          "median wrong per clicked pixel"], "docs/tuning.md")
+
+
+@pytest.mark.parametrize(("scale", "variant", "base"), [
+    ("own scale", "default", ["first_click_recut_tuning", RECUT]),
+    ("proxy 0.5", "proxy 0.5", ["first_click_recut_working_size_tuning", f"proxy 0.5, {RECUT}"]),
+])
+def test_composites_from_step_0_rows_are_their_json_against_the_default(scale, variant, base):
+    assert_variant_row("composites/retrained_tuning", f"composites from step 0, {scale}", variant, TUNING_COLUMNS)
+    paired = json.loads((ROOT / f"benchmarks/results/composites/paired_{'own' if variant == 'default' else '0.5'}.json")
+                        .read_text())
+    (result,) = paired["rows"]
+    assert result["base"] == [f"benchmarks/results/{base[0]}.json", base[1]]
+    assert result["candidate"] == ["benchmarks/results/composites/retrained_tuning.json", variant]
+    assert result["frames"] == 32
+    assert_paired_row(f"paired: composites from step 0, {scale}", result,
+                      ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "harmful clicks"])
