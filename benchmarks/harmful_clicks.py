@@ -1,6 +1,6 @@
 """What the harmful clicks of a ``hyperseg eval`` run did: prints a table, writes JSON.
 
-A harmful click lowers the IoU by more than ``HARMFUL_DROP``. This replays the frames of an
+A harmful click lowers the IoU by more than ``HARMFUL_DROP`` (``evaluate.harmful``). This replays the frames of an
 ``eval.json`` that had one, with the same checkpoint, clicker, proxy and scale, and describes each
 harmful click it meets again: its sign, the IoU before and after, the pixels it moved the right and
 the wrong way, and the error region it was placed in (the connected part of the error under the
@@ -27,11 +27,11 @@ from hyperseg.model import Predictor
 from hyperseg.model.data import usable_samples
 from hyperseg.model.evaluation.clicker import PROBABILITY_THRESHOLD, run_clicker
 from hyperseg.model.evaluation.evaluate import (
-    HARMFUL_DROP,
     THRESHOLDS,
     EvalConfig,
     MethodScores,
     evaluation_frames,
+    harmful,
     hyperseg_predict_fn,
 )
 
@@ -44,8 +44,8 @@ def eval_config(recorded: dict) -> EvalConfig:
 
 
 def harmful_rows(ious: np.ndarray) -> list[int]:
-    """Indices of the runs (frames) with a click that lowered the IoU by more than HARMFUL_DROP."""
-    return [i for i, run in enumerate(ious) if (np.diff(run) < -HARMFUL_DROP).any()]
+    """Indices of the runs (frames) with a harmful click."""
+    return [int(i) for i in np.flatnonzero(harmful(ious).any(axis=1))]
 
 
 def describe_click(gt: np.ndarray, before: np.ndarray, after: np.ndarray, click: tuple[float, float, bool]) -> dict:
@@ -78,10 +78,9 @@ def replay(predictor: Predictor, config: EvalConfig, frames: list[int]) -> list[
 
         run = run_clicker(frame.mask, recording, config.max_clicks, THRESHOLDS, unknown=frame.unknown)
         gt = frame.mask.astype(bool)
-        for k in range(1, len(run.clicks)):
-            if run.ious[k - 1] - run.ious[k] > HARMFUL_DROP:
-                found.append({"frame": sample.name, "click": k + 1, "IoU before": run.ious[k - 1],
-                              "IoU after": run.ious[k], **describe_click(gt, masks[k - 1], masks[k], run.clicks[k])})
+        for k in np.flatnonzero(harmful([run.ious[:len(run.clicks)]])[0]) + 1:
+            found.append({"frame": sample.name, "click": int(k) + 1, "IoU before": run.ious[k - 1],
+                          "IoU after": run.ious[k], **describe_click(gt, masks[k - 1], masks[k], run.clicks[k])})
         print(f"replayed {sample.name}", file=sys.stderr, flush=True)
     return found
 
@@ -103,7 +102,7 @@ def main() -> None:
         click["wrong per clicked pixel"] = click["moved wrong"] / max(click["clicked region"], 1)
     harness.print_table(clicks, ["frame", "click", "positive", "IoU before", "IoU after", "moved right",
                                  "moved wrong", "clicked region", "region put right", "wrong per clicked pixel"])
-    recorded_count = int((np.diff(ious, axis=1) < -HARMFUL_DROP).sum())
+    recorded_count = int(harmful(ious).sum())
     ratios = [c["wrong per clicked pixel"] for c in clicks]
     summary = {"recorded": recorded_count, "met again": len(clicks),
                "positive": sum(c["positive"] for c in clicks),

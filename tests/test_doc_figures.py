@@ -348,6 +348,11 @@ RECUT = "first click re-cut by GrabCut 0.25"
 DEPTH_CAP = "later clicks change no deeper than 1.5x their depth"
 DEPTH_CAP_2X = "later clicks change no deeper than 2x their depth"
 DEPTH_CAP_COLOUR = f"{DEPTH_CAP_2X} unless its colour agrees"
+#: The current default's runs on the 32 tuning frames, each scale's (file, row) and the suffix of the paired
+#: results set against it.
+DEFAULT_ON_32 = {"own scale": (["first_click_recut_tuning", RECUT], "own"),
+                 "proxy 0.5": (["first_click_recut_working_size_tuning", f"proxy 0.5, {RECUT}"], "0.5"),
+                 "proxy 1.0": (["click_reach_depth_tuning", f"proxy 1.0, {RECUT}"], "1.0")}
 
 
 @pytest.mark.parametrize(("results", "row", "variant"), [
@@ -678,15 +683,11 @@ def test_first_click_recut_paired_rows_are_their_json_against_the_default(row, r
 
 @pytest.mark.parametrize(("cap", "name"), [("1.5x", "click_reach_depth"), ("2x", "click_reach_depth_2x"),
                                            ("2x unless its colour agrees", "click_reach_depth_colour")])
-@pytest.mark.parametrize(("scale", "base"), [
-    ("own scale", ["first_click_recut_tuning", RECUT]),
-    ("proxy 0.5", ["first_click_recut_working_size_tuning", f"proxy 0.5, {RECUT}"]),
-    ("proxy 1.0", ["click_reach_depth_tuning", f"proxy 1.0, {RECUT}"]),
-])
-def test_click_reach_depth_paired_rows_are_their_json_against_the_default(cap, name, scale, base):
+@pytest.mark.parametrize("scale", list(DEFAULT_ON_32))
+def test_click_reach_depth_paired_rows_are_their_json_against_the_default(cap, name, scale):
+    base, suffix = DEFAULT_ON_32[scale]
     row = f"paired: capped at {cap}, {scale}"
-    results = f"{name}_paired_{'own' if scale == 'own scale' else scale.split()[1]}"
-    (result,) = json.loads((ROOT / f"benchmarks/results/{results}.json").read_text())["rows"]
+    (result,) = json.loads((ROOT / f"benchmarks/results/{name}_paired_{suffix}.json").read_text())["rows"]
     assert result["base"] == [f"benchmarks/results/{base[0]}.json", base[1]]
     assert result["candidate"][0] == f"benchmarks/results/{name}_tuning.json"
     assert_paired_row(row, result, ["NoC@85", "mIoU@5", "mIoU@10", "harmful clicks"])
@@ -757,15 +758,11 @@ def test_harmful_clicks_table_is_its_json():
                                                          "median wrong per clicked pixel"], "docs/tuning.md")
 
 
-@pytest.mark.parametrize(("scale", "variant", "base"), [
-    ("own scale", "default", ["first_click_recut_tuning", RECUT]),
-    ("proxy 0.5", "proxy 0.5", ["first_click_recut_working_size_tuning", f"proxy 0.5, {RECUT}"]),
-])
-def test_composites_from_step_0_rows_are_their_json_against_the_default(scale, variant, base):
+@pytest.mark.parametrize(("scale", "variant"), [("own scale", "default"), ("proxy 0.5", "proxy 0.5")])
+def test_composites_from_step_0_rows_are_their_json_against_the_default(scale, variant):
+    base, suffix = DEFAULT_ON_32[scale]
     assert_variant_row("composites/retrained_tuning", f"composites from step 0, {scale}", variant, TUNING_COLUMNS)
-    paired = json.loads((ROOT / f"benchmarks/results/composites/paired_{'own' if variant == 'default' else '0.5'}.json")
-                        .read_text())
-    (result,) = paired["rows"]
+    (result,) = json.loads((ROOT / f"benchmarks/results/composites/paired_{suffix}.json").read_text())["rows"]
     assert result["base"] == [f"benchmarks/results/{base[0]}.json", base[1]]
     assert result["candidate"] == ["benchmarks/results/composites/retrained_tuning.json", variant]
     assert result["frames"] == 32

@@ -100,8 +100,8 @@ def _along_contour(flipped: np.ndarray, depth: np.ndarray | None, points: Sequen
 def _shallow(depth: np.ndarray | None, points: Sequence[Point], deepest: float, smallest: float,
              shape: tuple[int, int]) -> np.ndarray:
     """Pixels no deeper than ``deepest`` x the deepest of ``points``' depths (at least ``smallest`` pixels) in
-    ``depth``, the distance to the side the points were placed against; everything when off (0) or unmeasured."""
-    if deepest <= 0 or not points or depth is None:
+    ``depth``, the distance to the side the points were placed against; everything when unmeasured."""
+    if not points or depth is None:
         return np.ones(shape, dtype=bool)
     return depth <= max(deepest * max(depth[_pixel(point, shape)] for point in points), smallest)
 

@@ -82,6 +82,13 @@ class EvalConfig:
         return f"{count} frames of {', '.join(self.sequences)}{resized}"
 
 
+def harmful(ious: Sequence[Sequence[float]]) -> np.ndarray:
+    """(frames, clicks - 1) bool: which of runs' clicks after the first lowered the IoU by more than
+    HARMFUL_DROP (``ious``: (frames, clicks), every run as long)."""
+    ious = np.asarray(ious, dtype=np.float64)
+    return ious[:, :-1] - ious[:, 1:] > HARMFUL_DROP
+
+
 def click_scores(ious: Sequence[Sequence[float]]) -> dict:
     """The scores of runs' IoU after each click ((frames, clicks), every run as long): NoC@85 and
     NoC@90, mIoU after REPORT_CLICKS clicks (as many as the runs have), never@85, harmful clicks."""
@@ -89,8 +96,8 @@ def click_scores(ious: Sequence[Sequence[float]]) -> dict:
     out = {f"NoC@{round(t * 100)}": float(np.mean([noc(run, t, len(run)) for run in ious])) for t in THRESHOLDS}
     out |= {f"mIoU@{k}": float(ious[:, k - 1].mean()) for k in REPORT_CLICKS if k <= ious.shape[1]}
     out["never@85"] = int((ious.max(axis=1) < THRESHOLDS[0]).sum())
-    drops = ious[:, :-1] - ious[:, 1:]
-    out["harmful clicks"] = float((drops > HARMFUL_DROP).mean()) if drops.size else 0.0
+    drops = harmful(ious)
+    out["harmful clicks"] = float(drops.mean()) if drops.size else 0.0
     return out
 
 
