@@ -73,6 +73,11 @@ VARIANTS: dict[str, tuple[dict, dict, float | None]] = {
         {"click_reach_depth": 2.0, "click_reach_depth_colour": True}, {}, 0.5),
     "proxy 1.0, later clicks change no deeper than 2x their depth unless its colour agrees": (
         {"click_reach_depth": 2.0, "click_reach_depth_colour": True}, {}, 1.0),
+    "later clicks give the hypothesis that changes least": ({"later_click_hypothesis": "least_change"}, {}, None),
+    "proxy 0.5, later clicks give the hypothesis that changes least": (
+        {"later_click_hypothesis": "least_change"}, {}, 0.5),
+    "proxy 1.0, later clicks give the hypothesis that changes least": (
+        {"later_click_hypothesis": "least_change"}, {}, 1.0),
     "proxy 0.5, first click re-cut by GrabCut 0.25": ({"first_click_recut": 0.25}, {}, 0.5),
     "proxy 1.0, first click re-cut by GrabCut 0.25": ({"first_click_recut": 0.25}, {}, 1.0),
 }

@@ -12,6 +12,9 @@ from dataclasses import asdict, dataclass, fields
 
 #: Values of ``ModelConfig.click_changes`` (``hyperseg.model.cues.click_locality``).
 CLICK_CHANGES = ("any", "direction", "connected", "reach")
+#: How a later click's hypotheses are ordered (``hyperseg.model.cues.hypothesis_choice``): "first"
+#: keeps the trained order, "least_change" puts the one that changes the previous answer least first.
+LATER_CLICK_HYPOTHESES = ("first", "least_change")
 
 #: VGG-19 layers whose post-ReLU activations form the hypercolumn, with their channel counts.
 HYPERCOLUMN_CHANNELS: dict[str, int] = {
@@ -61,7 +64,7 @@ RUN_PIXELS_640X360 = 640 * 360
 POST_PROCESS_FIELDS = ("name", "enforce_clicks", "boundary_band", "run_pixels", "click_changes", "click_reach",
                        "click_reach_min", "click_reach_positive", "click_reach_along", "click_reach_geodesic",
                        "click_reach_depth", "click_reach_depth_colour",
-                       "mirror_first_click", "first_click_recut")
+                       "mirror_first_click", "first_click_recut", "later_click_hypothesis")
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,8 @@ class ModelConfig:
     #: A frame's first answer is re-cut by GrabCut within this multiple of each hypothesis's
     #: equivalent radius around it (``hyperseg.model.cues.colour_recut``); 0 turns it off.
     first_click_recut: float = 0.0
+    #: Which of a later click's hypotheses comes first (``LATER_CLICK_HYPOTHESES``).
+    later_click_hypothesis: str = "first"
 
     def __post_init__(self) -> None:
         if len(self.tucker_ranks) != len(HYPERCOLUMN_CHANNELS):
@@ -157,6 +162,9 @@ class ModelConfig:
                              f"click_reach_depth >= 0 and click_reach_min in [0, 1], got {self.click_reach}, "
                              f"{self.click_reach_positive}, {self.click_reach_along}, {self.click_reach_depth}, "
                              f"{self.click_reach_min}")
+        if self.later_click_hypothesis not in LATER_CLICK_HYPOTHESES:
+            raise ValueError(f"later_click_hypothesis must be one of {LATER_CLICK_HYPOTHESES}, "
+                             f"got {self.later_click_hypothesis!r}")
         if self.first_click_recut < 0:
             raise ValueError(f"first_click_recut must be >= 0, got {self.first_click_recut}")
         if not 0.0 <= self.boundary_band < 0.5:

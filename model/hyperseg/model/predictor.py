@@ -36,6 +36,7 @@ from hyperseg.model.cues.context import (
     gradient_magnitude,
     walker_probability_map,
 )
+from hyperseg.model.cues.hypothesis_choice import least_change_first
 from hyperseg.model.focus import (
     FOCUS_PIXELS,
     FocusState,
@@ -193,6 +194,8 @@ class Predictor:
             info["mirror_first_click"] = "yes"
         if self.config.first_click_recut:  # named only when on, as mirror_first_click
             info["first_click_recut"] = f"GrabCut within {self.config.first_click_recut:g}x the mask's radius"
+        if self.config.later_click_hypothesis != "first":  # named only when on, as mirror_first_click
+            info["later_click_hypothesis"] = "the one that changes the previous answer least"
         if not weights.pretrained:
             info["warning"] = "backbone is a fingerprinted random initialisation, not ImageNet-pretrained VGG-19"
         return info
@@ -280,8 +283,10 @@ class Predictor:
                 run_masks, walker, geodesic = self._mirrored_first_click(encoding, run_positive, run_negative,
                                                                          previous_mask, refine)
             else:
-                run_masks, walker, geodesic = self._whole_frame(encoding, run_positive, run_negative, previous_mask,
-                                                                refine, state.walker if state is not None else None)
+                run_masks, walker, geodesic = self._whole_frame(
+                    encoding, run_positive, run_negative, previous_mask, refine,
+                    state.walker if state is not None else None,
+                    state.run_masks[0] > 0.5 if run_added is not None else None)
             if run_added is not None:
                 run_masks = self._limit_changes(encoding, state.run_masks, run_masks, run_added, (0, 0, h, w))
             elif self.config.first_click_recut > 0:
@@ -316,13 +321,16 @@ class Predictor:
 
     def _run_network(self, image_part: torch.Tensor, cues: _Cues, rgb: np.ndarray, positive: list[Point],
                      negative: list[Point], diagonal: float, frame_std: float,
-                     refine: Sequence[int] | None) -> np.ndarray:
-        """The CAN and the post-processes on one grid: (M, h, w) hypotheses."""
+                     refine: Sequence[int] | None, previous: np.ndarray | None = None) -> np.ndarray:
+        """The CAN and the post-processes on one grid: (M, h, w) hypotheses; ``previous``, a later
+        click's previous answer on the grid ((h, w) bool), orders them (``later_click_hypothesis``)."""
         context = torch.from_numpy(cues.context)[None].to(self.device, self.dtype)
         logits = self.model.decode_click(image_part[None], context)
         hypotheses = torch.sigmoid(logits.float())[0].cpu().contiguous().numpy()
         if self.config.enforce_clicks:
             hypotheses = enforce_clicks(hypotheses, cues.walker, positive, negative)
+        if previous is not None and self.config.later_click_hypothesis == "least_change":
+            hypotheses = least_change_first(hypotheses, previous)
         if self.config.boundary_band > 0:
             hypotheses = refine_boundaries(hypotheses, rgb, positive, negative, self.config.boundary_band, refine,
                                            diagonal, frame_std, self.solver_device)
@@ -351,8 +359,9 @@ class Predictor:
 
     def _whole_frame(self, encoding: FrameEncoding, positive: list[Point], negative: list[Point],
                      previous_mask: np.ndarray | None, refine: Sequence[int] | None,
-                     frame_walker: FrameWalker | None = None):
-        """The whole frame on the run grid; ``frame_walker``: the frame's walker from an earlier click, kept."""
+                     frame_walker: FrameWalker | None = None, previous: np.ndarray | None = None):
+        """The whole frame on the run grid; ``frame_walker``: the frame's walker from an earlier click, kept;
+        ``previous``: the answer before the clicks added (``_run_network``)."""
         walker = None
         if "walker_probability" in self.config.extra_context or self.config.enforce_clicks:
             if self.focus_crop:  # later clicks on the frame reuse its walker's factor
@@ -365,7 +374,7 @@ class Predictor:
         cues = self._cues(encoding.rgb, encoding.previous, positive, negative, self._cue_scale(encoding), previous_mask,
                           encoding.gradient, walker, None)
         hypotheses = self._run_network(encoding.image_part, cues, encoding.rgb, positive, negative,
-                                       math.hypot(*encoding.run_size), encoding.rgb_std, refine)
+                                       math.hypot(*encoding.run_size), encoding.rgb_std, refine, previous)
         return hypotheses, frame_walker, cues.geodesic
 
     def _mirrored_first_click(self, encoding: FrameEncoding, positive: list[Point], negative: list[Point],
@@ -434,7 +443,7 @@ class Predictor:
         cues = self._cues(rgb, previous_rgb, crop_positive, crop_negative, self._cue_scale(encoding) * scale, crop_mask,
                           None, walker, geodesic, colour)
         hypotheses = self._run_network(image_part, cues, rgb, inside(crop_positive), inside(crop_negative), diagonal,
-                                       encoding.rgb_std, refine)
+                                       encoding.rgb_std, refine, to_grid(state.run_masks[0][cut]) > 0.5)
 
         def paste(old: np.ndarray | None, new: np.ndarray | None) -> np.ndarray | None:
             if old is None:
