@@ -251,3 +251,29 @@ def test_a_depth_cap_is_described_and_a_later_click_changes_no_more_than_without
         assert ("no deeper than 0.5x depth" in predictor.describe()["click_changes"]) == bool(fields)
     assert (changed["reach"] & ~changed["capped"]).any() and not (changed["capped"] & ~changed["reach"]).any()
     assert not (changed["capped"] & ~changed["coloured"]).any() and not (changed["coloured"] & ~changed["reach"]).any()
+
+
+def test_a_later_click_may_give_the_hypothesis_that_changes_the_previous_answer_least():
+    """Through the predictor, with the network's hypotheses bare (no enforcement, band or reach): the
+    first click keeps the trained order; a later one gives the same hypotheses with the one nearest the
+    answer before it first (here a previous answer that was the third hypothesis), and says so."""
+    config = replace(ModelConfig.tiny(), enforce_clicks=False, boundary_band=0.0, click_changes="any")
+    rgb = np.random.default_rng(7).random((48, 64, 3), dtype=np.float32)
+    trained = Predictor.untrained(seed=4, config=config, focus_crop=False)
+    least = Predictor.untrained(seed=4, config=replace(config, later_click_hypothesis="least_change"),
+                                focus_crop=False)
+    assert "later_click_hypothesis" in least.describe() and "later_click_hypothesis" not in trained.describe()
+    encoding = least.encode_frame(rgb)
+    assert encoding.run_size == encoding.frame_size
+    positive, negative = [(20.5, 20.5)], [(55.5, 5.5)]
+    first = least.predict_encoded(encoding, positive, negative)
+    np.testing.assert_array_equal(first.masks, trained.predict_encoded(encoding, positive, negative).masks)
+    seen = replace(first, focus=replace(first.focus, run_masks=first.focus.run_masks[[2, 0, 1]]))
+    clicks = [*positive, (40.5, 30.5)], negative
+    later = least.predict_encoded(encoding, *clicks, previous=seen)
+    bare = trained.predict_encoded(encoding, *clicks, previous=first)
+    changes = [np.count_nonzero((mask > 0.5) != (first.masks[2] > 0.5)) for mask in bare.masks]
+    assert int(np.argmin(changes)) == 2 and min(changes) < min(changes[:2])
+    np.testing.assert_allclose(later.masks, bare.masks[[2, 0, 1]], atol=1e-6)
+    unchosen = trained.predict_encoded(encoding, *clicks, previous=seen)
+    np.testing.assert_allclose(unchosen.masks, bare.masks, atol=1e-6)
