@@ -348,6 +348,7 @@ RECUT = "first click re-cut by GrabCut 0.25"
 DEPTH_CAP = "later clicks change no deeper than 1.5x their depth"
 DEPTH_CAP_2X = "later clicks change no deeper than 2x their depth"
 DEPTH_CAP_COLOUR = f"{DEPTH_CAP_2X} unless its colour agrees"
+LEAST_CHANGE = "later clicks give the hypothesis that changes least"
 #: The current default's runs on the 32 tuning frames, each scale's (file, row) and the suffix of the paired
 #: results set against it.
 DEFAULT_ON_32 = {"own scale": (["first_click_recut_tuning", RECUT], "own"),
@@ -382,6 +383,9 @@ DEFAULT_ON_32 = {"own scale": (["first_click_recut_tuning", RECUT], "own"),
     ("click_reach_depth_colour_tuning", DEPTH_CAP_COLOUR, DEPTH_CAP_COLOUR),
     ("click_reach_depth_colour_tuning", f"proxy 0.5, {DEPTH_CAP_COLOUR}", f"proxy 0.5, {DEPTH_CAP_COLOUR}"),
     ("click_reach_depth_colour_tuning", f"proxy 1.0, {DEPTH_CAP_COLOUR}", f"proxy 1.0, {DEPTH_CAP_COLOUR}"),
+    ("least_change_hypothesis_tuning", LEAST_CHANGE, LEAST_CHANGE),
+    ("least_change_hypothesis_tuning", f"proxy 0.5, {LEAST_CHANGE}", f"proxy 0.5, {LEAST_CHANGE}"),
+    ("least_change_hypothesis_tuning", f"proxy 1.0, {LEAST_CHANGE}", f"proxy 1.0, {LEAST_CHANGE}"),
 ])
 def test_reach_tables_on_32_tuning_frames_are_their_json(results, row, variant):
     """Both files ran the same 32 frames (8 a tuning sequence), so their rows may be set side by side."""
@@ -681,12 +685,14 @@ def test_first_click_recut_paired_rows_are_their_json_against_the_default(row, r
     assert_paired_row(row, result, ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "harmful clicks"])
 
 
-@pytest.mark.parametrize(("cap", "name"), [("1.5x", "click_reach_depth"), ("2x", "click_reach_depth_2x"),
-                                           ("2x unless its colour agrees", "click_reach_depth_colour")])
+@pytest.mark.parametrize(("candidate", "name"), [("capped at 1.5x", "click_reach_depth"),
+                                                 ("capped at 2x", "click_reach_depth_2x"),
+                                                 ("capped at 2x unless its colour agrees", "click_reach_depth_colour"),
+                                                 ("least change", "least_change_hypothesis")])
 @pytest.mark.parametrize("scale", list(DEFAULT_ON_32))
-def test_click_reach_depth_paired_rows_are_their_json_against_the_default(cap, name, scale):
+def test_paired_rows_on_32_tuning_frames_are_their_json_against_the_default(candidate, name, scale):
     base, suffix = DEFAULT_ON_32[scale]
-    row = f"paired: capped at {cap}, {scale}"
+    row = f"paired: {candidate}, {scale}"
     (result,) = json.loads((ROOT / f"benchmarks/results/{name}_paired_{suffix}.json").read_text())["rows"]
     assert result["base"] == [f"benchmarks/results/{base[0]}.json", base[1]]
     assert result["candidate"][0] == f"benchmarks/results/{name}_tuning.json"
