@@ -699,6 +699,27 @@ def test_paired_rows_on_32_tuning_frames_are_their_json_against_the_default(cand
     assert_paired_row(row, result, ["NoC@85", "mIoU@5", "mIoU@10", "harmful clicks"])
 
 
+@pytest.mark.parametrize(("row", "variant"), [("own scale", RECUT), ("proxy 0.5", f"proxy 0.5, {RECUT}"),
+                                            ("proxy 1.0", f"proxy 1.0, {RECUT}")])
+def test_harmful_share_by_scale_rows_are_their_json(row, variant):
+    """The default on 64 tuning frames at each scale, and each proxy against the own scale, paired on
+    those frames and on the report's (the README's three runs)."""
+    assert_variant_row("harmful_by_scale_64_tuning_frames", f"{row}, 64 tuning frames", variant, TUNING_COLUMNS)
+    if row == "own scale":
+        return
+    tuning, report = (json.loads((ROOT / f"benchmarks/results/harmful_by_scale_{name}_paired.json").read_text())["rows"]
+                      for name in ("64_tuning_frames", "report_30"))
+    (on_tuning,) = [r for r in tuning if r["candidate"][1] == variant]
+    assert on_tuning["base"][1] == RECUT and on_tuning["frames"] == 64
+    (on_report,) = [r for r in report if r["candidate"][0] == f"docs/report_30/{row.split()[1]}/eval.json"]
+    assert on_report["base"] == ["docs/report_30/default/eval.json", "hyperseg"] and on_report["frames"] == 30
+    for cell, result in zip(table_row(row, "docs/tuning.md"), (on_tuning, on_report), strict=True):
+        difference, low, high = re.fullmatch(r"(\S+) \((\S+) to (\S+)\)", cell).groups()
+        for printed, value in zip((difference, low, high), (result["harmful clicks"]["difference"],
+                                                             *result["harmful clicks"]["interval"]), strict=True):
+            assert_printed(printed, value)
+
+
 BEFORE_RECUT_REPORT_30 = f"{BEFORE_RECUT}/report_30/default/eval.json"
 
 
