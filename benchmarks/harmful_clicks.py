@@ -55,10 +55,12 @@ def describe_click(gt: np.ndarray, before: np.ndarray, after: np.ndarray, click:
     labels, _ = ndimage.label(gt != before)
     label = labels[int(y), int(x)]
     region = labels == label if label else np.zeros_like(gt)
+    wrong, clicked = int((grown & ~gt).sum() + (shrunk & gt).sum()), int(region.sum())
     return {"positive": bool(positive),
             "moved right": int((grown & gt).sum() + (shrunk & ~gt).sum()),
-            "moved wrong": int((grown & ~gt).sum() + (shrunk & gt).sum()),
-            "clicked region": int(region.sum()), "region put right": int((region & (after == gt)).sum())}
+            "moved wrong": wrong, "clicked region": clicked,
+            "region put right": int((region & (after == gt)).sum()),
+            "wrong per clicked pixel": wrong / max(clicked, 1)}
 
 
 def replay(predictor: Predictor, config: EvalConfig, frames: list[int]) -> list[dict]:
@@ -98,8 +100,6 @@ def main() -> None:
     ious = np.asarray(recorded["per_frame"]["hyperseg"]["ious"])
     config = eval_config(recorded["config"])
     clicks = replay(predictor, config, harmful_rows(ious))
-    for click in clicks:
-        click["wrong per clicked pixel"] = click["moved wrong"] / max(click["clicked region"], 1)
     harness.print_table(clicks, ["frame", "click", "positive", "IoU before", "IoU after", "moved right",
                                  "moved wrong", "clicked region", "region put right", "wrong per clicked pixel"])
     recorded_count = int(harmful(ious).sum())

@@ -400,10 +400,14 @@ def assert_paired_row(row: str, result: dict, columns: list[str]) -> None:
     cells = table_row(row)
     assert len(cells) == len(columns)
     for column, cell in zip(columns, cells, strict=True):
-        difference, low, high = re.fullmatch(r"(\S+) \((\S+) to (\S+)\)", cell).groups()
-        for printed, value in zip((difference, low, high), (result[column]["difference"], *result[column]["interval"]),
-                                  strict=True):
-            assert_printed(printed, value)
+        assert_paired_cell(cell, result[column])
+
+
+def assert_paired_cell(cell: str, measured: dict) -> None:
+    """``cell`` prints ``difference (low to high)`` of one paired_differences score (``difference``, ``interval``)."""
+    difference, low, high = re.fullmatch(r"(\S+) \((\S+) to (\S+)\)", cell).groups()
+    for printed, value in zip((difference, low, high), (measured["difference"], *measured["interval"]), strict=True):
+        assert_printed(printed, value)
 
 
 @pytest.mark.parametrize(("row", "candidate"), [
@@ -714,10 +718,7 @@ def test_harmful_share_by_scale_rows_are_their_json(row, variant):
     (on_report,) = [r for r in report if r["candidate"][0] == f"docs/report_30/{row.split()[1]}/eval.json"]
     assert on_report["base"] == ["docs/report_30/default/eval.json", "hyperseg"] and on_report["frames"] == 30
     for cell, result in zip(table_row(row, "docs/tuning.md"), (on_tuning, on_report), strict=True):
-        difference, low, high = re.fullmatch(r"(\S+) \((\S+) to (\S+)\)", cell).groups()
-        for printed, value in zip((difference, low, high), (result["harmful clicks"]["difference"],
-                                                             *result["harmful clicks"]["interval"]), strict=True):
-            assert_printed(printed, value)
+        assert_paired_cell(cell, result["harmful clicks"])
 
 
 BEFORE_RECUT_REPORT_30 = f"{BEFORE_RECUT}/report_30/default/eval.json"

@@ -29,7 +29,7 @@ def test_a_flood_is_its_region_put_right_and_more_moved_the_wrong_way():
     after[8:12, 15:25] = True  # put right, and poured 40 pixels into the background
     moved = describe_click(gt, before, after, (13.5, 9.5, True))
     assert moved == {"positive": True, "moved right": 30, "moved wrong": 40, "clicked region": 30,
-                     "region put right": 30}
+                     "region put right": 30, "wrong per clicked pixel": 40 / 30}
 
 
 def test_the_eval_config_is_what_the_report_recorded_without_baselines():

@@ -286,7 +286,7 @@ class Predictor:
                 run_masks, walker, geodesic = self._whole_frame(
                     encoding, run_positive, run_negative, previous_mask, refine,
                     state.walker if state is not None else None,
-                    state.run_masks[0] > 0.5 if run_added is not None else None)
+                    state.run_masks[0] > 0.5 if run_added is not None and self._orders_later_clicks else None)
             if run_added is not None:
                 run_masks = self._limit_changes(encoding, state.run_masks, run_masks, run_added, (0, 0, h, w))
             elif self.config.first_click_recut > 0:
@@ -306,6 +306,12 @@ class Predictor:
         scores = np.clip(confidence * (2.0 / (full_h * full_w)), 0.0, 1.0)
         return Prediction(masks, scores.astype(np.float32), time.perf_counter() - start, focus, window)
 
+    @property
+    def _orders_later_clicks(self) -> bool:
+        """Whether a later click's hypotheses are ordered by their change (``later_click_hypothesis``): only
+        then is the previous answer put on the click's grid for ``_run_network``."""
+        return self.config.later_click_hypothesis == "least_change"
+
     def _cue_scale(self, encoding: FrameEncoding) -> float:
         """Run-grid pixels per pixel that click distances are measured in (``ModelConfig.cue_scale``)."""
         return self.config.cue_scale(encoding.proxy, encoding.frame_size)
@@ -323,13 +329,14 @@ class Predictor:
                      negative: list[Point], diagonal: float, frame_std: float,
                      refine: Sequence[int] | None, previous: np.ndarray | None = None) -> np.ndarray:
         """The CAN and the post-processes on one grid: (M, h, w) hypotheses; ``previous``, a later
-        click's previous answer on the grid ((h, w) bool), orders them (``later_click_hypothesis``)."""
+        click's previous answer on the grid ((h, w) bool; given only when ``_orders_later_clicks``),
+        orders them."""
         context = torch.from_numpy(cues.context)[None].to(self.device, self.dtype)
         logits = self.model.decode_click(image_part[None], context)
         hypotheses = torch.sigmoid(logits.float())[0].cpu().contiguous().numpy()
         if self.config.enforce_clicks:
             hypotheses = enforce_clicks(hypotheses, cues.walker, positive, negative)
-        if previous is not None and self.config.later_click_hypothesis == "least_change":
+        if previous is not None:
             hypotheses = least_change_first(hypotheses, previous)
         if self.config.boundary_band > 0:
             hypotheses = refine_boundaries(hypotheses, rgb, positive, negative, self.config.boundary_band, refine,
@@ -443,7 +450,8 @@ class Predictor:
         cues = self._cues(rgb, previous_rgb, crop_positive, crop_negative, self._cue_scale(encoding) * scale, crop_mask,
                           None, walker, geodesic, colour)
         hypotheses = self._run_network(image_part, cues, rgb, inside(crop_positive), inside(crop_negative), diagonal,
-                                       encoding.rgb_std, refine, to_grid(state.run_masks[0][cut]) > 0.5)
+                                       encoding.rgb_std, refine,
+                                       to_grid(state.run_masks[0][cut]) > 0.5 if self._orders_later_clicks else None)
 
         def paste(old: np.ndarray | None, new: np.ndarray | None) -> np.ndarray | None:
             if old is None:
