@@ -73,6 +73,18 @@ VARIANTS: dict[str, tuple[dict, dict, float | None]] = {
         {"click_reach_depth": 2.0, "click_reach_depth_colour": True}, {}, 0.5),
     "proxy 1.0, later clicks change no deeper than 2x their depth unless its colour agrees": (
         {"click_reach_depth": 2.0, "click_reach_depth_colour": True}, {}, 1.0),
+    "later clicks change no thicker than 2x their half-width at the click": (
+        {"click_reach_thickness": 2.0}, {}, None),
+    "proxy 0.5, later clicks change no thicker than 2x their half-width at the click": (
+        {"click_reach_thickness": 2.0}, {}, 0.5),
+    "proxy 1.0, later clicks change no thicker than 2x their half-width at the click": (
+        {"click_reach_thickness": 2.0}, {}, 1.0),
+    "later clicks change no thicker than 3x their half-width at the click": (
+        {"click_reach_thickness": 3.0}, {}, None),
+    "proxy 0.5, later clicks change no thicker than 3x their half-width at the click": (
+        {"click_reach_thickness": 3.0}, {}, 0.5),
+    "proxy 1.0, later clicks change no thicker than 3x their half-width at the click": (
+        {"click_reach_thickness": 3.0}, {}, 1.0),
     "later clicks give the hypothesis that changes least": ({"later_click_hypothesis": "least_change"}, {}, None),
     "proxy 0.5, later clicks give the hypothesis that changes least": (
         {"later_click_hypothesis": "least_change"}, {}, 0.5),

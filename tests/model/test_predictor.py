@@ -253,6 +253,24 @@ def test_a_depth_cap_is_described_and_a_later_click_changes_no_more_than_without
     assert not (changed["capped"] & ~changed["coloured"]).any() and not (changed["coloured"] & ~changed["reach"]).any()
 
 
+def test_a_thickness_limit_is_described_and_a_later_click_changes_no_more_than_without_it():
+    """Through the public API: click_reach_thickness lets a later click change some of what its reach lets
+    it change and nothing else, and describe() says so only when it is on."""
+    config = replace(ModelConfig.tiny(), extra_context=("walker_probability",), enforce_clicks=True,
+                     click_changes="reach", click_reach=8.0, click_reach_min=0.0)
+    rgb = np.random.default_rng(5).random((48, 64, 3), dtype=np.float32) * 0.3
+    rgb[10:40, 12:40] += 0.6
+    changed = {}
+    for name, fields in {"reach": {}, "thin": {"click_reach_thickness": 0.5}}.items():
+        predictor = Predictor.untrained(seed=2, config=replace(config, **fields), focus_crop=False)
+        predictor.set_frame(rgb)
+        first = predictor.predict([(20.5, 20.5)], [(55.5, 5.5)]).masks
+        later = predictor.predict([(20.5, 20.5), (45.5, 30.5)], [(55.5, 5.5)]).masks
+        changed[name] = (later > 0.5) != (first > 0.5)
+        assert ("no thicker than 0.5x" in predictor.describe()["click_changes"]) == bool(fields)
+    assert (changed["reach"] & ~changed["thin"]).any() and not (changed["thin"] & ~changed["reach"]).any()
+
+
 def test_a_later_click_may_give_the_hypothesis_that_changes_the_previous_answer_least():
     """Through the predictor, with the network's hypotheses bare (no enforcement, band or reach): the
     first click keeps the trained order; a later one gives the same hypotheses with the one nearest the

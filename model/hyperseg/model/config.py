@@ -63,7 +63,7 @@ RUN_PIXELS_640X360 = 640 * 360
 #: Fields that change what a trained network's outputs become, not what its weights mean.
 POST_PROCESS_FIELDS = ("name", "enforce_clicks", "boundary_band", "run_pixels", "click_changes", "click_reach",
                        "click_reach_min", "click_reach_positive", "click_reach_along", "click_reach_geodesic",
-                       "click_reach_depth", "click_reach_depth_colour",
+                       "click_reach_depth", "click_reach_depth_colour", "click_reach_thickness",
                        "mirror_first_click", "first_click_recut", "later_click_hypothesis")
 
 
@@ -131,6 +131,11 @@ class ModelConfig:
     #: With click_reach_depth: a pixel deeper than that still changes where a colour model of the
     #: previous mask (its pixels against the rest of the window) puts it on the side the click asks for.
     click_reach_depth_colour: bool = False
+    #: With click_changes "reach": a click's change keeps out of the parts of what it flipped that are
+    #: thicker than this multiple of that change's half-width at the click (at least ``click_reach_min``):
+    #: the clicker puts a click where its error is thickest, so a limb filled along its length is as
+    #: thin as where it was clicked, and a flood into the background is a blob far thicker; 0: off.
+    click_reach_thickness: float = 0.0
     #: The first click on a frame also runs on the frame mirrored left to right (its own backbone
     #: pass, cues and post-processes), and its hypotheses are the mean of the two answers
     #: (test-time augmentation); later clicks run once. Doubles the first click's cost.
@@ -157,11 +162,12 @@ class ModelConfig:
         if self.click_changes not in CLICK_CHANGES:
             raise ValueError(f"click_changes must be one of {CLICK_CHANGES}, got {self.click_changes!r}")
         if (self.click_reach <= 0 or self.click_reach_positive < 0 or self.click_reach_along < 0
-                or self.click_reach_depth < 0 or not 0 <= self.click_reach_min <= 1):
-            raise ValueError(f"click_reach must be > 0, click_reach_positive, click_reach_along and "
-                             f"click_reach_depth >= 0 and click_reach_min in [0, 1], got {self.click_reach}, "
+                or self.click_reach_depth < 0 or self.click_reach_thickness < 0
+                or not 0 <= self.click_reach_min <= 1):
+            raise ValueError(f"click_reach must be > 0, click_reach_positive, click_reach_along, click_reach_depth "
+                             f"and click_reach_thickness >= 0 and click_reach_min in [0, 1], got {self.click_reach}, "
                              f"{self.click_reach_positive}, {self.click_reach_along}, {self.click_reach_depth}, "
-                             f"{self.click_reach_min}")
+                             f"{self.click_reach_thickness}, {self.click_reach_min}")
         if self.later_click_hypothesis not in LATER_CLICK_HYPOTHESES:
             raise ValueError(f"later_click_hypothesis must be one of {LATER_CLICK_HYPOTHESES}, "
                              f"got {self.later_click_hypothesis!r}")

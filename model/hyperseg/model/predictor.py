@@ -209,8 +209,10 @@ class Predictor:
         positive = f" ({config.click_reach_positive:g}x for positive clicks)" if config.click_reach_positive else ""
         deepest = f", no deeper than {config.click_reach_depth:g}x depth" if config.click_reach_depth else ""
         deepest += " unless its colour agrees" if config.click_reach_depth and config.click_reach_depth_colour else ""
+        thickest = (f", no thicker than {config.click_reach_thickness:g}x its half-width at the click"
+                    if config.click_reach_thickness else "")
         return (f"reach {config.click_reach:g}x depth{positive}{measured}, at least {config.click_reach_min:g} x "
-                f"diagonal{along}{deepest}")
+                f"diagonal{along}{deepest}{thickest}")
 
     def run_proxy(self, width: int, height: int, proxy: float | None = None) -> float:
         """The proxy a ``width`` x ``height`` frame runs at: ``proxy``, or when None the model's own
@@ -361,7 +363,8 @@ class Predictor:
                                           self.config.click_reach_min * math.hypot(*old.shape[1:]),
                                           self.config.click_reach_along, gradient, self.config.click_reach_positive,
                                           self.config.click_reach_depth,
-                                          encoding.rgb[y0:y1, x0:x1] if self.config.click_reach_depth_colour else None)
+                                          encoding.rgb[y0:y1, x0:x1] if self.config.click_reach_depth_colour else None,
+                                          self.config.click_reach_thickness)
         return new
 
     def _whole_frame(self, encoding: FrameEncoding, positive: list[Point], negative: list[Point],

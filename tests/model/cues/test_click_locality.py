@@ -202,3 +202,45 @@ def test_beyond_the_depth_cap_a_pixel_of_the_objects_colour_still_changes():
     assert np.array_equal(coloured[0, 34:40], capped[0, 34:40])  # the grey flood stops at the cap
     assert np.array_equal(limit_click_changes(old, new, click, [], "reach", 30.0, 1.0, rgb=rgb),
                           limit_click_changes(old, new, click, [], "reach", 30.0, 1.0))  # no cap: colour unused
+
+
+def test_a_thickness_limit_keeps_a_limb_filled_along_its_length_but_not_the_blob_it_pours_into():
+    """The click sits in a limb 4 wide (half-width 2) grown 30 deep from the square, whose tip pours into a
+    blob 20 wide: at 3x the limb's half-width the limb is kept up to where it meets the blob and the blob is
+    undone; a depth cap of 2x would have cut the limb at 4 columns."""
+    old = np.zeros((1, 60, 90), np.float32)
+    old[0, 10:50, 10:30] = 0.9
+    new = old.copy()
+    new[0, 20:24, 30:60] = 0.8  # the limb
+    new[0, 12:52, 60:80] = 0.8  # the blob at its tip
+    click = [(40.5, 21.5)]
+    disc = limit_click_changes(old, new, click, [], "reach", 30.0, 1.0)
+    thin = limit_click_changes(old, new, click, [], "reach", 30.0, 1.0, thickness=3.0)
+    assert (disc[0, 12:52, 60:80] > 0.5).sum() > 0.9 * 40 * 20  # the reach alone keeps most of the blob
+    assert (thin[0, 20:24, 30:55] > 0.5).all()
+    assert (thin[0, 12:52, 60:80] > 0.5).sum() < 0.1 * 40 * 20  # an opening: the blob's corners stay
+    grown = (new[0] > 0.5) & (old[0] <= 0.5)
+    assert not ((thin[0] > 0.5) & ~(old[0] > 0.5) & ~grown).any()  # it only undoes
+
+
+def test_a_thickness_limit_keeps_a_thick_change_where_the_click_is_as_thick_and_has_a_floor():
+    """A click in the middle of a wide fill keeps it (the fill is as thick as where it landed); a floor of
+    at least the blob's half-width keeps the limb's blob too; a negative click is limited the same way."""
+    old = np.zeros((1, 60, 90), np.float32)
+    old[0, 10:50, 10:30] = 0.9
+    new = old.copy()
+    new[0, 10:50, 30:50] = 0.8  # a fill 20 wide, clicked in its middle
+    out = limit_click_changes(old, new, [(40.5, 30.5)], [], "reach", 30.0, 1.0, thickness=1.5)
+    assert np.array_equal(out, limit_click_changes(old, new, [(40.5, 30.5)], [], "reach", 30.0, 1.0))
+    limb = old.copy()
+    limb[0, 20:24, 30:60] = 0.8
+    limb[0, 12:52, 60:80] = 0.8
+    floor = limit_click_changes(old, limb, [(40.5, 21.5)], [], "reach", 30.0, 11.0, thickness=3.0)
+    assert (floor[0, 12:52, 60:80] > 0.5).all()
+    cut = old.copy()
+    cut[0, 28:30, 10:20] = 0.1  # a thin cut from the left edge, clicked
+    cut[0, 10:50, 20:30] = 0.1  # that took the object's right half
+    negative = limit_click_changes(old, cut, [], [(15.5, 28.5)], "reach", 30.0, 1.0, thickness=3.0)
+    assert (negative[0, 28:30, 10:17] < 0.5).all() and (negative[0, 15:45, 22:28] > 0.5).all()
+    with pytest.raises(ValueError, match="click_reach_thickness"):
+        ModelConfig(click_reach_thickness=-1.0)

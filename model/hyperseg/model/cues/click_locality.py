@@ -106,12 +106,26 @@ def _shallow(depth: np.ndarray | None, points: Sequence[Point], deepest: float, 
     return depth <= max(deepest * max(depth[_pixel(point, shape)] for point in points), smallest)
 
 
+def _thicker(flipped: np.ndarray, points: Sequence[Point], multiple: float, smallest: float) -> np.ndarray:
+    """Pixels of ``flipped`` in its parts thicker than ``multiple`` x its half-width (distance to its edge) at the
+    thickest of ``points`` (at least ``smallest`` pixels): every pixel a disc of that radius inside ``flipped``
+    covers (a morphological opening). Nothing when there are no points."""
+    if not points or not flipped.any():
+        return np.zeros_like(flipped)
+    half_width = ndimage.distance_transform_edt(flipped)
+    radius = max(multiple * max(half_width[_pixel(point, flipped.shape)] for point in points), smallest)
+    centres = half_width > radius
+    if not centres.any():
+        return np.zeros_like(flipped)
+    return flipped & (ndimage.distance_transform_edt(~centres) <= radius)
+
+
 def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positive: Sequence[Point],
                         added_negative: Sequence[Point], mode: str,
                         reach: float = ModelConfig.click_reach, smallest: float = 0.0,
                         along: float = 0.0, gradient: np.ndarray | None = None,
                         positive_reach: float = 0.0, deepest: float = 0.0,
-                        rgb: np.ndarray | None = None) -> np.ndarray:
+                        rgb: np.ndarray | None = None, thickness: float = 0.0) -> np.ndarray:
     """(M, H, W) ``current`` hypotheses with the changes ``mode`` does not allow undone.
 
     ``previous``: the same hypotheses before the clicks ``added_positive`` / ``added_negative``
@@ -121,7 +135,8 @@ def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positiv
     None: straight) measures the reach along the image; ``positive_reach`` (0: ``reach``) sizes a
     positive click's; ``deepest`` (0: off) keeps a click's change within that multiple of its depth of
     the previous contour, except, with ``rgb`` ((H, W, 3) in [0, 1]), where the previous mask's colours
-    put a pixel on the side the click asks for.
+    put a pixel on the side the click asks for; ``thickness`` (0: off) keeps it out of the parts of what it
+    flipped thicker than that multiple of the flip's half-width at the click (at least ``smallest``).
     """
     if mode == "any":
         return current
@@ -150,6 +165,9 @@ def limit_click_changes(previous: np.ndarray, current: np.ndarray, added_positiv
                     too_deep_grown &= ~coloured
                     too_deep_shrunk &= coloured
                 allowed &= ~((grown & too_deep_grown) | (shrunk & too_deep_shrunk))
+            if thickness > 0:
+                allowed &= ~(_thicker(grown, added_positive, thickness, smallest)
+                             | _thicker(shrunk, added_negative, thickness, smallest))
         else:
             allowed = _regions_at(grown, added_positive) | _regions_at(shrunk, added_negative)
         undo = (grown | shrunk) & ~allowed
