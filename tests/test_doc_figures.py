@@ -349,6 +349,7 @@ DEPTH_CAP = "later clicks change no deeper than 1.5x their depth"
 DEPTH_CAP_2X = "later clicks change no deeper than 2x their depth"
 DEPTH_CAP_COLOUR = f"{DEPTH_CAP_2X} unless its colour agrees"
 LEAST_CHANGE = "later clicks give the hypothesis that changes least"
+THICKNESS = "later clicks change no thicker than {}x their half-width at the click"
 #: The current default's runs on the 32 tuning frames, each scale's (file, row) and the suffix of the paired
 #: results set against it.
 DEFAULT_ON_32 = {"own scale": (["first_click_recut_tuning", RECUT], "own"),
@@ -386,6 +387,8 @@ DEFAULT_ON_32 = {"own scale": (["first_click_recut_tuning", RECUT], "own"),
     ("least_change_hypothesis_tuning", LEAST_CHANGE, LEAST_CHANGE),
     ("least_change_hypothesis_tuning", f"proxy 0.5, {LEAST_CHANGE}", f"proxy 0.5, {LEAST_CHANGE}"),
     ("least_change_hypothesis_tuning", f"proxy 1.0, {LEAST_CHANGE}", f"proxy 1.0, {LEAST_CHANGE}"),
+    *[(f"click_reach_thickness_{k}x_tuning", f"{scale}{THICKNESS.format(k)}", f"{scale}{THICKNESS.format(k)}")
+      for k in (2, 3) for scale in ("", "proxy 0.5, ", "proxy 1.0, ")],
 ])
 def test_reach_tables_on_32_tuning_frames_are_their_json(results, row, variant):
     """Both files ran the same 32 frames (8 a tuning sequence), so their rows may be set side by side."""
@@ -692,7 +695,9 @@ def test_first_click_recut_paired_rows_are_their_json_against_the_default(row, r
 @pytest.mark.parametrize(("candidate", "name"), [("capped at 1.5x", "click_reach_depth"),
                                                  ("capped at 2x", "click_reach_depth_2x"),
                                                  ("capped at 2x unless its colour agrees", "click_reach_depth_colour"),
-                                                 ("least change", "least_change_hypothesis")])
+                                                 ("least change", "least_change_hypothesis"),
+                                                 ("no thicker than 2x", "click_reach_thickness_2x"),
+                                                 ("no thicker than 3x", "click_reach_thickness_3x")])
 @pytest.mark.parametrize("scale", list(DEFAULT_ON_32))
 def test_paired_rows_on_32_tuning_frames_are_their_json_against_the_default(candidate, name, scale):
     base, suffix = DEFAULT_ON_32[scale]
