@@ -64,7 +64,8 @@ RUN_PIXELS_640X360 = 640 * 360
 POST_PROCESS_FIELDS = ("name", "enforce_clicks", "boundary_band", "run_pixels", "click_changes", "click_reach",
                        "click_reach_min", "click_reach_positive", "click_reach_along", "click_reach_geodesic",
                        "click_reach_depth", "click_reach_depth_colour", "click_reach_thickness",
-                       "mirror_first_click", "first_click_recut", "later_click_hypothesis")
+                       "mirror_first_click", "first_click_recut", "first_click_recut_wide",
+                       "first_click_recut_overlap", "later_click_hypothesis")
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,13 @@ class ModelConfig:
     #: A frame's first answer is re-cut by GrabCut within this multiple of each hypothesis's
     #: equivalent radius around it (``hyperseg.model.cues.colour_recut``); 0 turns it off.
     first_click_recut: float = 0.0
+    #: With first_click_recut: a hypothesis whose colours and those of the ring around it (out to its
+    #: equivalent radius) overlap by less than ``first_click_recut_overlap`` (the Bhattacharyya
+    #: coefficient of their colour histograms, 1 for the same colours) is re-cut within this wider
+    #: band: where a colour model separates the object from its surroundings, GrabCut may take its edge
+    #: further out than the network's answer reached; 0: off.
+    first_click_recut_wide: float = 0.0
+    first_click_recut_overlap: float = 0.0
     #: Which of a later click's hypotheses comes first (``LATER_CLICK_HYPOTHESES``).
     later_click_hypothesis: str = "first"
 
@@ -173,6 +181,9 @@ class ModelConfig:
                              f"got {self.later_click_hypothesis!r}")
         if self.first_click_recut < 0:
             raise ValueError(f"first_click_recut must be >= 0, got {self.first_click_recut}")
+        if self.first_click_recut_wide < 0 or not 0 <= self.first_click_recut_overlap <= 1:
+            raise ValueError(f"first_click_recut_wide must be >= 0 and first_click_recut_overlap in [0, 1], got "
+                             f"{self.first_click_recut_wide}, {self.first_click_recut_overlap}")
         if not 0.0 <= self.boundary_band < 0.5:
             raise ValueError(f"boundary_band must be in [0, 0.5), got {self.boundary_band}")
 

@@ -194,6 +194,9 @@ class Predictor:
             info["mirror_first_click"] = "yes"
         if self.config.first_click_recut:  # named only when on, as mirror_first_click
             info["first_click_recut"] = f"GrabCut within {self.config.first_click_recut:g}x the mask's radius"
+            wide, overlap = self.config.first_click_recut_wide, self.config.first_click_recut_overlap
+            if wide:
+                info["first_click_recut"] += f", {wide:g}x where its colours overlap its surroundings' by < {overlap:g}"
         if self.config.later_click_hypothesis != "first":  # named only when on, as mirror_first_click
             info["later_click_hypothesis"] = "the one that changes the previous answer least"
         if not weights.pretrained:
@@ -294,7 +297,9 @@ class Predictor:
             elif self.config.first_click_recut > 0:
                 run_masks = recut_with_grabcut(run_masks, encoding.rgb, run_positive, run_negative,
                                                self.config.first_click_recut, refine,
-                                               pixels=recut_pixels(encoding.frame_size))
+                                               pixels=recut_pixels(encoding.frame_size),
+                                               wide=self.config.first_click_recut_wide,
+                                               overlap=self.config.first_click_recut_overlap)
             masks = run_masks
             if (h, w) != encoding.frame_size:
                 masks = F.interpolate(torch.from_numpy(run_masks)[None], size=encoding.frame_size, mode="bilinear",

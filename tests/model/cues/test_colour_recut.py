@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 
 from hyperseg.model.config import ModelConfig
-from hyperseg.model.cues.colour_recut import RECUT_PIXELS, recut_labels, recut_pixels, recut_with_grabcut
+from hyperseg.model.cues.colour_recut import (
+    RECUT_PIXELS,
+    colour_overlap,
+    recut_labels,
+    recut_pixels,
+    recut_with_grabcut,
+)
 
 
 def two_tone_object():
@@ -94,3 +100,36 @@ def test_cut_at_another_size_it_moves_no_pixel_where_grabcut_changed_nothing():
 def test_a_frame_smaller_than_the_working_size_is_cut_at_its_own():
     assert recut_pixels((96, 128)) == 96 * 128
     assert recut_pixels((480, 854)) == RECUT_PIXELS == recut_pixels((360, 640))
+
+
+def test_colour_overlap_is_one_for_the_same_colours_and_near_zero_for_none_shared():
+    rgb, truth = two_tone_object()
+    patch = np.zeros_like(truth)
+    patch[40:56, 50:70] = True  # a patch of the object: red and yellow inside, the same around it
+    short = np.zeros_like(truth)
+    short[34:62, 46:74] = True  # 6 pixels short of the object's edge: a ring of its colours and the blue's
+    assert colour_overlap(rgb, truth) < 0.05
+    assert colour_overlap(rgb, patch) == pytest.approx(1.0)
+    assert 0.3 < colour_overlap(rgb, short) < 0.8
+    grey = np.full_like(rgb, 0.5)
+    assert colour_overlap(grey, truth) == pytest.approx(1.0)
+    assert colour_overlap(rgb, np.zeros_like(truth)) == 1.0 and colour_overlap(rgb, np.ones_like(truth)) == 1.0
+
+
+def test_a_hypothesis_whose_colours_stand_apart_is_re_cut_within_the_wide_band():
+    """The answer stops 6 pixels short of the object's edge: within a band of 0.1 of its radius GrabCut
+    cannot reach the edge (and, its background model holding the object's colours, gives the answer up);
+    within the wide band of 1.0, taken where the colours overlap by less than the threshold, it takes the
+    object; at a threshold the overlap is not under, the cut is the narrow one."""
+    rgb, truth = two_tone_object()
+    hypotheses = np.full((1, 96, 120), 0.1, np.float32)
+    hypotheses[0, 34:62, 46:74] = 0.8
+    own = {"pixels": 96 * 120}  # cut (and the overlap measured) on the frame's own grid
+    narrow = recut_with_grabcut(hypotheses, rgb, [(50.5, 48.5)], [], band=0.1, **own)
+    overlap = colour_overlap(rgb, hypotheses[0] > 0.5)
+    wide = recut_with_grabcut(hypotheses, rgb, [(50.5, 48.5)], [], band=0.1, wide=1.0, overlap=overlap + 0.01, **own)
+    unmet = recut_with_grabcut(hypotheses, rgb, [(50.5, 48.5)], [], band=0.1, wide=1.0, overlap=overlap, **own)
+    assert iou(wide[0] > 0.5, truth) > 0.95 and iou(narrow[0] > 0.5, truth) < 0.5
+    np.testing.assert_array_equal(unmet, narrow)
+    with pytest.raises(ValueError, match="first_click_recut_overlap"):
+        ModelConfig(first_click_recut_wide=1.0, first_click_recut_overlap=1.5)

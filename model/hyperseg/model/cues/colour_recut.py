@@ -15,6 +15,11 @@ pixels, so a grid of another size is cut at ``RECUT_PIXELS`` and the changes res
 re-cut means the same, at one cost, whatever the proxy. A frame smaller than that is cut at its own
 size (``recut_pixels``): enlarging it past its own pixels adds nothing to cut and costs 25 times the
 time on a 128x96 frame.
+
+Where the object's colours barely overlap those around it (``colour_overlap`` under
+``ModelConfig.first_click_recut_overlap``), a first answer that stops short of the object's edge (a
+swan's neck, a cow's flank in patches) is re-cut within ``ModelConfig.first_click_recut_wide``
+instead: a colour model that separates the object that well may take its edge further out.
 """
 
 from __future__ import annotations
@@ -41,6 +46,9 @@ RECUT_ITERATIONS = 3
 #: a 2K plate at proxy 1.0 would take seconds.
 RECUT_PIXELS = 640 * 360
 
+#: Histogram bins per RGB channel of ``colour_overlap``.
+OVERLAP_BINS = 8
+
 
 def recut_pixels(frame_size: tuple[int, int]) -> int:
     """Pixels GrabCut cuts a frame of ``frame_size`` (height, width) at: RECUT_PIXELS, or the frame's own
@@ -62,6 +70,20 @@ def recut_labels(inside: np.ndarray, band: float, positive: Sequence[Point], neg
     return labels
 
 
+def colour_overlap(rgb: np.ndarray, inside: np.ndarray) -> float:
+    """How alike the colours of ``inside`` and of the ring around it out to its equivalent radius are: the
+    Bhattacharyya coefficient of their (``OVERLAP_BINS`` per channel) RGB histograms, 1 for the same
+    colours, 0 for none shared; 1 when either side is empty. ``rgb`` is (H, W, 3) in [0, 1]."""
+    ring = ndimage.distance_transform_edt(~inside) <= math.sqrt(np.count_nonzero(inside) / math.pi)
+    ring &= ~inside
+    if not inside.any() or not ring.any():
+        return 1.0
+    bins = np.clip((rgb * OVERLAP_BINS).astype(np.int64), 0, OVERLAP_BINS - 1)
+    index = (bins[..., 0] * OVERLAP_BINS + bins[..., 1]) * OVERLAP_BINS + bins[..., 2]
+    sides = [np.bincount(index[side], minlength=OVERLAP_BINS**3) / np.count_nonzero(side) for side in (inside, ring)]
+    return float(np.sqrt(sides[0] * sides[1]).sum())
+
+
 def _resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """``image`` at ``size`` = (h, w): area-averaged down (``resize``), bilinear up (``enlarge``)."""
     shrinking = size[0] * size[1] < image.shape[0] * image.shape[1]
@@ -70,12 +92,14 @@ def _resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 def recut_with_grabcut(probabilities: np.ndarray, rgb: np.ndarray, positive: Sequence[Point],
                        negative: Sequence[Point], band: float, hypotheses: Sequence[int] | None = None,
-                       diagonal: float | None = None, pixels: int = RECUT_PIXELS) -> np.ndarray:
+                       diagonal: float | None = None, pixels: int = RECUT_PIXELS, wide: float = 0.0,
+                       overlap: float = 0.0) -> np.ndarray:
     """(M, H, W) hypotheses re-cut by GrabCut within ``band`` x each one's equivalent radius (see the module).
 
     ``rgb`` is the (H, W, 3) frame in [0, 1] and clicks are (x, y) in its pixels. Only the
     ``hypotheses`` listed are re-cut (None: all); ``diagonal`` (default: ``rgb``'s) sizes the click disks.
-    GrabCut runs on the grid resized to ``pixels``. A hypothesis with no contour is left as it is.
+    GrabCut runs on the grid resized to ``pixels``. A hypothesis with no contour is left as it is. One whose
+    ``colour_overlap`` is under ``overlap`` is re-cut within ``wide`` instead (0: never).
     """
     height, width = probabilities.shape[1:]
     diagonal = math.hypot(height, width) if diagonal is None else diagonal
@@ -93,7 +117,9 @@ def recut_with_grabcut(probabilities: np.ndarray, rgb: np.ndarray, positive: Seq
     out = probabilities.copy()
     for hypothesis, inside in contoured(out, hypotheses):
         work_inside = _resized(hypothesis, work) > 0.5
-        labels = recut_labels(work_inside, band, work_positive, work_negative, diagonal * scale)
+        separated = wide > 0 and colour_overlap(work_rgb, work_inside) < overlap
+        labels = recut_labels(work_inside, wide if separated else band, work_positive, work_negative,
+                              diagonal * scale)
         cut = grabcut_labels(work_rgb, labels, RECUT_ITERATIONS)
         # Only what GrabCut changed on its grid changes here: resizing alone moves no pixel.
         flipped = back(cut != work_inside) & (back(cut) != inside)
