@@ -350,6 +350,7 @@ DEPTH_CAP_2X = "later clicks change no deeper than 2x their depth"
 DEPTH_CAP_COLOUR = f"{DEPTH_CAP_2X} unless its colour agrees"
 LEAST_CHANGE = "later clicks give the hypothesis that changes least"
 THICKNESS = "later clicks change no thicker than {}x their half-width at the click"
+RECUT_WIDE = "first click re-cut within 1.0 where its colours overlap by less than 0.6"
 #: The current default's runs on the 32 tuning frames, each scale's (file, row) and the suffix of the paired
 #: results set against it.
 DEFAULT_ON_32 = {"own scale": (["first_click_recut_tuning", RECUT], "own"),
@@ -389,6 +390,8 @@ DEFAULT_ON_32 = {"own scale": (["first_click_recut_tuning", RECUT], "own"),
     ("least_change_hypothesis_tuning", f"proxy 1.0, {LEAST_CHANGE}", f"proxy 1.0, {LEAST_CHANGE}"),
     *[(f"click_reach_thickness_{k}x_tuning", f"{scale}{THICKNESS.format(k)}", f"{scale}{THICKNESS.format(k)}")
       for k in (2, 3) for scale in ("", "proxy 0.5, ", "proxy 1.0, ")],
+    ("first_click_recut_wide_tuning", RECUT_WIDE, RECUT_WIDE),
+    ("first_click_recut_wide_tuning", f"proxy 0.5, {RECUT_WIDE}", f"proxy 0.5, {RECUT_WIDE}"),
 ])
 def test_reach_tables_on_32_tuning_frames_are_their_json(results, row, variant):
     """Both files ran the same 32 frames (8 a tuning sequence), so their rows may be set side by side."""
@@ -706,6 +709,17 @@ def test_paired_rows_on_32_tuning_frames_are_their_json_against_the_default(cand
     assert result["base"] == [f"benchmarks/results/{base[0]}.json", base[1]]
     assert result["candidate"][0] == f"benchmarks/results/{name}_tuning.json"
     assert_paired_row(row, result, ["NoC@85", "mIoU@5", "mIoU@10", "harmful clicks"])
+
+
+@pytest.mark.parametrize("scale", ["own scale", "proxy 0.5"])
+def test_recut_wide_paired_rows_are_their_json_against_the_default(scale):
+    base, suffix = DEFAULT_ON_32[scale]
+    paired = ROOT / f"benchmarks/results/first_click_recut_wide_paired_{suffix}.json"
+    (result,) = json.loads(paired.read_text())["rows"]
+    assert result["base"] == [f"benchmarks/results/{base[0]}.json", base[1]]
+    assert result["candidate"][0] == "benchmarks/results/first_click_recut_wide_tuning.json"
+    assert_paired_row(f"paired: re-cut wider where separated, {scale}", result,
+                      ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "harmful clicks"])
 
 
 @pytest.mark.parametrize(("row", "variant"), [("own scale", RECUT), ("proxy 0.5", f"proxy 0.5, {RECUT}"),
