@@ -756,6 +756,24 @@ def test_first_click_recut_report_check_sits_beside_the_30_frame_report_it_repla
                       ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "harmful clicks"])
 
 
+def test_recut_wide_report_check_sits_beside_the_headline_run():
+    check = json.loads((ROOT / "benchmarks/results/first_click_recut_wide_report.json").read_text())
+    headline = json.loads(REPORT_30.read_text())
+    assert (check["frames_per_sequence"], check["sequences"]) == (5, headline["config"]["sequences"])
+    assert_summary_row("the default (`046e4ad3acb5`, the README's headline)", headline["summary"][0],
+                       REPORT_CHECK_COLUMNS, "docs/tuning.md")
+    assert_summary_row("re-cut wider where separated, checked once", check["rows"][0], REPORT_CHECK_COLUMNS)
+    results = ROOT / "benchmarks/results"
+    (paired,) = json.loads((results / "first_click_recut_wide_report_paired.json").read_text())["rows"]
+    assert paired["base"] == ["docs/report_30/default/eval.json", "hyperseg"] and paired["frames"] == 30
+    assert_paired_row("paired on the report: re-cut wider where separated", paired,
+                      ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10", "harmful clicks"])
+    (separable,) = json.loads((results / "first_click_recut_wide_colour_separable.json").read_text())["rows"]
+    assert separable["base"] == ["docs/report_30/default/eval.json", "grabcut"] and separable["frames"] == 9
+    assert_paired_row("paired on the 9 colour-separable report frames: re-cut wider where separated", separable,
+                      ["NoC@85", "NoC@90", "mIoU@1", "mIoU@5", "mIoU@10"])
+
+
 def test_the_shipped_default_is_the_recut_checked_on_the_report():
     """The re-cut checked once on the report frames became the default: the headline run gives its IoUs."""
     check = json.loads((ROOT / "benchmarks/results/first_click_recut_report.json").read_text())
