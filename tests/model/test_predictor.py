@@ -165,6 +165,17 @@ def test_a_first_click_recut_is_grabcut_on_the_plain_answer_for_the_hypotheses_t
     assert later.window is not None  # a later click goes through the focus crop, not re-cut
 
 
+def test_a_wide_first_click_recut_is_described_only_when_on():
+    """What the wide band does to a cut is test_colour_recut's; here, that the predictor says it is on."""
+    config = replace(ModelConfig.tiny(), first_click_recut=0.25)
+    wide = Predictor.untrained(seed=3, config=replace(config, first_click_recut_wide=1.0,
+                                                      first_click_recut_overlap=0.6))
+    assert wide.describe()["first_click_recut"] == (
+        "GrabCut within 0.25x the mask's radius, 1x where its colours overlap its surroundings' by < 0.6")
+    assert Predictor.untrained(seed=3, config=config).describe()["first_click_recut"] == (
+        "GrabCut within 0.25x the mask's radius")
+
+
 def test_a_reach_measured_along_the_image_is_described_and_keeps_a_later_click_nearer():
     """Through the public API: with click_reach_geodesic a later click changes some of what the straight
     reach lets it change and nothing else, and the predictor says how its reach is measured."""

@@ -74,9 +74,10 @@ def colour_overlap(rgb: np.ndarray, inside: np.ndarray) -> float:
     """How alike the colours of ``inside`` and of the ring around it out to its equivalent radius are: the
     Bhattacharyya coefficient of their (``OVERLAP_BINS`` per channel) RGB histograms, 1 for the same
     colours, 0 for none shared; 1 when either side is empty. ``rgb`` is (H, W, 3) in [0, 1]."""
-    ring = ndimage.distance_transform_edt(~inside) <= math.sqrt(np.count_nonzero(inside) / math.pi)
-    ring &= ~inside
-    if not inside.any() or not ring.any():
+    if not inside.any():
+        return 1.0
+    ring = (ndimage.distance_transform_edt(~inside) <= math.sqrt(np.count_nonzero(inside) / math.pi)) & ~inside
+    if not ring.any():
         return 1.0
     bins = np.clip((rgb * OVERLAP_BINS).astype(np.int64), 0, OVERLAP_BINS - 1)
     index = (bins[..., 0] * OVERLAP_BINS + bins[..., 1]) * OVERLAP_BINS + bins[..., 2]
