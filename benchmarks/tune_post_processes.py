@@ -73,24 +73,12 @@ VARIANTS: dict[str, tuple[dict, dict, float | None]] = {
         {"click_reach_depth": 2.0, "click_reach_depth_colour": True}, {}, 0.5),
     "proxy 1.0, later clicks change no deeper than 2x their depth unless its colour agrees": (
         {"click_reach_depth": 2.0, "click_reach_depth_colour": True}, {}, 1.0),
-    "later clicks change no thicker than 2x their half-width at the click": (
-        {"click_reach_thickness": 2.0}, {}, None),
-    "proxy 0.5, later clicks change no thicker than 2x their half-width at the click": (
-        {"click_reach_thickness": 2.0}, {}, 0.5),
-    "proxy 1.0, later clicks change no thicker than 2x their half-width at the click": (
-        {"click_reach_thickness": 2.0}, {}, 1.0),
-    "later clicks change no thicker than 3x their half-width at the click": (
-        {"click_reach_thickness": 3.0}, {}, None),
-    "proxy 0.5, later clicks change no thicker than 3x their half-width at the click": (
-        {"click_reach_thickness": 3.0}, {}, 0.5),
-    "proxy 1.0, later clicks change no thicker than 3x their half-width at the click": (
-        {"click_reach_thickness": 3.0}, {}, 1.0),
-    "first click re-cut within 1.0 where its colours overlap by less than 0.6": (
-        {"first_click_recut_wide": 1.0, "first_click_recut_overlap": 0.6}, {}, None),
-    "proxy 0.5, first click re-cut within 1.0 where its colours overlap by less than 0.6": (
-        {"first_click_recut_wide": 1.0, "first_click_recut_overlap": 0.6}, {}, 0.5),
-    "proxy 1.0, first click re-cut within 1.0 where its colours overlap by less than 0.6": (
-        {"first_click_recut_wide": 1.0, "first_click_recut_overlap": 0.6}, {}, 1.0),
+    **{f"{scale}later clicks change no thicker than {multiple}x their half-width at the click": (
+        {"click_reach_thickness": float(multiple)}, {}, proxy)
+       for multiple in (2, 3) for scale, proxy in (("", None), ("proxy 0.5, ", 0.5), ("proxy 1.0, ", 1.0))},
+    **{f"{scale}first click re-cut within 1.0 where its colours overlap by less than 0.6": (
+        {"first_click_recut_wide": 1.0, "first_click_recut_overlap": 0.6}, {}, proxy)
+       for scale, proxy in (("", None), ("proxy 0.5, ", 0.5), ("proxy 1.0, ", 1.0))},
     "later clicks give the hypothesis that changes least": ({"later_click_hypothesis": "least_change"}, {}, None),
     "proxy 0.5, later clicks give the hypothesis that changes least": (
         {"later_click_hypothesis": "least_change"}, {}, 0.5),

@@ -243,15 +243,13 @@ def test_a_plate_twice_the_size_at_half_the_proxy_answers_as_the_plate_itself():
     assert doubled.window is not None  # the later click ran through the focus crop on both
 
 
-def test_a_depth_cap_is_described_and_a_later_click_changes_no_more_than_without_it():
-    """Through the public API: click_reach_depth lets a later click change some of what its reach lets it
-    change and nothing else; with click_reach_depth_colour, at least what the cap alone lets it."""
+def later_click_changes(settings: dict[str, dict], described: str) -> dict[str, np.ndarray]:
+    """Per setting (ModelConfig fields over a reach of 8x), the pixels a later click flipped on one frame;
+    each predictor's click_changes description holds ``described`` exactly when its setting names fields."""
     config = replace(ModelConfig.tiny(), extra_context=("walker_probability",), enforce_clicks=True,
                      click_changes="reach", click_reach=8.0, click_reach_min=0.0)
     rgb = np.random.default_rng(5).random((48, 64, 3), dtype=np.float32) * 0.3
     rgb[10:40, 12:40] += 0.6
-    settings = {"reach": {}, "capped": {"click_reach_depth": 0.5},
-                "coloured": {"click_reach_depth": 0.5, "click_reach_depth_colour": True}}
     changed = {}
     for name, fields in settings.items():
         predictor = Predictor.untrained(seed=2, config=replace(config, **fields), focus_crop=False)
@@ -259,7 +257,16 @@ def test_a_depth_cap_is_described_and_a_later_click_changes_no_more_than_without
         first = predictor.predict([(20.5, 20.5)], [(55.5, 5.5)]).masks
         later = predictor.predict([(20.5, 20.5), (45.5, 30.5)], [(55.5, 5.5)]).masks
         changed[name] = (later > 0.5) != (first > 0.5)
-        assert ("no deeper than 0.5x depth" in predictor.describe()["click_changes"]) == bool(fields)
+        assert (described in predictor.describe()["click_changes"]) == bool(fields)
+    return changed
+
+
+def test_a_depth_cap_is_described_and_a_later_click_changes_no_more_than_without_it():
+    """Through the public API: click_reach_depth lets a later click change some of what its reach lets it
+    change and nothing else; with click_reach_depth_colour, at least what the cap alone lets it."""
+    changed = later_click_changes({"reach": {}, "capped": {"click_reach_depth": 0.5},
+                                   "coloured": {"click_reach_depth": 0.5, "click_reach_depth_colour": True}},
+                                  "no deeper than 0.5x depth")
     assert (changed["reach"] & ~changed["capped"]).any() and not (changed["capped"] & ~changed["reach"]).any()
     assert not (changed["capped"] & ~changed["coloured"]).any() and not (changed["coloured"] & ~changed["reach"]).any()
 
@@ -267,18 +274,7 @@ def test_a_depth_cap_is_described_and_a_later_click_changes_no_more_than_without
 def test_a_thickness_limit_is_described_and_a_later_click_changes_no_more_than_without_it():
     """Through the public API: click_reach_thickness lets a later click change some of what its reach lets
     it change and nothing else, and describe() says so only when it is on."""
-    config = replace(ModelConfig.tiny(), extra_context=("walker_probability",), enforce_clicks=True,
-                     click_changes="reach", click_reach=8.0, click_reach_min=0.0)
-    rgb = np.random.default_rng(5).random((48, 64, 3), dtype=np.float32) * 0.3
-    rgb[10:40, 12:40] += 0.6
-    changed = {}
-    for name, fields in {"reach": {}, "thin": {"click_reach_thickness": 0.5}}.items():
-        predictor = Predictor.untrained(seed=2, config=replace(config, **fields), focus_crop=False)
-        predictor.set_frame(rgb)
-        first = predictor.predict([(20.5, 20.5)], [(55.5, 5.5)]).masks
-        later = predictor.predict([(20.5, 20.5), (45.5, 30.5)], [(55.5, 5.5)]).masks
-        changed[name] = (later > 0.5) != (first > 0.5)
-        assert ("no thicker than 0.5x" in predictor.describe()["click_changes"]) == bool(fields)
+    changed = later_click_changes({"reach": {}, "thin": {"click_reach_thickness": 0.5}}, "no thicker than 0.5x")
     assert (changed["reach"] & ~changed["thin"]).any() and not (changed["thin"] & ~changed["reach"]).any()
 
 
