@@ -50,3 +50,26 @@ def test_eval_scale_refuses_in_one_line(tmp_path, checkpoint, capsys, extra, mes
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and message in err[0] and err[0].startswith("hyperseg eval: error:")
     assert not (tmp_path / "out").exists()
+
+
+def test_eval_no_baselines_runs_hyperseg_alone_and_a_bare_baselines_is_refused(tmp_path, checkpoint, capsys):
+    """--no-baselines is HyperSeg only; --baselines names the ones to run, so given none it is refused
+    (it once meant none, which read as all)."""
+    photo = np.full((36, 48, 3), 40, np.uint8)
+    photo[10:26, 12:30] = (30, 150, 230)
+    matte = np.zeros((36, 48), np.uint8)
+    matte[10:26, 12:30] = 255
+    for folder, name, pixels in (("images", "square.jpg", photo), ("masks", "square.png", matte)):
+        (tmp_path / "berkeley" / folder).mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(tmp_path / "berkeley" / folder / name), pixels)
+    common = ["eval", "--checkpoint", str(checkpoint), "--device", "cpu", "--images", str(tmp_path / "berkeley"),
+              "--max-clicks", "1", "--proxy", "1"]
+    assert main([*common, "--no-baselines", "--out", str(tmp_path / "alone")]) == 0
+    summary = json.loads((tmp_path / "alone" / "eval.json").read_text())["summary"]
+    assert [row["method"] for row in summary] == ["hyperseg"]
+    capsys.readouterr()
+    for bad in (["--baselines"], ["--baselines", "graphcut"], ["--baselines", "grabcut", "--no-baselines"]):
+        with pytest.raises(SystemExit) as refused:
+            main([*common, *bad, "--out", str(tmp_path / "refused")])
+        assert refused.value.code == 2 and "--baselines" in capsys.readouterr().err
+    assert not (tmp_path / "refused").exists()

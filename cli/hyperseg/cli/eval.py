@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from hyperseg.model.data import DEFAULT_DAVIS_ROOT, SPLIT
+from hyperseg.model.evaluation.baselines import BASELINES
 from hyperseg.model.evaluation.evaluate import EvalConfig, evaluate, write_report
 from hyperseg.model.predictor import Predictor
 from hyperseg.protocol.errors import HypersegError, InputError
@@ -32,7 +33,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scale", type=float, default=1.0,
                         help="resize every frame and mask by this factor first and score at that size "
                              "(2.4: DAVIS's 854x480 frames as 2050x1152 plates)")
-    parser.add_argument("--baselines", nargs="*", default=["grabcut", "random_walker"])
+    beside = parser.add_mutually_exclusive_group()
+    beside.add_argument("--baselines", nargs="+", choices=sorted(BASELINES), default=sorted(BASELINES),
+                        metavar="NAME", help=f"classical baselines clicked beside HyperSeg (default: all of "
+                                             f"{', '.join(sorted(BASELINES))})")
+    beside.add_argument("--no-baselines", dest="baselines", action="store_const", const=[],
+                        help="HyperSeg only")
     parser.add_argument("--feed-previous-mask", action="store_true",
                         help="feed each prediction back as the next click's previous-mask cue")
     parser.add_argument("--video", action="store_true",
