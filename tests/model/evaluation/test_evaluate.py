@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -72,7 +73,10 @@ def test_a_still_benchmark_is_scored_without_its_unknown_band(tmp_path):
     methods = evaluate(predictor, config)
     assert [len(scores.ious) for scores in methods.values()] == [2, 2]
     markdown = write_report(predictor, config, methods, tmp_path / "out")
-    assert f"2 still photographs of {root}" in markdown
+    assert f"2 still photographs of {root}" in markdown and "first answer re-cut" not in markdown
+    recut = Predictor.untrained(seed=0, config=replace(ModelConfig.tiny(), first_click_recut=0.25))
+    header = write_report(recut, config, methods, tmp_path / "recut").splitlines()[0]
+    assert ", first answer re-cut by GrabCut within 0.25x the mask's radius, later clicks change" in header
     assert json.loads((tmp_path / "out" / "eval.json").read_text())["config"]["images"] == str(root)
     sample = load_sample(still_samples(root)[0])
     inside = sample.mask.astype(np.float32)  # right everywhere but on the unknown band, which it leaves out

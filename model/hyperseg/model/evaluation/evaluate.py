@@ -272,7 +272,10 @@ def write_report(predictor: Predictor, config: EvalConfig, methods: dict[str, Me
               + (", clicks enforced (random-walker regions)" if info["clicks_enforced"] == "yes" else "")
               + (f", boundaries re-solved in a {info['boundary_band']} x diagonal band" if info["boundary_band"] != "0"
                  else "")
+              + (f", first answer re-cut by {info['first_click_recut']}" if "first_click_recut" in info else "")
+              + (", first click mirrored too" if "mirror_first_click" in info else "")
               + f", later clicks change {info['click_changes']}"
+              + (f", a later click gives {info['later_click_hypothesis']}" if "later_click_hypothesis" in info else "")
               + f", focus crop {info['focus_crop']}")
     markdown = f"{header}\n\n{markdown_table(summaries)}\n"
     intervals = {name: scores.intervals() for name, scores in methods.items()} if summaries[0]["frames"] > 1 else {}
