@@ -833,3 +833,16 @@ def test_composites_from_step_0_rows_are_their_json_against_the_default(scale, v
     assert result["frames"] == 32
     assert_paired_row(f"paired: composites from step 0, {scale}", result,
                       ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "harmful clicks"])
+
+
+def test_hypothesis_score_figures_are_their_json():
+    rows = {row["refined"]: row for row in
+            json.loads((ROOT / "benchmarks/results/hypothesis_scores.json").read_text())["rows"]}
+    default, every = rows["hypothesis 0 refined (the default)"], rows["all six refined"]
+    text = " ".join((ROOT / "README.md").read_text().split())
+    assert default["clicks"] == every["clicks"] == 80 and "on 80 clicks of the tuning frames" in text
+    assert (f"was hypothesis 0 in {default['most confident is hypothesis 0']} click with only it refined and in "
+            f"{every['most confident is hypothesis 0']} with all six refined") in text
+    assert (f"scored IoU {default['IoU of the most confident']:.3f} and {every['IoU of the most confident']:.3f} where "
+            f"hypothesis 0 scored {default['IoU of hypothesis 0']:.3f}") in text
+    assert default["IoU of hypothesis 0"] == every["IoU of hypothesis 0"]  # refining the others leaves it alone

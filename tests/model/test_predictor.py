@@ -36,6 +36,19 @@ def test_masks_and_scores_at_odd_size(predictor, frame):
     assert np.array_equal(result.alpha, result.masks[0])
 
 
+def test_only_the_refined_hypotheses_are_scored_so_the_highest_score_is_a_finished_answer(predictor, frame):
+    """A SAM-style caller takes the highest score: by default that is hypothesis 0, the one refined; with
+    refine=None every hypothesis has its mean confidence."""
+    predictor.set_frame(frame)
+    default = predictor.predict([(10.5, 20.5)], [(70.5, 5.5)])
+    confidence = np.abs(default.masks - 0.5).mean(axis=(1, 2)) * 2
+    np.testing.assert_allclose(default.scores, [confidence[0]] + [0.0] * (predictor.hypotheses - 1), atol=1e-6)
+    assert int(np.argmax(default.scores)) == 0 and default.scores[0] > 0
+    every = predictor.predict([(10.5, 20.5)], [(70.5, 5.5)], refine=None)
+    np.testing.assert_allclose(every.scores, np.abs(every.masks - 0.5).mean(axis=(1, 2)) * 2, atol=1e-6)
+    assert (every.scores > 0).all()
+
+
 def test_predict_reuses_the_cached_frame(predictor, frame):
     encoding = predictor.encode_frame(frame)
     a = predictor.predict_encoded(encoding, [(10.5, 20.5)])

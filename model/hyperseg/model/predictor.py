@@ -93,7 +93,11 @@ class FrameEncoding:
 @dataclass
 class Prediction:
     masks: np.ndarray  # (M, H, W) float32 in [0, 1] at the full frame size; hypothesis 0 is the best
-    scores: np.ndarray  # (M,) mean confidence 2|p - 0.5| of each hypothesis, in [0, 1]
+    #: (M,) mean confidence 2|p - 0.5| of each hypothesis the call refined (``refine``: hypothesis 0 by
+    #: default), in [0, 1]; 0 for the others (not band-solved or re-cut), so the highest score is never an
+    #: unfinished hypothesis. Confidence is not quality: hypothesis 0, the trained-best, is the answer even
+    #: when another is more confident (``benchmarks.hypothesis_scores``).
+    scores: np.ndarray
     seconds: float
     focus: FocusState | None = None  # what the next click on the same frame starts from
     window: Window | None = None  # the run-grid window this click re-ran; None: the whole frame
@@ -311,6 +315,8 @@ class Predictor:
         focus = FocusState(weakref.ref(encoding), list(positive), list(negative), run_masks, walker, geodesic, masks,
                            confidence)
         scores = np.clip(confidence * (2.0 / (full_h * full_w)), 0.0, 1.0)
+        if refine is not None:  # a hypothesis the call did not refine is no answer it stands behind
+            scores[[m for m in range(len(scores)) if m not in refine]] = 0.0
         return Prediction(masks, scores.astype(np.float32), time.perf_counter() - start, focus, window)
 
     @property
