@@ -90,6 +90,24 @@ def test_bad_frames(predictor, frame):
         predictor.set_frame(frame, proxy=1.5)
     with pytest.raises(InputError, match="previous frame is"):
         predictor.set_frame(frame, previous=frame[:10])
+    with pytest.raises(InputError, match=r"frame looks like 0-255 values stored as floats \(median 1\d\d\.\d\)"):
+        predictor.set_frame(frame * 255.0)
+    with pytest.raises(InputError, match="got dtype int64"):
+        predictor.set_frame((frame * 255).astype(np.int64))
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+def test_an_integer_frame_is_its_pixels_over_their_largest_value(predictor, frame, dtype):
+    """As an image file holds them: an 8- or 16-bit frame answers as the same frame in [0, 1]."""
+    top = np.iinfo(dtype).max
+    pixels = np.round(frame * top).astype(dtype)
+    predictor.set_frame(pixels)
+    as_integers = predictor.predict([(10.5, 20.5)]).masks
+    predictor.set_frame(pixels.astype(np.float32) / top)
+    np.testing.assert_array_equal(as_integers, predictor.predict([(10.5, 20.5)]).masks)
+    scene_linear = frame.copy()
+    scene_linear[:5] *= 40.0  # highlights above 1 in a plate: clipped, not refused
+    predictor.set_frame(scene_linear)
 
 
 def test_describe_flags_the_random_backbone(predictor):
