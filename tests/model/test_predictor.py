@@ -79,6 +79,15 @@ def test_bad_clicks(predictor, frame, positive, negative, message):
         predictor.predict(positive, negative)
 
 
+def test_none_is_no_clicks_of_that_sign(predictor, frame):
+    """As SAM's predictor takes point prompts: None for a sign with no clicks."""
+    predictor.set_frame(frame)
+    np.testing.assert_array_equal(predictor.predict([(10.5, 20.5)], None).masks,
+                                  predictor.predict([(10.5, 20.5)], []).masks)
+    with pytest.raises(InputError, match="no clicks"):
+        predictor.predict(None, None)
+
+
 def test_bad_frames(predictor, frame):
     broken = frame.copy()
     broken[3, 4, 1] = np.nan

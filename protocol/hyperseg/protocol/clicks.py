@@ -29,10 +29,11 @@ def check_point(point: object, sign: str) -> Point:
     return x, y
 
 
-def check_clicks(points: Iterable[object], sign: str, size: tuple[int, int] | None = None) -> list[Point]:
-    """Every point checked by ``check_point`` and, given ``size`` = (width, height), inside the frame."""
+def check_clicks(points: Iterable[object] | None, sign: str, size: tuple[int, int] | None = None) -> list[Point]:
+    """Every point checked by ``check_point`` and, given ``size`` = (width, height), inside the frame; None is
+    no clicks (as SAM's predictor takes it)."""
     checked = []
-    for index, point in enumerate(points):
+    for index, point in enumerate(() if points is None else points):
         x, y = check_point(point, sign)
         if size is not None:
             width, height = size
