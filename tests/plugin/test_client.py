@@ -37,6 +37,21 @@ def test_segment_array_matches_predictor(address, predictor):
     assert result.timings["roundtrip_ms"] > 0
 
 
+def test_an_8_bit_frame_is_sent_as_its_values_over_255_and_a_0_255_float_frame_is_refused_here(address, daemon):
+    """As Predictor.set_frame takes frames (hyperseg.protocol.frame_values): uint8 pixels answer as the same
+    frame in [0, 1]; floats of 0-255 are refused in one line before a byte is sent."""
+    plate = make_plate(8)
+    pixels = np.round(np.clip(plate, 0, 1) * 255).astype(np.uint8)
+    with Client(address) as client:
+        as_integers = client.segment(pixels, positive=[(28.5, 24.5)])
+        as_floats = client.segment(pixels.astype(np.float32) / 255, positive=[(28.5, 24.5)])
+        before = int(client.info()["counters"]["frame_bytes_received"])
+        with pytest.raises(InputError, match=r"a frame looks like 0-255 values stored as floats \(median"):
+            client.segment(pixels.astype(np.float32), positive=[(28.5, 24.5)])
+        assert int(client.info()["counters"]["frame_bytes_received"]) == before
+    np.testing.assert_array_equal(as_integers.alpha, as_floats.alpha)
+
+
 def test_uploads_are_deduplicated_by_hash(address, daemon):
     plate = make_plate(7)
     with Client(address) as client:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from hyperseg.protocol.errors import InputError
+from hyperseg.protocol.frame_values import float_pixels
 
 CHANNEL_ALIASES = {"r": "R", "red": "R", "g": "G", "green": "G", "b": "B", "blue": "B"}
 
@@ -14,8 +15,9 @@ CHANNEL_ALIASES = {"r": "R", "red": "R", "g": "G", "green": "G", "b": "B", "blue
 def rgb_from_plane(pixels: np.ndarray, channel_names: Sequence[str], source: str) -> np.ndarray:
     """Select R, G and B by name (``R``, ``rgba.red``, ... ; one channel is read as grey).
 
-    Non-finite samples are an InputError naming ``source``; scene-linear values outside [0, 1]
-    are clipped to it, the range the network takes.
+    Non-finite samples, and values that look like 0-255 stored as floats
+    (``hyperseg.protocol.frame_values``), are an InputError naming ``source``; scene-linear values
+    outside [0, 1] are clipped to it, the range the network takes.
     """
     names = [name.rsplit(".", 1)[-1].lower() for name in channel_names]
     if len(names) == 1:
@@ -27,7 +29,7 @@ def rgb_from_plane(pixels: np.ndarray, channel_names: Sequence[str], source: str
                 f"{source} has channels {list(channel_names)}; need R, G and B (or a single grey channel)"
             )
         rgb = pixels[:, :, [found["R"], found["G"], found["B"]]]
-    rgb = np.asarray(rgb, dtype=np.float32)
+    rgb = float_pixels(rgb, source)
     finite = np.isfinite(rgb)
     if not finite.all():
         bad = np.argwhere(~finite.all(axis=2))
