@@ -11,14 +11,19 @@ import pytest
 from hyperseg.cli import main
 
 
-def test_eval_images_scores_a_berkeley_layout_folder(tmp_path, checkpoint, capsys):
+def write_berkeley_square(root):
+    """A Berkeley-layout folder of one photograph: a blue square on grey, and its matte."""
     photo = np.full((36, 48, 3), 40, np.uint8)
     photo[10:26, 12:30] = (30, 150, 230)
     matte = np.zeros((36, 48), np.uint8)
     matte[10:26, 12:30] = 255
     for folder, name, pixels in (("images", "square.jpg", photo), ("masks", "square.png", matte)):
-        (tmp_path / "berkeley" / folder).mkdir(parents=True, exist_ok=True)
-        cv2.imwrite(str(tmp_path / "berkeley" / folder / name), pixels)
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(root / folder / name), pixels)
+
+
+def test_eval_images_scores_a_berkeley_layout_folder(tmp_path, checkpoint, capsys):
+    write_berkeley_square(tmp_path / "berkeley")
     code = main(["eval", "--checkpoint", str(checkpoint), "--device", "cpu", "--images", str(tmp_path / "berkeley"),
                  "--max-clicks", "2", "--baselines", "grabcut", "--proxy", "1", "--out", str(tmp_path / "out")])
     assert code == 0
@@ -55,13 +60,7 @@ def test_eval_scale_refuses_in_one_line(tmp_path, checkpoint, capsys, extra, mes
 def test_eval_no_baselines_runs_hyperseg_alone_and_a_bare_baselines_is_refused(tmp_path, checkpoint, capsys):
     """--no-baselines is HyperSeg only; --baselines names the ones to run, so given none it is refused
     (it once meant none, which read as all)."""
-    photo = np.full((36, 48, 3), 40, np.uint8)
-    photo[10:26, 12:30] = (30, 150, 230)
-    matte = np.zeros((36, 48), np.uint8)
-    matte[10:26, 12:30] = 255
-    for folder, name, pixels in (("images", "square.jpg", photo), ("masks", "square.png", matte)):
-        (tmp_path / "berkeley" / folder).mkdir(parents=True, exist_ok=True)
-        cv2.imwrite(str(tmp_path / "berkeley" / folder / name), pixels)
+    write_berkeley_square(tmp_path / "berkeley")
     common = ["eval", "--checkpoint", str(checkpoint), "--device", "cpu", "--images", str(tmp_path / "berkeley"),
               "--max-clicks", "1", "--proxy", "1"]
     assert main([*common, "--no-baselines", "--out", str(tmp_path / "alone")]) == 0
