@@ -114,6 +114,9 @@ def test_an_integer_frame_is_its_pixels_over_their_largest_value(predictor, fram
     as_integers = predictor.predict([(10.5, 20.5)]).masks
     predictor.set_frame(pixels.astype(np.float32) / top)
     np.testing.assert_array_equal(as_integers, predictor.predict([(10.5, 20.5)]).masks)
+    rgba = np.concatenate([pixels, np.full_like(pixels[:, :, :1], top)], axis=2)  # a PNG read with its alpha
+    predictor.set_frame(rgba)
+    np.testing.assert_array_equal(as_integers, predictor.predict([(10.5, 20.5)]).masks)
     scene_linear = frame.copy()
     scene_linear[:5] *= 40.0  # highlights above 1 in a plate: clipped, not refused
     predictor.set_frame(scene_linear)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from hyperseg.protocol.errors import InputError
-from hyperseg.protocol.frame_values import MAX_FLOAT_MEDIAN, float_pixels
+from hyperseg.protocol.frame_values import MAX_FLOAT_MEDIAN, float_pixels, rgb_pixels
 
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
@@ -40,3 +40,13 @@ def test_the_median_bound_sits_between_a_blown_out_plate_and_a_dark_8_bit_frame(
     assert float_pixels(np.full((8, 8, 3), MAX_FLOAT_MEDIAN, np.float32)).max() == MAX_FLOAT_MEDIAN
     with pytest.raises(InputError):
         float_pixels(np.full((8, 8, 3), MAX_FLOAT_MEDIAN + 1, np.float32))
+
+
+def test_rgba_loses_its_alpha_and_other_shapes_are_refused_in_one_line():
+    rgba = np.random.default_rng(0).random((6, 7, 4)).astype(np.float32)
+    np.testing.assert_array_equal(rgb_pixels(rgba), rgba[:, :, :3])
+    assert rgb_pixels((rgba * 255).astype(np.uint8)).shape == (6, 7, 3)
+    for bad, message in ((rgba[:, :, :2], r"plate must be an \(H, W, 3\) RGB array, got shape \(6, 7, 2\)"),
+                         (rgba[:, :, 0], r"got shape \(6, 7\)"), (rgba[:0], r"plate is empty: \(0, 7, 4\)")):
+        with pytest.raises(InputError, match=message):
+            rgb_pixels(bad, "plate")

@@ -6,18 +6,13 @@ import cv2
 import numpy as np
 
 from hyperseg.protocol.errors import InputError
-from hyperseg.protocol.frame_values import float_pixels
+from hyperseg.protocol.frame_values import rgb_pixels
 
 
 def check_frame(rgb: np.ndarray, name: str = "frame") -> np.ndarray:
-    """A (H, W, 3) frame, finite: float (highlights above 1 are clipped) or 8/16-bit integers (scaled by their
-    largest value, as an image file's pixels); returned as float32 in [0, 1]."""
-    rgb = np.asarray(rgb)
-    if rgb.ndim != 3 or rgb.shape[2] != 3:
-        raise InputError(f"{name} must be an (H, W, 3) RGB array, got shape {rgb.shape}")
-    if rgb.shape[0] < 1 or rgb.shape[1] < 1:
-        raise InputError(f"{name} is empty: {rgb.shape}")
-    rgb = float_pixels(rgb, name)
+    """A frame as ``hyperseg.protocol.frame_values.rgb_pixels`` takes it (RGB or RGBA, float or 8/16-bit), finite;
+    returned as (H, W, 3) float32 clipped to [0, 1] (scene-linear highlights above 1 are clipped)."""
+    rgb = rgb_pixels(rgb, name)
     bad = ~np.isfinite(rgb).all(axis=2)
     if bad.any():
         row, col = np.argwhere(bad)[0]

@@ -12,7 +12,7 @@ import numpy as np
 from hyperseg.imageio import Window, network_rgb, read_image
 from hyperseg.protocol.errors import InputError
 from hyperseg.protocol.frame_hash import frame_hash
-from hyperseg.protocol.frame_values import float_pixels
+from hyperseg.protocol.frame_values import rgb_pixels
 from hyperseg.v1 import hyperseg_pb2 as pb
 
 CHANNELS = ("R", "G", "B")
@@ -35,10 +35,7 @@ class FramePlane:
     def from_array(
         cls, pixels: np.ndarray, display_window: Window | None = None, data_window: Window | None = None
     ) -> FramePlane:
-        array = np.asarray(pixels)
-        if array.ndim != 3 or array.shape[2] not in (3, 4) or 0 in array.shape[:2]:
-            raise InputError(f"a frame must be an (H, W, 3) RGB array, got shape {array.shape}")
-        plane = np.ascontiguousarray(float_pixels(array[:, :, :3], "a frame"))
+        plane = np.ascontiguousarray(rgb_pixels(pixels, "a frame"))
         placed = data_window or display_window
         if placed is not None and placed.shape != plane.shape[:2]:
             raise InputError(

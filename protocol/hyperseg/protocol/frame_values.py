@@ -1,5 +1,6 @@
-"""What a frame's pixel values may be: floats ([0, 1] for SDR, above 1 for scene-linear highlights) or
-8/16-bit integers as an image file holds them. One rule for the Predictor, the Client and the daemon."""
+"""What a frame's pixels may be: (H, W, 3) RGB, or RGBA whose alpha is dropped; floats ([0, 1] for SDR,
+above 1 for scene-linear highlights) or 8/16-bit integers as an image file holds them. One rule for the
+Predictor, the Client and the daemon."""
 
 from __future__ import annotations
 
@@ -29,3 +30,14 @@ def float_pixels(array: np.ndarray, name: str = "frame") -> np.ndarray:
         raise InputError(f"{name} looks like 0-255 values stored as floats (median {median:.1f}): divide by 255, "
                          f"or pass the uint8 array")
     return array.astype(np.float32, copy=False)
+
+
+def rgb_pixels(array: np.ndarray, name: str = "frame") -> np.ndarray:
+    """An (H, W, 3) RGB or (H, W, 4) RGBA array as (H, W, 3) float32 (``float_pixels``: alpha dropped), or
+    InputError naming its shape."""
+    array = np.asarray(array)
+    if array.ndim != 3 or array.shape[2] not in (3, 4):
+        raise InputError(f"{name} must be an (H, W, 3) RGB array, got shape {array.shape}")
+    if 0 in array.shape[:2]:
+        raise InputError(f"{name} is empty: {array.shape}")
+    return float_pixels(array[:, :, :3], name)
