@@ -21,6 +21,9 @@ from benchmarks import harness
 from hyperseg.model import Predictor
 from hyperseg.model.evaluation.evaluate import EvalConfig, evaluate, evaluation_frames
 
+#: The three scales a post-process is tuned at: a variant name's prefix and its proxy (None: the model's own).
+SCALES = (("", None), ("proxy 0.5, ", 0.5), ("proxy 1.0, ", 1.0))
+
 #: name -> (ModelConfig field changes, Predictor keyword changes, proxy)
 VARIANTS: dict[str, tuple[dict, dict, float | None]] = {
     "default": ({}, {}, None),
@@ -74,16 +77,11 @@ VARIANTS: dict[str, tuple[dict, dict, float | None]] = {
     "proxy 1.0, later clicks change no deeper than 2x their depth unless its colour agrees": (
         {"click_reach_depth": 2.0, "click_reach_depth_colour": True}, {}, 1.0),
     **{f"{scale}later clicks change no thicker than {multiple}x their half-width at the click": (
-        {"click_reach_thickness": float(multiple)}, {}, proxy)
-       for multiple in (2, 3) for scale, proxy in (("", None), ("proxy 0.5, ", 0.5), ("proxy 1.0, ", 1.0))},
+        {"click_reach_thickness": float(multiple)}, {}, proxy) for multiple in (2, 3) for scale, proxy in SCALES},
     **{f"{scale}first click re-cut within 1.0 where its colours overlap by less than 0.6": (
-        {"first_click_recut_wide": 1.0, "first_click_recut_overlap": 0.6}, {}, proxy)
-       for scale, proxy in (("", None), ("proxy 0.5, ", 0.5), ("proxy 1.0, ", 1.0))},
-    "later clicks give the hypothesis that changes least": ({"later_click_hypothesis": "least_change"}, {}, None),
-    "proxy 0.5, later clicks give the hypothesis that changes least": (
-        {"later_click_hypothesis": "least_change"}, {}, 0.5),
-    "proxy 1.0, later clicks give the hypothesis that changes least": (
-        {"later_click_hypothesis": "least_change"}, {}, 1.0),
+        {"first_click_recut_wide": 1.0, "first_click_recut_overlap": 0.6}, {}, proxy) for scale, proxy in SCALES},
+    **{f"{scale}later clicks give the hypothesis that changes least": (
+        {"later_click_hypothesis": "least_change"}, {}, proxy) for scale, proxy in SCALES},
     "proxy 0.5, first click re-cut by GrabCut 0.25": ({"first_click_recut": 0.25}, {}, 0.5),
     "proxy 1.0, first click re-cut by GrabCut 0.25": ({"first_click_recut": 0.25}, {}, 1.0),
 }

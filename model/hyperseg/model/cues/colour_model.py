@@ -53,11 +53,21 @@ def colour_posterior(rgb: np.ndarray, foreground: np.ndarray, background: np.nda
                      config: ColourModelConfig = ColourModelConfig()) -> np.ndarray:
     """(H, W) float32 posterior p_f / (p_f + p_b) of every pixel's colour, from smoothed histograms of
     the ``foreground`` and ``background`` (H, W) bool samples, with equal priors."""
-    codes = np.clip((rgb * config.bins).astype(np.int32), 0, config.bins - 1)
-    index = (codes[..., 0] * config.bins + codes[..., 1]) * config.bins + codes[..., 2]
-    size = config.bins**3
-    floor = config.smoothing / size
-    fg = np.bincount(index[foreground], minlength=size) / max(int(foreground.sum()), 1) + floor
-    bg = np.bincount(index[background], minlength=size) / max(int(background.sum()), 1) + floor
+    index = colour_bins(rgb, config.bins)
+    floor = config.smoothing / config.bins**3
+    fg = colour_histogram(index, foreground, config.bins) + floor
+    bg = colour_histogram(index, background, config.bins) + floor
     posterior = fg / (fg + bg)
     return posterior[index].astype(np.float32)
+
+
+def colour_bins(rgb: np.ndarray, bins: int) -> np.ndarray:
+    """(H, W) index of each pixel's colour among ``bins``**3 bins (``bins`` per RGB channel); ``rgb`` in [0, 1]."""
+    codes = np.clip((rgb * bins).astype(np.int32), 0, bins - 1)
+    return (codes[..., 0] * bins + codes[..., 1]) * bins + codes[..., 2]
+
+
+def colour_histogram(index: np.ndarray, sample: np.ndarray, bins: int) -> np.ndarray:
+    """(``bins``**3,) share of the ``sample`` pixels ((H, W) bool) in each bin of ``index`` (``colour_bins``);
+    zeros for an empty sample."""
+    return np.bincount(index[sample], minlength=bins**3) / max(int(np.count_nonzero(sample)), 1)

@@ -33,6 +33,7 @@ from scipy import ndimage
 
 from hyperseg.model.cues.boundary_band import contoured
 from hyperseg.model.cues.classical import DEFAULT_CONFIG, click_disks, frame_border, grabcut_labels
+from hyperseg.model.cues.colour_model import colour_bins, colour_histogram
 from hyperseg.model.frames import enlarge, resize
 from hyperseg.protocol.clicks import Point
 
@@ -79,10 +80,9 @@ def colour_overlap(rgb: np.ndarray, inside: np.ndarray) -> float:
     ring = (ndimage.distance_transform_edt(~inside) <= math.sqrt(np.count_nonzero(inside) / math.pi)) & ~inside
     if not ring.any():
         return 1.0
-    bins = np.clip((rgb * OVERLAP_BINS).astype(np.int64), 0, OVERLAP_BINS - 1)
-    index = (bins[..., 0] * OVERLAP_BINS + bins[..., 1]) * OVERLAP_BINS + bins[..., 2]
-    sides = [np.bincount(index[side], minlength=OVERLAP_BINS**3) / np.count_nonzero(side) for side in (inside, ring)]
-    return float(np.sqrt(sides[0] * sides[1]).sum())
+    index = colour_bins(rgb, OVERLAP_BINS)
+    inner, outer = (colour_histogram(index, side, OVERLAP_BINS) for side in (inside, ring))
+    return float(np.sqrt(inner * outer).sum())
 
 
 def _resized(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
