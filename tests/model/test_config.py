@@ -1,4 +1,5 @@
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -24,3 +25,13 @@ def test_a_config_written_before_distance_frame_existed_reads_as_davis_sized():
 def test_a_distance_frame_that_is_no_size_is_refused(frame):
     with pytest.raises(ValueError, match="distance_frame must be"):
         ModelConfig(distance_frame=frame)
+
+
+def test_added_context_names_the_cues_appended_to_a_config_whose_weights_otherwise_fit():
+    default, fed = ModelConfig.default(), ModelConfig.default_previous_mask()
+    assert fed.added_context(default) == ("previous_mask",)
+    assert default.added_context(default) == ()
+    assert default.added_context(fed) is None  # fewer cues: weights would be cut, not widened
+    assert fed.added_context(ModelConfig.paper()) is None  # another width
+    reordered = replace(fed, extra_context=("previous_mask", *default.extra_context))
+    assert reordered.added_context(default) is None  # the old cues must keep their channels

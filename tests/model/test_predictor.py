@@ -345,3 +345,18 @@ def test_a_later_click_may_give_the_hypothesis_that_changes_the_previous_answer_
     np.testing.assert_allclose(later.masks, bare.masks[[2, 0, 1]], atol=1e-6)
     unchosen = trained.predict_encoded(encoding, *clicks, previous=seen)
     np.testing.assert_allclose(unchosen.masks, bare.masks, atol=1e-6)
+
+
+def test_a_config_with_the_previous_mask_cue_is_fed_its_last_answer_on_a_later_click(frame):
+    """As RITM runs it: the answer before a later click is the click's previous-mask cue, unless the
+    caller gives one (proxy 1.0: the run grid is the frame, so the fed answer is the given one exactly)."""
+    fed = Predictor.untrained(seed=0, config=replace(ModelConfig.tiny(), extra_context=("previous_mask",)))
+    encoding = fed.encode_frame(frame, proxy=1.0)
+    first = fed.predict_encoded(encoding, [(40.5, 20.5)])
+    later = fed.predict_encoded(encoding, [(40.5, 20.5)], [(5.5, 5.5)], previous=first).masks
+    given = fed.predict_encoded(encoding, [(40.5, 20.5)], [(5.5, 5.5)], previous=first,
+                                mask_input=first.focus.run_masks[0]).masks
+    zeros = fed.predict_encoded(encoding, [(40.5, 20.5)], [(5.5, 5.5)], previous=first,
+                                mask_input=np.zeros(frame.shape[:2], np.float32)).masks
+    np.testing.assert_array_equal(later, given)
+    assert not np.allclose(later, zeros, atol=1e-3)

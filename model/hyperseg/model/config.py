@@ -8,7 +8,7 @@ named, documented field here, chosen on the tuning sequences (docs/tuning.md).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 #: Values of ``ModelConfig.click_changes`` (``hyperseg.model.cues.click_locality``).
 CLICK_CHANGES = ("any", "direction", "connected", "reach")
@@ -213,6 +213,16 @@ class ModelConfig:
 
         return essential(self) == essential(other)
 
+    def added_context(self, other: ModelConfig) -> tuple[str, ...] | None:
+        """The cues this config appends to ``other``'s, all else that weights depend on equal; None when
+        ``other``'s weights do not carry over that way. Weights of ``other`` then fit this config with
+        zeros on the added channels (``ContextAggregationNet.load_narrower``): the same network until trained."""
+        base = other.extra_context
+        if self.extra_context[: len(base)] != base:
+            return None
+        added = self.extra_context[len(base):]
+        return added if replace(self, extra_context=base).weights_compatible(other) else None
+
     def cue_scale(self, fraction: float, frame_size: tuple[int, int]) -> float:
         """Pixels of a grid at ``fraction`` of a frame of ``frame_size`` (either order) per pixel of the frame
         resized to ``distance_frame``'s diagonal: what click distances are divided by and radii multiplied by."""
@@ -255,10 +265,20 @@ class ModelConfig:
                    click_reach=4.0, first_click_recut=0.25)
 
     @classmethod
+    def default_previous_mask(cls) -> ModelConfig:
+        """The default plus its previous answer fed back on a later click (RITM's ``previous_mask`` cue):
+        a network that sees what it answered before can keep it away from the click. Trained from the
+        bundled default with the new channel's weights starting at zero (docs/tuning.md)."""
+        default = cls.default()
+        return replace(default, name="default_previous_mask",
+                       extra_context=(*default.extra_context, "previous_mask"))
+
+    @classmethod
     def tiny(cls) -> ModelConfig:
         """A small network for tests: same structure, few channels."""
         return cls(name="tiny", tucker_ranks=(4, 4, 4, 4, 4), width=8, dilations=(1, 2, 4), hypotheses=3)
 
 
-CONFIGS = {"paper": ModelConfig.paper, "default": ModelConfig.default, "tiny": ModelConfig.tiny}
+CONFIGS = {"paper": ModelConfig.paper, "default": ModelConfig.default,
+           "default_previous_mask": ModelConfig.default_previous_mask, "tiny": ModelConfig.tiny}
 

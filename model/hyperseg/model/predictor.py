@@ -257,8 +257,9 @@ class Predictor:
 
         ``previous`` is this caller's last prediction on the same encoding: with ``focus_crop``
         and clicks that keep its clicks and add some, only the window the new clicks can change
-        is re-run and pasted into it. ``refine`` lists the hypotheses the caller uses; only their
-        boundary band is re-solved (None: all of them).
+        is re-run and pasted into it; a config with the ``previous_mask`` cue is given its answer as
+        that cue unless ``mask_input`` says otherwise. ``refine`` lists the hypotheses the caller uses;
+        only their boundary band is re-solved (None: all of them).
         """
         start = time.perf_counter()
         positive = check_clicks(positive, "positive", encoding.frame_size[::-1])
@@ -279,6 +280,8 @@ class Predictor:
             previous_mask = resize(mask_input, (h, w))
         run_positive, run_negative = [(x * sx, y * sy) for x, y in positive], [(x * sx, y * sy) for x, y in negative]
         state = previous.focus if previous is not None and previous.focus.encoding() is encoding else None
+        if previous_mask is None and state is not None and "previous_mask" in self.config.extra_context:
+            previous_mask = state.run_masks[0]  # the previous answer, fed back as the network trained with it
         added = run_added = None
         if state is not None:
             added = state.added_clicks(positive, negative)

@@ -10,7 +10,7 @@ from scipy.ndimage import binary_erosion
 from hyperseg.cli import main
 from hyperseg.model import Predictor
 from hyperseg.model.checkpoint import load_checkpoint, save_checkpoint
-from hyperseg.model.config import ModelConfig
+from hyperseg.model.config import CONFIGS, ModelConfig
 from hyperseg.model.data import davis_samples
 from hyperseg.model.network.hyperseg_net import HyperSegNet
 from hyperseg.model.training import feature_cache
@@ -268,3 +268,33 @@ def test_the_train_command_refuses_a_cache_size_that_is_not_positive(dataset, tm
                  "--cache-gb", "0"]) != 0
     assert capsys.readouterr().err.strip().splitlines()[-1].endswith("--cache-gb must be positive, got 0")
     assert not (tmp_path / "run").exists()
+
+
+def test_added_context_trains_only_the_new_cue_from_a_checkpoint_without_it(dataset, tmp_path, monkeypatch):
+    """A fine-tune onto a config with one more cue starts as the checkpoint answers, and with
+    trainable "added_context" only the new channel's weights move: where the cue is zero (a first
+    click's previous mask) the exported network answers exactly as its start did."""
+    root, tucker = dataset
+    fed = replace(ModelConfig.tiny(), name="tiny_previous_mask", extra_context=("previous_mask",))
+    monkeypatch.setitem(CONFIGS, "tiny_previous_mask", lambda: fed)
+    Trainer(config_for(root, steps=2), tmp_path / "base", tucker=tucker).run()
+    start = load_checkpoint(tmp_path / "base" / "model.pt").model
+    tuned = Trainer(config_for(root, model="tiny_previous_mask", trainable="added_context", steps=3, lr=0.05,
+                               examples=ExampleConfig(crop=32, iterative_probability=1.0, own_error_clicks=2)),
+                    tmp_path / "tuned", init=tmp_path / "base" / "model.pt")
+    tuned.run()
+    exported = load_checkpoint(tmp_path / "tuned" / "model.pt").model
+    assert exported.config.extra_context == ("previous_mask",)
+    for old, new in zip(start.can.convolutions(), exported.can.convolutions(), strict=True):
+        assert torch.equal(new.weight[:, :-1], old.weight) and torch.equal(new.bias, old.bias)
+    assert any(new.weight[:, -1:].abs().sum() > 0 for new in exported.can.convolutions())
+    compressed = torch.rand(1, start.config.compressed_channels, 10, 10)
+    context = torch.rand(1, start.config.context_channels, 10, 10)
+    first_click = exported.can(compressed, torch.cat([context, torch.zeros(1, 1, 10, 10)], dim=1))
+    assert torch.equal(first_click, start.can(compressed, context))
+
+    with pytest.raises(InputError, match="needs --init"):
+        Trainer(config_for(root, model="tiny_previous_mask", trainable="added_context"), tmp_path / "scratch",
+                tucker=tucker)
+    with pytest.raises(InputError, match="choose 'all' or 'added_context'"):
+        Trainer(config_for(root, trainable="some"), tmp_path / "unknown", tucker=tucker)

@@ -35,6 +35,33 @@ class ContextAggregationNet(nn.Module):
         )
         self.last = nn.Conv2d(width + ctx, config.hypotheses, 3, padding=1)
 
+    def convolutions(self) -> list[nn.Conv2d]:
+        """Every layer, each of which takes the context channels last in its input."""
+        return [self.first, *self.dilated, self.last]
+
+    def load_narrower(self, state: dict[str, torch.Tensor], added: int) -> None:
+        """Weights of a network with ``added`` fewer context channels (the last ones here), with zeros on
+        those channels: the same outputs as that network until they train."""
+        widened = {}
+        for name, value in state.items():
+            if name.endswith("weight"):
+                zeros = value.new_zeros((value.shape[0], added, *value.shape[2:]))
+                value = torch.cat([value, zeros], dim=1)
+            widened[name] = value
+        self.load_state_dict(widened)
+
+    def last_context_weights(self, count: int) -> list[nn.Parameter]:
+        """The layers' weights, trained only on the last ``count`` context channels: a gradient hook zeroes
+        the rest of each weight's gradient (the caller leaves the biases out), so every other weight,
+        and every output for a context whose last channels are zero, stays as it was."""
+        weights = []
+        for layer in self.convolutions():
+            keep = torch.zeros_like(layer.weight)
+            keep[:, -count:] = 1.0
+            layer.weight.register_hook(lambda grad, keep=keep: grad * keep)
+            weights.append(layer.weight)
+        return weights
+
     def image_weights(self) -> list[torch.Tensor]:
         """Layer 1's weights on each layer's compressed channels: (width, rank_l) per hypercolumn layer."""
         weight = self.first.weight[:, : self.config.compressed_channels, 0, 0]

@@ -28,7 +28,7 @@ from hyperseg.model.checkpoint import (
     load_checkpoint,
     save_checkpoint,
 )
-from hyperseg.model.config import CONFIGS, ModelConfig
+from hyperseg.model.config import CONFIGS, CONTEXT_CHANNELS, ModelConfig
 from hyperseg.model.data import (
     DEFAULT_DAVIS_ROOT,
     HELD_OUT_SEQUENCES,
@@ -77,6 +77,10 @@ class TrainConfig:
     backbone_convs: int = 0
     #: Learning rate of those convolutions.
     backbone_lr: float = 1e-4
+    #: What trains: "all" of the CAN, or with ``--init`` from a checkpoint whose config lacks some of this
+    #: config's cues (``ModelConfig.added_context``) "added_context", only the weights on those cues'
+    #: channels (starting at zero): the network then answers as the checkpoint does until a cue is non-zero.
+    trainable: str = "all"
     seed: int = 0
     checkpoint_every: int = 50
     #: Stop (after saving) when this many minutes have passed in this sitting; 0 = no limit.
@@ -160,16 +164,20 @@ class Trainer:
         self.model = HyperSegNet(model_config)
         #: What a fine-tune started from (``--init``): that checkpoint's id, its steps and its own start.
         self.init: dict | None = None
+        #: Context channels this config adds to the ``--init`` checkpoint's (zero-initialised).
+        self.added_channels = 0
         if init is not None:
             loaded = load_checkpoint(init)
             start = loaded.model
             self.init = {"checkpoint": loaded.checkpoint_id, "steps": loaded.training.get("steps"),
                          "init": loaded.training.get("init")}
-            if not model_config.weights_compatible(start.config):
+            added = () if model_config.weights_compatible(start.config) else model_config.added_context(start.config)
+            if added is None:
                 raise InputError(f"{init} holds a {start.config.name!r} model whose weights do not fit the "
                                  f"{config.model!r} config: {start.config} vs {model_config}")
             self.model.compressor.load_state_dict(start.compressor.state_dict())
-            self.model.can.load_state_dict(start.can.state_dict())
+            self.model.can.load_narrower(start.can.state_dict(), sum(CONTEXT_CHANNELS[name] for name in added))
+            self.added_channels = sum(CONTEXT_CHANNELS[name] for name in added)
             if start.backbone.tuned_convs:
                 self.model.backbone.load_tuned(start.backbone.tuned_state())
         elif tucker is None:
@@ -178,7 +186,7 @@ class Trainer:
             load_tucker(self.model, tucker)
         self.model.train()
         self.model.backbone.eval()
-        groups = [{"params": list(self.model.can.parameters()), "lr": config.lr}]
+        groups = [{"params": self._trainable_can(), "lr": config.lr}]
         if config.backbone_convs:
             groups.append({"params": self.model.backbone.tune_first_convs(config.backbone_convs),
                            "lr": config.backbone_lr})
@@ -200,6 +208,16 @@ class Trainer:
                                                with_maps=not self.tunes_backbone, max_bytes=cache_max_bytes)
                        for scale in (config.scale, *config.extra_scales)}
         self.simulator = default_simulator(config.seed)
+
+    def _trainable_can(self) -> list[torch.nn.Parameter]:
+        if self.config.trainable == "all":
+            return list(self.model.can.parameters())
+        if self.config.trainable != "added_context":
+            raise InputError(f"trainable {self.config.trainable!r}: choose 'all' or 'added_context'")
+        if not self.added_channels:
+            raise InputError("trainable 'added_context' needs --init from a checkpoint whose config lacks some of "
+                             f"{self.config.model!r}'s cues")
+        return self.model.can.last_context_weights(self.added_channels)
 
     @property
     def tunes_backbone(self) -> bool:
@@ -250,8 +268,11 @@ class Trainer:
         """Hypotheses by how often each won the loss' min over the last ``RANKING_WINDOW`` steps.
 
         The exported checkpoint relabels its outputs in this order, so hypothesis 0 is the one that
-        was best most often in training, whichever output happened to win early on.
+        was best most often in training, whichever output happened to win early on. Training only the
+        added cues keeps the start's labels, so its first click (the cues zero) answers exactly as before.
         """
+        if self.config.trainable == "added_context":
+            return list(range(self.model.config.hypotheses))
         counts = np.zeros(self.model.config.hypotheses)
         for record in self.history[-RANKING_WINDOW:]:
             counts += np.asarray(record.get("wins", np.zeros_like(counts)))
