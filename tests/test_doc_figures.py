@@ -392,6 +392,8 @@ DEFAULT_ON_32 = {"own scale": (["first_click_recut_tuning", RECUT], "own"),
       for k in (2, 3) for scale in ("", "proxy 0.5, ", "proxy 1.0, ")],
     ("first_click_recut_wide_tuning", RECUT_WIDE, RECUT_WIDE),
     ("first_click_recut_wide_tuning", f"proxy 0.5, {RECUT_WIDE}", f"proxy 0.5, {RECUT_WIDE}"),
+    *[("previous_mask_tuning", f"fed its answer, new channel only, {scale}", variant)
+      for scale, variant in (("own scale", "default"), ("proxy 0.5", "proxy 0.5"), ("proxy 1.0", "proxy 1.0"))],
 ])
 def test_reach_tables_on_32_tuning_frames_are_their_json(results, row, variant):
     """Both files ran the same 32 frames (8 a tuning sequence), so their rows may be set side by side."""
@@ -711,14 +713,17 @@ def test_paired_rows_on_32_tuning_frames_are_their_json_against_the_default(cand
     assert_paired_row(row, result, ["NoC@85", "mIoU@5", "mIoU@10", "harmful clicks"])
 
 
-@pytest.mark.parametrize("scale", ["own scale", "proxy 0.5"])
-def test_recut_wide_paired_rows_are_their_json_against_the_default(scale):
+@pytest.mark.parametrize(("candidate", "name", "scale"), [
+    ("re-cut wider where separated", "first_click_recut_wide", "own scale"),
+    ("re-cut wider where separated", "first_click_recut_wide", "proxy 0.5"),
+    *[("fed its answer, new channel only", "previous_mask", scale) for scale in DEFAULT_ON_32],
+])
+def test_paired_rows_with_the_first_click_are_their_json_against_the_default(candidate, name, scale):
     base, suffix = DEFAULT_ON_32[scale]
-    paired = ROOT / f"benchmarks/results/first_click_recut_wide_paired_{suffix}.json"
-    (result,) = json.loads(paired.read_text())["rows"]
+    (result,) = json.loads((ROOT / f"benchmarks/results/{name}_paired_{suffix}.json").read_text())["rows"]
     assert result["base"] == [f"benchmarks/results/{base[0]}.json", base[1]]
-    assert result["candidate"][0] == "benchmarks/results/first_click_recut_wide_tuning.json"
-    assert_paired_row(f"paired: re-cut wider where separated, {scale}", result,
+    assert result["candidate"][0] == f"benchmarks/results/{name}_tuning.json"
+    assert_paired_row(f"paired: {candidate}, {scale}", result,
                       ["NoC@85", "mIoU@1", "mIoU@5", "mIoU@10", "harmful clicks"])
 
 
@@ -846,3 +851,12 @@ def test_hypothesis_score_figures_are_their_json():
     assert (f"scored IoU {default['IoU of the most confident']:.3f} and {every['IoU of the most confident']:.3f} where "
             f"hypothesis 0 scored {default['IoU of hypothesis 0']:.3f}") in text
     assert default["IoU of hypothesis 0"] == every["IoU of hypothesis 0"]  # refining the others leaves it alone
+
+
+def test_the_previous_mask_runs_loss_is_its_committed_log():
+    log = [json.loads(line) for line in
+           (ROOT / "benchmarks/results/previous_mask/train_log.jsonl").read_text().splitlines()]
+    first, last = (np.mean([record["loss"] for record in part]) for part in (log[:50], log[-50:]))
+    text = " ".join((ROOT / "docs/tuning.md").read_text().split())
+    assert len(log) == 200
+    assert f"its loss {last:.2f} over the last 50 steps against {first:.2f} over the first 50" in text
