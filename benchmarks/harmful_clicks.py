@@ -38,9 +38,7 @@ from hyperseg.model.evaluation.evaluate import (
 
 def eval_config(recorded: dict) -> EvalConfig:
     """The EvalConfig an eval.json's ``config`` records, HyperSeg only."""
-    fields = {f.name for f in dataclasses.fields(EvalConfig)}
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in recorded.items() if k in fields}
-    return EvalConfig(**(values | {"baselines": ()}))
+    return dataclasses.replace(EvalConfig.recorded(recorded), baselines=())
 
 
 def harmful_rows(ious: np.ndarray) -> list[int]:
@@ -70,8 +68,7 @@ def replay(predictor: Predictor, config: EvalConfig, frames: list[int]) -> list[
     for index in frames:
         sample, frame = loaded[index]
         masks = []
-        predict = hyperseg_predict_fn(predictor, frame.rgb, frame.previous, config.proxy, MethodScores("hyperseg"),
-                                      config.feed_previous_mask)
+        predict = hyperseg_predict_fn(predictor, frame.rgb, frame.previous, config.proxy, MethodScores("hyperseg"))
 
         def recording(positive, negative, previous, predict=predict, masks=masks):
             probability = predict(positive, negative, previous)

@@ -28,7 +28,7 @@ def load_run(path: Path, row: str) -> tuple[list[str], list[list[float]]]:
     """The frames and per-frame IoUs of row ``row`` of the result or eval file at ``path``."""
     document = json.loads(path.read_text())
     if "per_frame" in document:  # an eval.json names its frames by its config, as hyperseg eval picked them
-        config = EvalConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in document["config"].items()})
+        config = EvalConfig.recorded(document["config"])
         return [sample.name for sample in evaluation_frames(config)], document["per_frame"][row]["ious"]
     rows = {r.get("variant", r.get("checkpoint")): r for r in document["rows"]}
     if row not in rows:

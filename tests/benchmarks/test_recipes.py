@@ -21,6 +21,8 @@ LEVERS = {
     "continue_default_composites_crops": {"examples.composite_probability", "examples.object_crop_probability"},
     "continue_default_backbone": {"backbone_convs"},
     "continue_default_composites_scales": {"examples.composite_probability", "extra_scales"},
+    "continue_default_previous_mask": {"model", "trainable", "lr"},
+    "continue_default_previous_mask_all": {"model", "lr"},
 }
 
 

@@ -360,3 +360,5 @@ def test_a_config_with_the_previous_mask_cue_is_fed_its_last_answer_on_a_later_c
                                 mask_input=np.zeros(frame.shape[:2], np.float32)).masks
     np.testing.assert_array_equal(later, given)
     assert not np.allclose(later, zeros, atol=1e-3)
+    assert fed.describe()["previous_mask"] == "each later click is fed the answer before it"
+    assert "previous_mask" not in Predictor.untrained(seed=0, config=ModelConfig.tiny()).describe()

@@ -72,6 +72,6 @@ def test_first_clicks_reproduce_the_committed_evaluation(shipped, davis):
                         frames_per_sequence=committed["config"]["frames_per_sequence"])
     (_, frame), *_ = usable_samples(evaluation_frames(config)[:1])
     scores = MethodScores("hyperseg")
-    predict = hyperseg_predict_fn(shipped, frame.rgb, frame.previous, config.proxy, scores, feed_previous_mask=False)
+    predict = hyperseg_predict_fn(shipped, frame.rgb, frame.previous, config.proxy, scores)
     run = run_clicker(frame.mask, predict, max_clicks=3)
     assert run.ious == pytest.approx(committed["per_frame"]["hyperseg"]["ious"][0][:3], abs=2e-3)

@@ -39,8 +39,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                              f"{', '.join(sorted(BASELINES))})")
     beside.add_argument("--no-baselines", dest="baselines", action="store_const", const=[],
                         help="HyperSeg only")
-    parser.add_argument("--feed-previous-mask", action="store_true",
-                        help="feed each prediction back as the next click's previous-mask cue")
     parser.add_argument("--video", action="store_true",
                         help="whole shots: clicks on the first frame only, propagated; J, decay, flicker, "
                              "against clicks held still and the random walker")
@@ -78,7 +76,7 @@ def _sequences(args: argparse.Namespace) -> tuple[str, ...]:
 
 def _run_images(predictor: Predictor, args: argparse.Namespace) -> int:
     config = EvalConfig(str(args.data), _sequences(args), args.frames or 5,
-                        args.max_clicks, args.proxy, tuple(args.baselines), args.feed_previous_mask,
+                        args.max_clicks, args.proxy, tuple(args.baselines),
                         None if args.images is None else str(args.images), args.scale)
     methods = evaluate(predictor, config, progress=_progress)
     print(write_report(predictor, config, methods, args.out))

@@ -201,6 +201,8 @@ class Predictor:
             wide, overlap = self.config.first_click_recut_wide, self.config.first_click_recut_overlap
             if wide:
                 info["first_click_recut"] += f", {wide:g}x where its colours overlap its surroundings' by < {overlap:g}"
+        if "previous_mask" in self.config.extra_context:  # named only when on, as mirror_first_click
+            info["previous_mask"] = "each later click is fed the answer before it"
         if self.config.later_click_hypothesis != "first":  # named only when on, as mirror_first_click
             info["later_click_hypothesis"] = "the one that changes the previous answer least"
         if not weights.pretrained:

@@ -19,7 +19,7 @@ import json
 import textwrap
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -59,10 +59,6 @@ class EvalConfig:
     #: Proxy scale HyperSeg runs at; None: the model's own (``Predictor.run_proxy``), what users get.
     proxy: float | None = None
     baselines: tuple[str, ...] = ("grabcut", "random_walker")
-    #: Feed each prediction back as the next click's ``previous_mask`` cue (configs that have it).
-    #: Off by default: chosen on the validation sequences, where feeding back made later clicks
-    #: worse for the bundled checkpoint; the daemon and the Nuke node do not feed back either.
-    feed_previous_mask: bool = False
     #: A still-photograph benchmark's folder (``hyperseg.model.data.still_samples``): every photograph
     #: in it, instead of ``data``'s sequences.
     images: str | None = None
@@ -73,6 +69,14 @@ class EvalConfig:
     def __post_init__(self) -> None:
         if not self.scale > 0:
             raise InputError(f"scale must be > 0, got {self.scale}")
+
+    @classmethod
+    def recorded(cls, config: dict) -> EvalConfig:
+        """The config an eval.json's ``config`` records. A setting it names that is retired since is left
+        out: ``feed_previous_mask`` (always false in the committed runs) became the Predictor's own
+        behaviour for a config with the ``previous_mask`` cue."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in config.items() if k in known})
 
     def describe_frames(self, count: int) -> str:
         """What the frames were, for a report's header."""
@@ -185,19 +189,19 @@ def score_run(scores: MethodScores, gt: np.ndarray, predict_fn: PredictFn, max_c
 
 
 def hyperseg_predict_fn(predictor: Predictor, rgb: np.ndarray, previous: np.ndarray, proxy: float | None,
-                        scores: MethodScores, feed_previous_mask: bool) -> PredictFn:
+                        scores: MethodScores) -> PredictFn:
     start = time.perf_counter()
     encoding = predictor.encode_frame(rgb, previous, proxy)
     scores.seconds_per_frame.append(time.perf_counter() - start)
-    feeds_back = feed_previous_mask and "previous_mask" in predictor.config.extra_context
 
     last = None
 
     def predict(positive, negative, previous_probability):
-        """Each click after the first runs the predictor's focus crop on the last prediction (if it has one)."""
+        """Each click after the first runs the predictor's focus crop on the last prediction (if it has one),
+        which a config with the ``previous_mask`` cue is fed as well: as the product runs it, the caller's
+        ``previous_probability`` (the baselines' input) is not needed."""
         nonlocal last
-        mask_input = previous_probability if feeds_back else None
-        last = predictor.predict_encoded(encoding, positive, negative, mask_input, previous=last)
+        last = predictor.predict_encoded(encoding, positive, negative, previous=last)
         return last.masks[0]
 
     return predict
@@ -211,8 +215,8 @@ def evaluate(predictor: Predictor, config: EvalConfig,
         progress(f"[{index}/{len(loaded)}] {sample.name}")
         scores = methods["hyperseg"]
         score_run(scores, frame.mask,
-                  hyperseg_predict_fn(predictor, frame.rgb, frame.previous, config.proxy, scores,
-                                      config.feed_previous_mask), config.max_clicks, frame.unknown)
+                  hyperseg_predict_fn(predictor, frame.rgb, frame.previous, config.proxy, scores),
+                  config.max_clicks, frame.unknown)
         for name in config.baselines:
             score_run(methods[name], frame.mask, baseline_predict_fn(name, frame.rgb), config.max_clicks,
                       frame.unknown)
@@ -268,7 +272,7 @@ def write_report(predictor: Predictor, config: EvalConfig, methods: dict[str, Me
               + (f" — {info['warning']}" if "warning" in info else "")
               + f"; {config.describe_frames(summaries[0]['frames'])}"
               + f"; HyperSeg at proxy {proxy_label(config.proxy)}"
-              + (", previous mask fed back" if config.feed_previous_mask else "")
+              + (f", {info['previous_mask']}" if "previous_mask" in info else "")
               + (", clicks enforced (random-walker regions)" if info["clicks_enforced"] == "yes" else "")
               + (f", boundaries re-solved in a {info['boundary_band']} x diagonal band" if info["boundary_band"] != "0"
                  else "")
