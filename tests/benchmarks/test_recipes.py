@@ -43,6 +43,7 @@ FROM_SCRATCH = {
     "default_without_articulated": {"validation"},
     "default_object_crops": {"examples.object_crop_probability"},
     "default_composites": {"examples.composite_probability"},
+    "default_previous_mask": {"model"},
 }
 DEFAULT_RECIPE = ROOT / "model" / "hyperseg" / "model" / "train_configs" / "default.json"
 
