@@ -393,7 +393,7 @@ DEFAULT_ON_32 = {"own scale": (["first_click_recut_tuning", RECUT], "own"),
     ("first_click_recut_wide_tuning", RECUT_WIDE, RECUT_WIDE),
     ("first_click_recut_wide_tuning", f"proxy 0.5, {RECUT_WIDE}", f"proxy 0.5, {RECUT_WIDE}"),
     *[(f"previous_mask{suffix}_tuning", f"fed its answer, {part}, {scale}", variant)
-      for suffix, part in (("", "new channel only"), ("_all", "whole network"))
+      for suffix, part in (("", "new channel only"), ("_all", "whole network"), ("_scratch", "from the first step"))
       for scale, variant in (("own scale", "default"), ("proxy 0.5", "proxy 0.5"), ("proxy 1.0", "proxy 1.0"))],
 ])
 def test_reach_tables_on_32_tuning_frames_are_their_json(results, row, variant):
@@ -719,6 +719,7 @@ def test_paired_rows_on_32_tuning_frames_are_their_json_against_the_default(cand
     ("re-cut wider where separated", "first_click_recut_wide", "proxy 0.5"),
     *[("fed its answer, new channel only", "previous_mask", scale) for scale in DEFAULT_ON_32],
     *[("fed its answer, whole network", "previous_mask_all", scale) for scale in DEFAULT_ON_32],
+    *[("fed its answer, from the first step", "previous_mask_scratch", scale) for scale in DEFAULT_ON_32],
 ])
 def test_paired_rows_with_the_first_click_are_their_json_against_the_default(candidate, name, scale):
     base, suffix = DEFAULT_ON_32[scale]
