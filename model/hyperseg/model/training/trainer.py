@@ -171,13 +171,13 @@ class Trainer:
             start = loaded.model
             self.init = {"checkpoint": loaded.checkpoint_id, "steps": loaded.training.get("steps"),
                          "init": loaded.training.get("init")}
-            added = () if model_config.weights_compatible(start.config) else model_config.added_context(start.config)
+            added = model_config.added_context(start.config)  # () when the weights fit as they are
             if added is None:
                 raise InputError(f"{init} holds a {start.config.name!r} model whose weights do not fit the "
                                  f"{config.model!r} config: {start.config} vs {model_config}")
             self.model.compressor.load_state_dict(start.compressor.state_dict())
-            self.model.can.load_narrower(start.can.state_dict(), sum(CONTEXT_CHANNELS[name] for name in added))
             self.added_channels = sum(CONTEXT_CHANNELS[name] for name in added)
+            self.model.can.load_narrower(start.can.state_dict(), self.added_channels)
             if start.backbone.tuned_convs:
                 self.model.backbone.load_tuned(start.backbone.tuned_state())
         elif tucker is None:
